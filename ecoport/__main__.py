@@ -1,0 +1,5 @@
+"""Run ecoport as ``python -m ecoport``."""
+
+from ecoport.cli.app import main
+
+main()

@@ -1,0 +1,1 @@
+"""The command-line interface: parse options, call one service, hand the result to render."""

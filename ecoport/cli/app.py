@@ -1,0 +1,148 @@
+"""The root command: global options, the sub-commands, and the one error boundary."""
+
+import sys
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from ecoport import __version__
+from ecoport.cli import companies, db, progress, report, stakes, targets
+from ecoport.cli.common import Globals, globals_of
+from ecoport.errors import EcoportError
+
+
+class EcoportGroup(TyperGroup):
+    """Turns every failure a user can cause into one line on stderr and an exit code:
+    2 for usage errors (a bad option or value), 1 for the rest. No tracebacks."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        from typer import _click
+
+        name = prog_name or "ecoport"
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            code = code if isinstance(code, int) else 0
+        except EcoportError as exc:
+            code = _report(name, exc)
+        except _click.exceptions.UsageError as exc:
+            cmd = exc.ctx.command_path if exc.ctx else name
+            message = exc.format_message()
+            _fail(f"{cmd}: error: {message} (see '{cmd} --help')")
+            code = exc.exit_code
+        except _click.exceptions.ClickException as exc:
+            _fail(f"{name}: error: {exc.format_message()}")
+            code = exc.exit_code
+        except typer.Abort:
+            _fail(f"{name}: aborted, nothing changed")
+            code = 1
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _fail(line: str) -> None:
+    from ecoport.render import error
+
+    error(line)
+
+
+def _report(name: str, exc: EcoportError) -> int:
+    from ecoport.render import error
+
+    error(f"{name}: error: {exc}")
+    for detail in exc.details:
+        error(f"  {detail}")
+    return exc.exit_code
+
+
+app = typer.Typer(
+    cls=EcoportGroup,
+    name="ecoport",
+    help="Track an ecosystem investment portfolio: stakes, progress toward a target, "
+    "sectors, money, and who owns what.\n\n"
+    "\b\nExample:\n  ecoport init --seed\n  ecoport progress",
+    rich_markup_mode=None,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"ecoport {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="PATH",
+            show_default=False,
+            help="Database file or sqlite:/// URL (else ECOPORT_DB, "
+            "ECOPORT_DATABASE_URL, or the user data folder).",
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only results, no notes.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Global options come before the command; --db may also follow it."""
+    ctx.obj = Globals(db=db, quiet=quiet)
+    del version
+
+
+def _sub(name: str, help_: str) -> typer.Typer:
+    return typer.Typer(name=name, help=help_, rich_markup_mode=None, no_args_is_help=True)
+
+
+app.command("init")(db.init)
+app.command("add-stake")(stakes.add_stake)
+app.command("progress")(progress.progress)
+app.command("report")(report.report)
+
+stakes_app = _sub("stakes", "List, show, edit and remove stakes.")
+stakes_app.command("list")(stakes.stakes_list)
+stakes_app.command("show")(stakes.stakes_show)
+stakes_app.command("edit")(stakes.stakes_edit)
+stakes_app.command("remove")(stakes.stakes_remove)
+app.add_typer(stakes_app)
+
+companies_app = _sub("companies", "List companies and show one: holders, holdings, stakes.")
+companies_app.command("list")(companies.companies_list)
+companies_app.command("show")(companies.companies_show)
+app.add_typer(companies_app)
+
+target_app = _sub("target", "Set an investor's target number of companies.")
+target_app.command("set")(targets.target_set)
+app.add_typer(target_app)
+
+db_app = _sub("db", "Where the database is.")
+db_app.command("path")(db.db_path)
+app.add_typer(db_app)
+
+__all__ = ["app", "main", "globals_of"]
+
+
+def main() -> None:
+    """Entry point of the ``ecoport`` command."""
+    app(prog_name="ecoport")

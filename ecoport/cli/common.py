@@ -1,0 +1,71 @@
+"""Options shared by commands, and the glue from option values to checked domain values."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, TypeVar
+
+import typer
+
+from ecoport.errors import EcoportError, InvalidInput
+
+T = TypeVar("T")
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@dataclass(slots=True)
+class Globals:
+    """Options given before the command (``ecoport --db x.db progress``)."""
+
+    db: str | None = None
+    quiet: bool = False
+
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        metavar="PATH",
+        help="Database file (or sqlite:/// URL); overrides ECOPORT_DB and ECOPORT_DATABASE_URL.",
+        show_default=False,
+    ),
+]
+FormatOption = Annotated[
+    Format, typer.Option("--format", "-f", help="Output as a table, JSON or CSV.")
+]
+
+
+def globals_of(ctx: typer.Context) -> Globals:
+    root = ctx.find_root()
+    if not isinstance(root.obj, Globals):
+        root.obj = Globals()
+    return root.obj
+
+
+def location(ctx: typer.Context, db: str | None):  # type: ignore[no-untyped-def]
+    """The database for this command: its own --db over the global one over the environment."""
+    from ecoport.store.db import locate
+
+    return locate(db or globals_of(ctx).db)
+
+
+def parse(option: str, fn: Callable[[str], T], value: str) -> T:
+    """Run a core parser on an option's value; its errors name the option."""
+    try:
+        return fn(value)
+    except EcoportError as exc:
+        raise InvalidInput(exc.message, where=option) from None
+
+
+def parse_opt(option: str, fn: Callable[[str], T], value: str | None) -> T | None:
+    return None if value is None else parse(option, fn, value)
+
+
+def option_name(field: str) -> str:
+    """The command-line option for a stake field (``startup`` -> ``--startup``)."""
+    return "--" + field.replace("_", "-")

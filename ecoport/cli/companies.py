@@ -1,0 +1,53 @@
+"""ecoport companies list/show."""
+
+from typing import Annotated
+
+import typer
+
+from ecoport.cli.common import DbOption, Format, FormatOption, location, parse_opt
+from ecoport.cli.stakes import SectorOpt
+
+
+def companies_list(
+    ctx: typer.Context,
+    sector: SectorOpt = None,
+    fmt: FormatOption = Format.table,
+    db: DbOption = None,
+) -> None:
+    """List companies with their sector, aliases, and how many holders and holdings they have.
+
+    \b
+    Example:
+      ecoport companies list --sector iot
+    """
+    from ecoport.core.sectors import normalize_sector
+    from ecoport.render import companies
+    from ecoport.services.companies import list_companies
+    from ecoport.store.db import reading
+
+    wanted = parse_opt("--sector", normalize_sector, sector)
+    with reading(location(ctx, db)) as reader:
+        rows = list_companies(reader, sector=wanted)
+    companies(rows, fmt.value)
+
+
+def companies_show(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Company name or alias.")],
+    fmt: FormatOption = Format.table,
+    db: DbOption = None,
+) -> None:
+    """Show a company: its sector, who holds it, what it holds (directly and through
+    others), and its stakes.
+
+    \b
+    Example:
+      ecoport companies show Ninebot
+    """
+    from ecoport.render import company
+    from ecoport.services.companies import show_company
+    from ecoport.store.db import reading
+
+    with reading(location(ctx, db)) as reader:
+        data = show_company(reader, name)
+    company(data, fmt.value)

@@ -1,0 +1,56 @@
+"""ecoport progress: how far each investor is toward its target, by sector, at what pace."""
+
+from typing import Annotated
+
+import typer
+
+from ecoport.cli.common import DbOption, Format, FormatOption, location, parse_opt
+from ecoport.cli.stakes import InvestorOpt
+
+
+def progress(
+    ctx: typer.Context,
+    investor: InvestorOpt = None,
+    target: Annotated[
+        int | None,
+        typer.Option(
+            "--target",
+            help="Count toward this target instead of the stored one (100 when none is set).",
+        ),
+    ] = None,
+    depth: Annotated[
+        int, typer.Option("--depth", help="Sector levels to show: 1 = iot, 2 = iot/wearables.")
+    ] = 1,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", metavar="DATE", help="Progress as it stood on this date (default: today)."
+        ),
+    ] = None,
+    fmt: FormatOption = Format.table,
+    db: DbOption = None,
+) -> None:
+    """Distinct companies an investor holds or held stakes in, against its target.
+
+    Without --investor: the investors that have a target, else the only investor.
+    Shows the count by sector, the money disclosed, the first and latest stakes, the
+    pace so far and when the target falls at that pace.
+
+    \b
+    Example:
+      ecoport progress
+      ecoport progress --investor Xiaomi --depth 2 --format json
+    """
+    from ecoport.core.dates import parse_date
+    from ecoport.render import progress as render
+    from ecoport.services.reports import ProgressQuery
+    from ecoport.services.reports import progress as build
+    from ecoport.store.db import reading
+
+    when = parse_opt("--as-of", parse_date, as_of)
+    query = ProgressQuery(
+        investor=investor, target=target, depth=depth, as_of=None if when is None else when.end
+    )
+    with reading(location(ctx, db)) as reader:
+        data = build(reader, query)
+    render(data, fmt.value)

@@ -1,0 +1,60 @@
+"""ecoport report: every stake matching the filters, with totals."""
+
+from typing import TYPE_CHECKING
+
+import typer
+
+from ecoport.cli.common import DbOption, Format, FormatOption, location, parse_opt
+from ecoport.cli.stakes import InvestorOpt, SectorOpt, SinceOpt, StartupOpt, UntilOpt
+
+if TYPE_CHECKING:
+    from ecoport.services.reports import ReportQuery
+
+
+def report_query(
+    sector: str | None,
+    investor: str | None,
+    startup: str | None,
+    since: str | None,
+    until: str | None,
+) -> "ReportQuery":
+    from ecoport.core.dates import parse_date
+    from ecoport.core.sectors import normalize_sector
+    from ecoport.services.reports import ReportQuery
+
+    return ReportQuery(
+        sector=parse_opt("--sector", normalize_sector, sector),
+        investor=investor,
+        startup=startup,
+        since=parse_opt("--since", parse_date, since),
+        until=parse_opt("--until", parse_date, until),
+    )
+
+
+def report(
+    ctx: typer.Context,
+    sector: SectorOpt = None,
+    investor: InvestorOpt = None,
+    startup: StartupOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    fmt: FormatOption = Format.table,
+    db: DbOption = None,
+) -> None:
+    """One row per stake, then totals per currency, distinct startups and what is undisclosed.
+
+    --sector iot includes every sector under iot (iot/wearables, iot/smart-home...).
+
+    \b
+    Example:
+      ecoport report --sector iot
+      ecoport report --investor Xiaomi --since 2014-01 --until 2015-12 --format csv
+    """
+    from ecoport.render import report as render
+    from ecoport.services.reports import report as build
+    from ecoport.store.db import reading
+
+    query = report_query(sector, investor, startup, since, until)
+    with reading(location(ctx, db)) as reader:
+        data = build(reader, query)
+    render(data, fmt.value)

@@ -1,0 +1,29 @@
+"""ecoport target set."""
+
+from typing import Annotated
+
+import typer
+
+from ecoport.cli.common import DbOption, globals_of, location
+
+
+def target_set(
+    ctx: typer.Context,
+    target: Annotated[int, typer.Argument(metavar="TARGET", help="Number of companies.")],
+    investor: Annotated[str, typer.Option("--investor", help="The investor (name or alias).")],
+    db: DbOption = None,
+) -> None:
+    """Set how many distinct companies an investor aims to hold stakes in (100 until set).
+
+    \b
+    Example:
+      ecoport target set --investor Xiaomi 100
+    """
+    from ecoport.render import info
+    from ecoport.services.stakes import set_target
+    from ecoport.store.db import writing
+
+    with writing(location(ctx, db)) as session:
+        name, previous = set_target(session=session, investor=investor, target=target)
+    was = "" if previous is None else f" (was {previous})"
+    info(f"Target of {name}: {target} companies{was}", quiet=globals_of(ctx).quiet)

@@ -1,0 +1,38 @@
+"""EcoportError and its subclasses: every failure a user can cause, with its exit code."""
+
+
+class EcoportError(Exception):
+    """A failure to report to the user as one line, never as a traceback."""
+
+    exit_code = 1
+
+    def __init__(
+        self, message: str, *, where: str | None = None, details: list[str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        #: What the error is about: an option (``--percent``) or a place (``file:line``).
+        self.where = where
+        #: Further lines, one per problem, when a file had several (``file:line: reason``).
+        self.details = details or []
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+class InvalidInput(EcoportError):
+    """A value given by the user is malformed or out of range (a usage error)."""
+
+    exit_code = 2
+
+
+class NotFound(EcoportError):
+    """Something named by the user does not exist."""
+
+
+class Conflict(EcoportError):
+    """The request contradicts what is stored (a near-duplicate name, a sector change...)."""
+
+
+class StoreError(EcoportError):
+    """The database cannot be opened, created or used."""

@@ -1,0 +1,375 @@
+"""All output: rich tables and bars for people, JSON and CSV for scripts. The only rich importer."""
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+STAKE_FIELDS = (
+    "id",
+    "date",
+    "investor",
+    "startup",
+    "sector",
+    "kind",
+    "round",
+    "amount",
+    "currency",
+    "percent",
+    "source",
+    "note",
+)
+
+
+def console(stderr: bool = False) -> "Console":
+    import os
+
+    from rich.console import Console
+
+    # Piped output is not folded to 80 columns: lines stay whole for grep and less -S.
+    width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 200
+    # markup off: names such as "[bold] Ltd" are shown exactly as stored
+    return Console(
+        stderr=stderr, highlight=False, soft_wrap=True, markup=False, width=width
+    )
+
+
+def write(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def error(message: str) -> None:
+    """One line on stderr (and any detail lines after it)."""
+    sys.stderr.write(message.rstrip("\n") + "\n")
+
+
+def info(message: str, *, quiet: bool = False) -> None:
+    """A note for people, on stderr so that stdout stays clean for scripts."""
+    if not quiet:
+        sys.stderr.write(message + "\n")
+
+
+def as_json(data: Any) -> None:
+    write(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def as_csv(rows: Iterable[dict[str, Any]], fields: Sequence[str]) -> None:
+    buffer = io.StringIO()
+    out = csv.DictWriter(
+        buffer, fieldnames=list(fields), lineterminator="\n", extrasaction="ignore"
+    )
+    out.writeheader()
+    for row in rows:
+        out.writerow({k: ("" if v is None else v) for k, v in row.items()})
+    sys.stdout.write(buffer.getvalue())
+
+
+def money(amount: str | None, currency: str | None) -> str:
+    if amount is None or currency is None:
+        return "undisclosed"
+    from ecoport.core.money import format_money
+
+    return format_money(Decimal(amount), currency)
+
+
+def percent(value: str | None) -> str:
+    return "undisclosed" if value is None else f"{value}%"
+
+
+def _add(table: "Table", *cells: str) -> None:
+    from rich.text import Text
+
+    table.add_row(*(Text(c) for c in cells))
+
+
+def _table(title: str | None, *columns: str, right: Iterable[str] = ()) -> "Table":
+    from rich import box
+    from rich.table import Table
+
+    table = Table(
+        title=title, box=box.SIMPLE_HEAD, title_justify="left", title_style="bold",
+        pad_edge=False, padding=(0, 1),
+    )
+    right = set(right)
+    for col in columns:
+        table.add_column(col, justify="right" if col in right else "left", overflow="fold")
+    return table
+
+
+# --- stakes -------------------------------------------------------------------------------
+
+
+def stake_detail(stake: dict[str, Any], heading: str) -> None:
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    for field in STAKE_FIELDS:
+        value = stake[field]
+        if field == "amount":
+            value = money(stake["amount"], stake["currency"])
+        elif field == "currency":
+            continue
+        elif field == "percent":
+            value = percent(value)
+        _add(grid, field, "" if value is None else str(value))
+    out = console()
+    out.print(heading, style="bold")
+    out.print(grid)
+
+
+def _domain(source: str | None) -> str:
+    """A source's host (``techcrunch.com``), short enough for a table; documents as they are."""
+    if not source:
+        return ""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(source).hostname if "://" in source else None
+    return (host or source).removeprefix("www.")
+
+
+def stakes_table(stakes: list[dict[str, Any]], title: str | None = None) -> "Table":
+    table = _table(title, "ID", "Date", "Investor", "Startup", "Sector", "Kind", "Amount",
+                   "%", "Source", right=("ID", "Amount", "%"))
+    for col in ("ID", "Date", "Kind", "Amount", "%"):
+        table.columns[[c.header for c in table.columns].index(col)].no_wrap = True
+    for s in stakes:
+        amount = "n/d" if s["amount"] is None else money(s["amount"], s["currency"])
+        _add(table, str(s["id"]), s["date"], s["investor"], s["startup"], s["sector"] or "",
+             s["kind"], amount, "n/d" if s["percent"] is None else s["percent"],
+             _domain(s["source"]))
+    if stakes:
+        table.caption = "n/d: not disclosed. Full sources: --format json or csv."
+        table.caption_justify = "left"
+    return table
+
+
+def stakes(stakes_: list[dict[str, Any]], fmt: str) -> None:
+    if fmt == "json":
+        as_json({"stakes": stakes_})
+    elif fmt == "csv":
+        as_csv(stakes_, STAKE_FIELDS)
+    elif not stakes_:
+        info("no stakes match")
+    else:
+        console().print(stakes_table(stakes_))
+
+
+# --- report -------------------------------------------------------------------------------
+
+
+def report(data: dict[str, Any], fmt: str) -> None:
+    if fmt == "json":
+        return as_json(data)
+    if fmt == "csv":
+        return as_csv(data["stakes"], STAKE_FIELDS)
+    out = console()
+    filters = ", ".join(f"{k} {v}" for k, v in data["filters"].items() if v)
+    out.print(
+        stakes_table(data["stakes"], title=f"Stakes{' (' + filters + ')' if filters else ''}")
+    )
+    t = data["totals"]
+    totals = _table(
+        "Totals of disclosed amounts",
+        "Currency",
+        "Invested",
+        "Realised",
+        right=("Invested", "Realised"),
+    )
+    for row in t["by_currency"]:
+        _add(
+            totals,
+            row["currency"],
+            money(row["invested"], row["currency"]),
+            money(row["realised"], row["currency"]),
+        )
+    if t["by_currency"]:
+        out.print(totals)
+    out.print(
+        f"{t['stakes']} stakes in {t['startups']} distinct startups by {t['investors']} "
+        f"investors; amounts undisclosed for {t['undisclosed_amounts']} of {t['transactions']} "
+        f"transactions, percentages undisclosed for {t['undisclosed_percents']} of "
+        f"{t['stakes']} stakes."
+    )
+
+
+# --- progress -----------------------------------------------------------------------------
+
+PROGRESS_FIELDS = (
+    "investor",
+    "target",
+    "companies",
+    "percent_of_target",
+    "pace_per_month",
+    "target_date",
+    "sector",
+    "sector_companies",
+    "currency",
+    "invested",
+)
+
+
+def _progress_rows(data: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    for inv in data["investors"]:
+        head = {k: inv[k] for k in PROGRESS_FIELDS[:6]}
+        for sector in inv["sectors"]:
+            base = {**head, "sector": sector["sector"], "sector_companies": sector["companies"]}
+            if not sector["invested"]:
+                yield base
+            for amount in sector["invested"]:
+                yield {**base, "currency": amount["currency"], "invested": amount["amount"]}
+
+
+def progress(data: dict[str, Any], fmt: str) -> None:
+    if fmt == "json":
+        return as_json(data)
+    if fmt == "csv":
+        return as_csv(_progress_rows(data), PROGRESS_FIELDS)
+    from rich.progress_bar import ProgressBar
+    from rich.table import Table
+    from rich.text import Text
+
+    out = console()
+    for inv in data["investors"]:
+        line = Table.grid(padding=(0, 2))
+        line.add_row(
+            Text.assemble(
+                (inv["investor"], "bold"), f": {inv['companies']} of {inv['target']} companies"
+            ),
+            ProgressBar(
+                total=inv["target"], completed=min(inv["companies"], inv["target"]), width=40
+            ),
+            f"{inv['percent_of_target']}%",
+        )
+        out.print(line)
+        out.print(f"Counted: {inv['counted']}.")
+        if inv["through_portfolio"]:
+            names = ", ".join(inv["through_portfolio"][:5])
+            more = len(inv["through_portfolio"]) - 5
+            out.print(
+                f"Not counted: {len(inv['through_portfolio'])} more reached only through "
+                f"portfolio companies ({names}{f' and {more} more' if more > 0 else ''})."
+            )
+        if inv["first_stake"]:
+            out.print(
+                f"First stake {inv['first_stake']['date']} ({inv['first_stake']['startup']}), "
+                f"latest {inv['latest_stake']['date']} ({inv['latest_stake']['startup']})."
+            )
+        out.print(_pace_line(inv, data["as_of"]))
+        invested = "; ".join(money(a["amount"], a["currency"]) for a in inv["invested"])
+        out.print(
+            f"Invested (disclosed): {invested or 'nothing disclosed'}; amounts undisclosed for "
+            f"{inv['undisclosed_amounts']} of {inv['transactions']} transactions."
+        )
+        table = _table(
+            None,
+            "Sector",
+            "Companies",
+            "Share",
+            "Invested (disclosed)",
+            "Undisclosed",
+            right=("Companies", "Share", "Undisclosed"),
+        )
+        for s in inv["sectors"]:
+            share = Decimal(s["companies"] * 100) / Decimal(inv["companies"] or 1)
+            _add(
+                table,
+                s["sector"],
+                str(s["companies"]),
+                f"{share:.0f}%",
+                "\n".join(money(a["amount"], a["currency"]) for a in s["invested"]) or "-",
+                f"{s['undisclosed_amounts']} of {s['transactions']}",
+            )
+        out.print(table)
+
+
+def _pace_line(inv: dict[str, Any], as_of: str) -> str:
+    if inv["pace_per_month"] is None:
+        return "Pace: not enough time elapsed to measure."
+    pace = f"{Decimal(inv['pace_per_month']):.2f}"
+    since = f"Pace: {pace} companies a month from {inv['pace_since']} to {as_of}"
+    if inv["target_reached"]:
+        return f"{since}; target reached on {inv['target_date']}."
+    if inv["target_date"] is None:
+        return f"{since}; at that pace the target is out of reach."
+    return f"{since}; at that pace the target of {inv['target']} falls on {inv['target_date']}."
+
+
+# --- companies ----------------------------------------------------------------------------
+
+COMPANY_FIELDS = ("name", "sector", "aliases", "holders", "holdings", "stakes")
+HOLDING_FIELDS = ("relation", "company", "holding", "percent", "first", "latest", "events")
+
+
+def companies(rows: list[dict[str, Any]], fmt: str) -> None:
+    if fmt == "json":
+        return as_json({"companies": rows})
+    if fmt == "csv":
+        return as_csv(({**r, "aliases": "; ".join(r["aliases"])} for r in rows), COMPANY_FIELDS)
+    table = _table(
+        None,
+        "Company",
+        "Sector",
+        "Aliases",
+        "Holders",
+        "Holdings",
+        "Stakes",
+        right=("Holders", "Holdings", "Stakes"),
+    )
+    for r in rows:
+        _add(
+            table,
+            r["name"],
+            r["sector"] or "",
+            ", ".join(r["aliases"]),
+            str(r["holders"]),
+            str(r["holdings"]),
+            str(r["stakes"]),
+        )
+    console().print(table)
+
+
+def company(data: dict[str, Any], fmt: str) -> None:
+    if fmt == "json":
+        return as_json(data)
+    if fmt == "csv":
+        rows = [{**h, "relation": "holder"} for h in data["holders"]]
+        rows += [{**h, "relation": "holding"} for h in data["holdings"]]
+        return as_csv(rows, HOLDING_FIELDS)
+    from rich.text import Text
+
+    out = console()
+    out.print(Text.assemble((data["name"], "bold"), f"  sector: {data['sector'] or '-'}"))
+    if data["aliases"]:
+        out.print(f"Also known as: {', '.join(data['aliases'])}")
+    if data["note"]:
+        out.print(f"Note: {data['note']}")
+    if data["source"]:
+        out.print(f"Source: {data['source']}")
+    for key, title in (("holders", "Held by"), ("holdings", "Holds")):
+        if data[key]:
+            table = _table(
+                title, "Company", "Holding", "First", "Latest", "Events", right=("Events",)
+            )
+            for h in data[key]:
+                _add(table, h["company"], h["holding"], h["first"], h["latest"], str(h["events"]))
+            out.print(table)
+    for key, title in (
+        ("held_through", "Held through others"),
+        ("holds_through", "Holds through others"),
+    ):
+        if data[key]:
+            table = _table(title, "Chain", "Look-through", right=("Look-through",))
+            for chain in data[key]:
+                _add(table, " → ".join(chain["path"]), percent(chain["percent"]))
+            out.print(table)
+    if data["stakes"]:
+        out.print(stakes_table(data["stakes"], title="Stakes"))

@@ -1,0 +1,1 @@
+"""Use-cases: write stakes, load seeds, build reports. Raise EcoportError on bad input."""

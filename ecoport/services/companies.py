@@ -1,0 +1,155 @@
+"""Companies: the list, and one company's holders, holdings and stakes."""
+
+from collections import defaultdict
+from typing import Any
+
+from ecoport.core.dates import PartialDate
+from ecoport.core.ownership import Chain, Kind, Position, look_through, position
+from ecoport.core.percent import from_micro
+from ecoport.services.lookup import STAKE_COLUMNS, STAKE_ORDER, require_company, stake_dict
+from ecoport.store.db import Reader
+
+MAX_DEPTH = 6
+
+
+def list_companies(reader: Reader, *, sector: str | None = None) -> list[dict[str, Any]]:
+    where, params = "", {}
+    if sector is not None:
+        where = "WHERE c.sector = :sector OR c.sector LIKE :under"
+        params = {"sector": sector, "under": sector + "/%"}
+    rows = reader.rows(
+        f"""
+        SELECT c.id, c.name, c.sector,
+               (SELECT COUNT(DISTINCT investor_id) FROM stake WHERE company_id = c.id),
+               (SELECT COUNT(DISTINCT company_id) FROM stake WHERE investor_id = c.id),
+               (SELECT COUNT(*) FROM stake WHERE company_id = c.id OR investor_id = c.id)
+        FROM company c {where} ORDER BY c.name_key
+        """,
+        params,
+    )
+    aliases = _aliases(reader, None)
+    return [
+        {
+            "name": name,
+            "sector": sector_,
+            "aliases": aliases.get(cid, []),
+            "holders": holders,
+            "holdings": holdings,
+            "stakes": stakes,
+        }
+        for cid, name, sector_, holders, holdings, stakes in rows
+    ]
+
+
+def _aliases(reader: Reader, company_id: int | None) -> dict[int, list[str]]:
+    sql = "SELECT company_id, alias FROM company_alias"
+    params: dict[str, Any] = {}
+    if company_id is not None:
+        sql += " WHERE company_id = :id"
+        params = {"id": company_id}
+    out: dict[int, list[str]] = defaultdict(list)
+    for cid, alias in reader.rows(sql + " ORDER BY alias", params):
+        out[cid].append(alias)
+    return out
+
+
+_EVENTS = """
+SELECT i.name, c.name, s.kind, s.percent_micro, s.date, s.date_precision
+FROM stake s JOIN company i ON i.id = s.investor_id JOIN company c ON c.id = s.company_id
+WHERE {side} IN ({ids}) ORDER BY s.date, s.date_precision DESC, s.id
+"""
+
+
+def _positions(reader: Reader, ids: list[int], side: str) -> dict[tuple[str, str], dict[str, Any]]:
+    """Positions of every (holder, held) pair where *side* (investor or company) is in *ids*."""
+    marks = ", ".join(f":id{n}" for n in range(len(ids)))
+    events: dict[tuple[str, str], list[tuple[Kind, Any]]] = defaultdict(list)
+    dates: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for holder, held, kind, micro, date, prec in reader.rows(
+        _EVENTS.format(side=side, ids=marks), {f"id{n}": i for n, i in enumerate(ids)}
+    ):
+        pair = (holder, held)
+        events[pair].append((Kind(kind), None if micro is None else from_micro(micro)))
+        dates[pair].append(str(PartialDate.from_stored(date, prec)))
+    return {
+        pair: {
+            "position": position(evts),
+            "first": dates[pair][0],
+            "latest": dates[pair][-1],
+            "events": len(evts),
+        }
+        for pair, evts in events.items()
+    }
+
+
+def _graph(reader: Reader, start: int, side: str) -> dict[str, list[tuple[str, Position]]]:
+    """Holdings reachable from *start*: downward (side="s.investor_id") or upward holders
+    (side="s.company_id"), as name -> [(other, position)], walking at most MAX_DEPTH links."""
+    graph: dict[str, list[tuple[str, Position]]] = defaultdict(list)
+    frontier, seen = [start], {start}
+    other = "s.company_id" if side == "s.investor_id" else "s.investor_id"
+    for _ in range(MAX_DEPTH):
+        if not frontier:
+            break
+        for (holder, held), info in _positions(reader, frontier, side).items():
+            if side == "s.investor_id":
+                graph[holder].append((held, info["position"]))
+            else:
+                graph[held].append((holder, info["position"]))
+        marks = ", ".join(f":id{n}" for n in range(len(frontier)))
+        nxt = reader.rows(
+            f"SELECT DISTINCT {other} FROM stake s WHERE {side} IN ({marks})",
+            {f"id{n}": i for n, i in enumerate(frontier)},
+        )
+        frontier = [r[0] for r in nxt if r[0] not in seen]
+        seen.update(frontier)
+    return graph
+
+
+def _chain(chain: Chain) -> dict[str, Any]:
+    return {
+        "path": list(chain.path),
+        "percent": None if chain.percent is None else f"{chain.percent.normalize():f}",
+    }
+
+
+def _holding(name: str, info: dict[str, Any]) -> dict[str, Any]:
+    pos: Position = info["position"]
+    return {
+        "company": name,
+        "holding": pos.describe(),
+        "percent": None if pos.exact is None else f"{pos.exact.normalize():f}",
+        "active": pos.active,
+        "first": info["first"],
+        "latest": info["latest"],
+        "events": info["events"],
+    }
+
+
+def show_company(reader: Reader, name: str) -> dict[str, Any]:
+    """One company: sector, aliases, holders and holdings (direct and look-through), stakes."""
+    ref = require_company(reader, name, where="NAME")
+    sector, note, source = reader.rows(
+        "SELECT sector, note, source FROM company WHERE id = :id", {"id": ref.id}
+    )[0]
+    holders = _positions(reader, [ref.id], "s.company_id")
+    holdings = _positions(reader, [ref.id], "s.investor_id")
+    down = look_through(ref.name, _graph(reader, ref.id, "s.investor_id"))
+    up = look_through(ref.name, _graph(reader, ref.id, "s.company_id"))
+    stakes = reader.rows(
+        STAKE_COLUMNS + " WHERE s.company_id = :id OR s.investor_id = :id" + STAKE_ORDER,
+        {"id": ref.id},
+    )
+    return {
+        "name": ref.name,
+        "sector": sector,
+        "aliases": _aliases(reader, ref.id).get(ref.id, []),
+        "note": note,
+        "source": source,
+        "holders": [_holding(h, info) for (h, _), info in holders.items()],
+        "holdings": [_holding(c, info) for (_, c), info in holdings.items()],
+        # Upward chains read from the company to its ultimate holder; show them holder-first.
+        "held_through": [_chain(Chain(tuple(reversed(c.path)), c.percent)) for c in up],
+        "holds_through": [_chain(c) for c in down],
+        "stakes": [stake_dict(r) for r in stakes],
+    }

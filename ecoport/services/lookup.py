@@ -1,0 +1,98 @@
+"""Finding companies and stakes by what a user types, through any Reader."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from ecoport.core.dates import PartialDate
+from ecoport.core.money import from_minor
+from ecoport.core.names import name_key, near_duplicates
+from ecoport.core.percent import from_micro
+from ecoport.errors import NotFound
+from ecoport.store.db import Reader
+
+_FIND = """
+SELECT id, name FROM company WHERE name_key = :key
+UNION ALL
+SELECT c.id, c.name FROM company_alias a JOIN company c ON c.id = a.company_id
+WHERE a.alias_key = :key
+"""
+
+STAKE_COLUMNS = """
+SELECT s.id, s.date, s.date_precision, i.name, c.name, c.sector, s.kind, s.round,
+       s.amount_minor, s.currency, s.percent_micro, s.source, s.note
+FROM stake s
+JOIN company i ON i.id = s.investor_id
+JOIN company c ON c.id = s.company_id
+"""
+STAKE_ORDER = " ORDER BY s.date, s.date_precision DESC, s.id"
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyRef:
+    id: int
+    name: str
+
+
+def find_company(reader: Reader, name: str) -> CompanyRef | None:
+    """The company called *name* or known by it as an alias, case-insensitively."""
+    rows = reader.rows(_FIND, {"key": name_key(name)})
+    return CompanyRef(rows[0][0], rows[0][1]) if rows else None
+
+
+def all_spellings(reader: Reader) -> list[tuple[str, str]]:
+    """Every name and alias with the canonical name it stands for."""
+    rows = reader.rows(
+        "SELECT name, name FROM company UNION ALL "
+        "SELECT a.alias, c.name FROM company_alias a JOIN company c ON c.id = a.company_id"
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
+def require_company(reader: Reader, name: str, *, where: str | None = None) -> CompanyRef:
+    """Like find_company, but a clear NotFound (with suggestions) when there is none."""
+    found = find_company(reader, name)
+    if found is not None:
+        return found
+    close = near_duplicates(name, all_spellings(reader))
+    hint = f"; did you mean {', '.join(repr(c) for c in close[:3])}?" if close else ""
+    raise NotFound(f"no company named {name!r}{hint}", where=where)
+
+
+def stake_dict(row: tuple[Any, ...] | Any) -> dict[str, Any]:
+    """A stake row from STAKE_COLUMNS as the stable public shape (see README: JSON output)."""
+    (
+        sid,
+        date,
+        precision,
+        investor,
+        company,
+        sector,
+        kind,
+        round_,
+        minor,
+        currency,
+        micro,
+        source,
+        note,
+    ) = row
+    return {
+        "id": sid,
+        "date": str(PartialDate.from_stored(date, precision)),
+        "investor": investor,
+        "startup": company,
+        "sector": sector,
+        "kind": kind,
+        "round": round_,
+        "amount": None if minor is None else f"{from_minor(minor, currency):f}",
+        "currency": currency,
+        "percent": None if micro is None else f"{from_micro(micro):f}",
+        "source": source,
+        "note": note,
+    }
+
+
+def get_stake(reader: Reader, stake_id: int) -> dict[str, Any]:
+    rows = reader.rows(STAKE_COLUMNS + " WHERE s.id = :id", {"id": stake_id})
+    if not rows:
+        raise NotFound(f"no stake with ID {stake_id}")
+    return stake_dict(rows[0])

@@ -1,0 +1,1 @@
+"""Persistence: tables, database location, connections and migrations."""

@@ -1,0 +1,100 @@
+"""All SQLModel tables of ecoport, in one module."""
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, Integer
+from sqlmodel import Field, SQLModel
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+class Company(SQLModel, table=True):
+    """A company: an investor, a startup, or both."""
+
+    __tablename__ = "company"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    #: casefolded name; unique, so "xiaomi" and "Xiaomi" are one company
+    name_key: str = Field(max_length=200, unique=True)
+    #: sector path such as "iot/wearables"; None for a pure investor
+    sector: str | None = Field(default=None, max_length=200, index=True)
+    note: str | None = None
+    source: str | None = None
+    created_at: dt.datetime = Field(default_factory=_now)
+
+
+class CompanyAlias(SQLModel, table=True):
+    """Another spelling of a company's name ("ZMI" for Zimi)."""
+
+    __tablename__ = "company_alias"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("company.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    alias: str = Field(max_length=200)
+    alias_key: str = Field(max_length=200, unique=True)
+
+
+class Stake(SQLModel, table=True):
+    """A dated event from an investor into a company: investment, acquisition, sale, exit..."""
+
+    __tablename__ = "stake"
+    __table_args__ = (
+        CheckConstraint("investor_id <> company_id", name="ck_stake_not_self"),
+        CheckConstraint(
+            "kind IN ('investment', 'acquisition', 'holding', 'sale', 'exit', 'write-off')",
+            name="ck_stake_kind",
+        ),
+        CheckConstraint("date_precision IN ('year', 'month', 'day')", name="ck_stake_precision"),
+        CheckConstraint("amount_minor IS NULL OR amount_minor > 0", name="ck_stake_amount"),
+        CheckConstraint(
+            "(amount_minor IS NULL) = (currency IS NULL)", name="ck_stake_amount_currency"
+        ),
+        CheckConstraint(
+            "percent_micro IS NULL OR (percent_micro > 0 AND percent_micro <= 100000000)",
+            name="ck_stake_percent",
+        ),
+        Index("ix_stake_investor_date", "investor_id", "date"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    investor_id: int = Field(sa_column=Column(Integer, ForeignKey("company.id"), nullable=False))
+    company_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("company.id"), nullable=False, index=True)
+    )
+    kind: str = Field(max_length=20)
+    #: first day of the period, ISO "YYYY-MM-DD"; with date_precision it is a partial date
+    date: str = Field(max_length=10)
+    date_precision: str = Field(max_length=5)
+    #: integer minor units (cents, fen) of `currency`; None when undisclosed
+    amount_minor: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    currency: str | None = Field(default=None, max_length=3)
+    #: millionths of a percent (1.29 % -> 1290000); None when undisclosed
+    percent_micro: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    round: str | None = Field(default=None, max_length=100)
+    source: str | None = None
+    note: str | None = None
+    created_at: dt.datetime = Field(default_factory=_now)
+
+
+class Target(SQLModel, table=True):
+    """How many distinct companies an investor aims to hold stakes in."""
+
+    __tablename__ = "target"
+    __table_args__ = (CheckConstraint("target > 0", name="ck_target_positive"),)
+
+    investor_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("company.id", ondelete="CASCADE"), primary_key=True)
+    )
+    target: int
+    note: str | None = None
+    source: str | None = None
