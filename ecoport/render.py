@@ -36,9 +36,7 @@ def console(stderr: bool = False) -> "Console":
     # Piped output is not folded to 80 columns: lines stay whole for grep and less -S.
     width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 200
     # markup off: names such as "[bold] Ltd" are shown exactly as stored
-    return Console(
-        stderr=stderr, highlight=False, soft_wrap=True, markup=False, width=width
-    )
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, markup=False, width=width)
 
 
 def write(text: str) -> None:
@@ -94,8 +92,12 @@ def _table(title: str | None, *columns: str, right: Iterable[str] = ()) -> "Tabl
     from rich.table import Table
 
     table = Table(
-        title=title, box=box.SIMPLE_HEAD, title_justify="left", title_style="bold",
-        pad_edge=False, padding=(0, 1),
+        title=title,
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+        title_style="bold",
+        pad_edge=False,
+        padding=(0, 1),
     )
     right = set(right)
     for col in columns:
@@ -137,15 +139,35 @@ def _domain(source: str | None) -> str:
 
 
 def stakes_table(stakes: list[dict[str, Any]], title: str | None = None) -> "Table":
-    table = _table(title, "ID", "Date", "Investor", "Startup", "Sector", "Kind", "Amount",
-                   "%", "Source", right=("ID", "Amount", "%"))
+    table = _table(
+        title,
+        "ID",
+        "Date",
+        "Investor",
+        "Startup",
+        "Sector",
+        "Kind",
+        "Amount",
+        "%",
+        "Source",
+        right=("ID", "Amount", "%"),
+    )
     for col in ("ID", "Date", "Kind", "Amount", "%"):
         table.columns[[c.header for c in table.columns].index(col)].no_wrap = True
     for s in stakes:
         amount = "n/d" if s["amount"] is None else money(s["amount"], s["currency"])
-        _add(table, str(s["id"]), s["date"], s["investor"], s["startup"], s["sector"] or "",
-             s["kind"], amount, "n/d" if s["percent"] is None else s["percent"],
-             _domain(s["source"]))
+        _add(
+            table,
+            str(s["id"]),
+            s["date"],
+            s["investor"],
+            s["startup"],
+            s["sector"] or "",
+            s["kind"],
+            amount,
+            "n/d" if s["percent"] is None else s["percent"],
+            _domain(s["source"]),
+        )
     if stakes:
         table.caption = "n/d: not disclosed. Full sources: --format json or csv."
         table.caption_justify = "left"

@@ -84,7 +84,7 @@ def progress(reader: Reader, query: ProgressQuery) -> dict[str, Any]:
 def _investor_progress(
     reader: Reader, inv_id: int, name: str, query: ProgressQuery, as_of: dt.date
 ) -> dict[str, Any]:
-    p = {"inv": inv_id}
+    p = {"inv": inv_id, "as_of": as_of.isoformat()}
     stored = reader.rows("SELECT target FROM target WHERE investor_id = :inv", p)
     target = query.target or (stored[0][0] if stored else DEFAULT_TARGET)
 
@@ -95,7 +95,7 @@ def _investor_progress(
                COUNT(CASE WHEN s.kind IN ({_MONEY_KINDS}) THEN 1 END),
                COUNT(CASE WHEN s.kind IN ({_MONEY_KINDS}) AND s.amount_minor IS NULL THEN 1 END)
         FROM stake s JOIN company c ON c.id = s.company_id
-        WHERE s.investor_id = :inv GROUP BY c.sector
+        WHERE s.investor_id = :inv AND s.date <= :as_of GROUP BY c.sector
         """,
         p,
     )
@@ -103,14 +103,15 @@ def _investor_progress(
         f"""
         SELECT c.sector, s.currency, SUM(s.amount_minor)
         FROM stake s JOIN company c ON c.id = s.company_id
-        WHERE s.investor_id = :inv AND s.kind IN ({_IN}) AND s.amount_minor IS NOT NULL
+        WHERE s.investor_id = :inv AND s.date <= :as_of
+          AND s.kind IN ({_IN}) AND s.amount_minor IS NOT NULL
         GROUP BY c.sector, s.currency
         """,
         p,
     )
     firsts = reader.rows(
         """
-        SELECT MIN(s.date) AS first FROM stake s WHERE s.investor_id = :inv
+        SELECT MIN(s.date) AS first FROM stake s WHERE s.investor_id = :inv AND s.date <= :as_of
         GROUP BY s.company_id ORDER BY first
         """,
         p,
@@ -118,11 +119,13 @@ def _investor_progress(
     edges = reader.rows(
         f"""
         SELECT * FROM (SELECT s.date, s.date_precision, c.name FROM stake s
-                       JOIN company c ON c.id = s.company_id WHERE s.investor_id = :inv
+                       JOIN company c ON c.id = s.company_id
+                       WHERE s.investor_id = :inv AND s.date <= :as_of
                        {STAKE_ORDER} LIMIT 1) AS first_stake
         UNION ALL
         SELECT * FROM (SELECT s.date, s.date_precision, c.name FROM stake s
-                       JOIN company c ON c.id = s.company_id WHERE s.investor_id = :inv
+                       JOIN company c ON c.id = s.company_id
+                       WHERE s.investor_id = :inv AND s.date <= :as_of
                        ORDER BY s.date DESC, s.date_precision, s.id DESC LIMIT 1) AS last_stake
         """,
         p,
@@ -130,14 +133,14 @@ def _investor_progress(
     indirect = reader.rows(
         """
         WITH RECURSIVE reach(company_id, depth) AS (
-            SELECT DISTINCT company_id, 1 FROM stake WHERE investor_id = :inv
+            SELECT DISTINCT company_id, 1 FROM stake WHERE investor_id = :inv AND date <= :as_of
             UNION
             SELECT s.company_id, r.depth + 1 FROM stake s JOIN reach r
-            ON s.investor_id = r.company_id WHERE r.depth < 6
+            ON s.investor_id = r.company_id WHERE r.depth < 6 AND s.date <= :as_of
         )
         SELECT c.name FROM company c WHERE c.id IN (SELECT company_id FROM reach)
         AND c.id <> :inv
-        AND c.id NOT IN (SELECT company_id FROM stake WHERE investor_id = :inv)
+        AND c.id NOT IN (SELECT company_id FROM stake WHERE investor_id = :inv AND date <= :as_of)
         ORDER BY c.name
         """,
         p,

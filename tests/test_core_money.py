@@ -1,0 +1,83 @@
+"""Money: parsing plain amounts, currencies and minor units, exactly."""
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ecoport.core.money import (
+    currency_code,
+    exponent,
+    format_money,
+    from_minor,
+    parse_amount,
+    plain,
+    to_minor,
+)
+from ecoport.errors import InvalidInput
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1270000000", Decimal("1270000000")),
+        ("1,266,000,000", Decimal("1266000000")),
+        ("61.5", Decimal("61.5")),
+        (" 0.01 ", Decimal("0.01")),
+        ("1_000", Decimal("1000")),
+    ],
+)
+def test_parse_amount_accepts_plain_numbers(text: str, expected: Decimal) -> None:
+    assert parse_amount(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["-5", "0", "0.00", "1.2e9", "61,5", "12,34,5", "abc", "", "1,266,000,000+", "NaN"]
+)
+def test_parse_amount_refuses(text: str) -> None:
+    with pytest.raises(InvalidInput):
+        parse_amount(text)
+
+
+def test_currency_codes_come_from_iso_4217() -> None:
+    assert currency_code("cny") == "CNY"
+    assert exponent("JPY") == 0
+    assert exponent("USD") == 2
+    assert exponent("KWD") == 3
+    for bad in ("XYZ", "US", "dollars", "XAU"):  # XAU (gold) has no minor unit: not money here
+        with pytest.raises(InvalidInput):
+            currency_code(bad)
+
+
+def test_minor_units_are_exact_and_refuse_extra_digits() -> None:
+    assert to_minor(Decimal("1266000000"), "CNY") == 126_600_000_000
+    assert from_minor(126_600_000_000, "CNY") == Decimal("1266000000.00")
+    assert to_minor(Decimal("500"), "JPY") == 500
+    with pytest.raises(InvalidInput, match="JPY amounts have 0 decimal places"):
+        to_minor(Decimal("500.5"), "JPY")
+    with pytest.raises(InvalidInput):
+        to_minor(Decimal("0.001"), "USD")
+
+
+def test_formatting() -> None:
+    assert format_money(Decimal("1266000000"), "CNY") == "CNY 1,266,000,000.00"
+    assert format_money(Decimal("1500"), "JPY") == "JPY 1,500"
+    assert plain(Decimal("50000000"), "USD") == "50000000.00"
+
+
+@given(st.integers(min_value=1, max_value=10**17), st.sampled_from(["USD", "CNY", "JPY", "KWD"]))
+def test_minor_units_round_trip(minor: int, currency: str) -> None:
+    amount = from_minor(minor, currency)
+    assert to_minor(amount, currency) == minor
+    assert parse_amount(plain(amount, currency)) == amount
+    assert parse_amount(format_money(amount, currency).split(" ")[1]) == amount
+
+
+@given(st.text(max_size=30))
+def test_parse_amount_never_crashes(text: str) -> None:
+    try:
+        value = parse_amount(text)
+    except InvalidInput:
+        return
+    assert value > 0

@@ -1,0 +1,72 @@
+"""The store: where the database is, its schema under migration, files that are not ours."""
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine
+from sqlmodel import SQLModel
+
+from ecoport.errors import StoreError
+from ecoport.store import models  # noqa: F401
+from ecoport.store.db import SCHEMA_REVISION, State, check, create, locate
+from ecoport.store.migrate import head, upgrade
+
+
+def test_schema_revision_constant_is_the_migrations_head() -> None:
+    assert head() == SCHEMA_REVISION
+
+
+def test_migrating_a_blank_database_gives_exactly_the_models_schema(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'blank.db'}")
+    upgrade(engine)
+    with engine.connect() as conn:
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata
+        )
+    assert diff == []
+
+
+def test_locate_precedence(tmp_path: Path) -> None:
+    env = {
+        "ECOPORT_DB": str(tmp_path / "env.db"),
+        "ECOPORT_DATABASE_URL": f"sqlite:///{tmp_path / 'url.db'}",
+    }
+    assert locate(str(tmp_path / "opt.db"), env).origin == "--db"
+    assert locate(None, env).path == tmp_path / "env.db"
+    assert locate(None, {"ECOPORT_DATABASE_URL": env["ECOPORT_DATABASE_URL"]}).path == (
+        tmp_path / "url.db"
+    )
+    default = locate(None, {})
+    assert default.origin == "default" and default.path.name == "ecoport.db"
+    with pytest.raises(StoreError, match="unsupported database URL"):
+        locate("mysql://x/y", {})
+
+
+def test_create_then_check(tmp_path: Path) -> None:
+    loc = locate(str(tmp_path / "new.db"), {})
+    assert check(loc) is State.MISSING
+    assert create(loc) is True
+    assert check(loc) is State.CURRENT
+    assert create(loc) is False
+    conn = sqlite3.connect(loc.path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
+
+
+def test_files_that_are_not_ecoport_databases(tmp_path: Path) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("hello, this is not SQLite at all" * 10)
+    with pytest.raises(StoreError, match="not an ecoport database"):
+        check(locate(str(text), {}))
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE things (x)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="other tables"):
+        check(locate(str(other), {}))
+    with pytest.raises(StoreError, match="does not exist"):
+        check(locate(str(tmp_path / "missing" / "x.db"), {}))
