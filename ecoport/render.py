@@ -122,7 +122,9 @@ def stake_detail(stake: dict[str, Any], heading: str) -> None:
             continue
         elif field == "percent":
             value = percent(value)
-        _add(grid, field, "" if value is None else str(value))
+        elif value is None:
+            continue
+        _add(grid, field, str(value))
     out = console()
     out.print(heading, style="bold")
     out.print(grid)

@@ -32,6 +32,10 @@ class EcoportGroup(TyperGroup):
             code = code if isinstance(code, int) else 0
         except EcoportError as exc:
             code = _report(name, exc)
+        except _click.exceptions.NoArgsIsHelpError as exc:
+            # a bare `ecoport` or `ecoport stakes`: the help, as --help would show it
+            sys.stdout.write(exc.ctx.get_help() + "\n" if exc.ctx else "")
+            code = 0
         except _click.exceptions.UsageError as exc:
             cmd = exc.ctx.command_path if exc.ctx else name
             message = exc.format_message()

@@ -14,7 +14,7 @@ def companies_list(
     fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
-    """List companies with their sector, aliases, and how many holders and holdings they have.
+    """List companies: sector, aliases, holders and holdings.
 
     \b
     Example:
@@ -37,8 +37,7 @@ def companies_show(
     fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
-    """Show a company: its sector, who holds it, what it holds (directly and through
-    others), and its stakes.
+    """Show a company: holders, holdings (direct and through others), stakes.
 
     \b
     Example:

@@ -24,7 +24,7 @@ def init(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Create the database (if there is none); with --seed, load the seed file.
+    """Create the database; --seed loads the bundled seed.
 
     Loading the same seed again adds nothing: what is stored already is left alone.
 

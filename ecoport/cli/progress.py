@@ -15,11 +15,15 @@ def progress(
         int | None,
         typer.Option(
             "--target",
+            metavar="N",
             help="Count toward this target instead of the stored one (100 when none is set).",
         ),
     ] = None,
     depth: Annotated[
-        int, typer.Option("--depth", help="Sector levels to show: 1 = iot, 2 = iot/wearables.")
+        int,
+        typer.Option(
+            "--depth", metavar="N", help="Sector levels to show: 1 = iot, 2 = iot/wearables."
+        ),
     ] = 1,
     as_of: Annotated[
         str | None,
@@ -30,8 +34,9 @@ def progress(
     fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
-    """Distinct companies an investor holds or held stakes in, against its target.
+    """Progress toward the target: companies, sectors, money, pace.
 
+    Counts the distinct companies an investor holds or held stakes in.
     Without --investor: the investors that have a target, else the only investor.
     Shows the count by sector, the money disclosed, the first and latest stakes, the
     pace so far and when the target falls at that pace.

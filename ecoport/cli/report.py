@@ -41,7 +41,9 @@ def report(
     fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
-    """One row per stake, then totals per currency, distinct startups and what is undisclosed.
+    """Stakes matching the filters, then totals.
+
+    One row per stake, then totals per currency, distinct startups and what is undisclosed.
 
     --sector iot includes every sector under iot (iot/wearables, iot/smart-home...).
 

@@ -7,10 +7,14 @@ import typer
 
 from ecoport.cli.common import DbOption, Format, FormatOption, globals_of, location, option_name
 
-InvestorOpt = Annotated[str | None, typer.Option("--investor", help="Investor name or alias.")]
-StartupOpt = Annotated[str | None, typer.Option("--startup", help="Startup name or alias.")]
+InvestorOpt = Annotated[
+    str | None, typer.Option("--investor", metavar="NAME", help="Investor name or alias.")
+]
+StartupOpt = Annotated[
+    str | None, typer.Option("--startup", metavar="NAME", help="Startup name or alias.")
+]
 SectorOpt = Annotated[
-    str | None, typer.Option("--sector", help="Sector path such as iot/wearables.")
+    str | None, typer.Option("--sector", metavar="PATH", help="Sector path such as iot/wearables.")
 ]
 SinceOpt = Annotated[
     str | None, typer.Option("--since", metavar="DATE", help="From this date (YYYY[-MM[-DD]]).")
@@ -22,46 +26,68 @@ AmountOpt = Annotated[
     str | None,
     typer.Option(
         "--amount",
+        metavar="AMOUNT",
         help="Amount paid, such as 1270000000 or 1,270,000,000; 'undisclosed' when not known.",
     ),
 ]
 CurrencyOpt = Annotated[
-    str | None, typer.Option("--currency", help="ISO 4217 code of the amount (CNY, USD...).")
+    str | None,
+    typer.Option("--currency", metavar="CODE", help="ISO 4217 code of the amount (CNY, USD...)."),
 ]
 PercentOpt = Annotated[
     str | None,
     typer.Option(
-        "--percent", help="Percentage of the company, 0 < p <= 100; 'undisclosed' when not known."
+        "--percent",
+        metavar="PCT",
+        help="Percentage of the company, 0 < p <= 100; 'undisclosed' when not known.",
     ),
 ]
-DateOpt = Annotated[str | None, typer.Option("--date", help="When: YYYY, YYYY-MM or YYYY-MM-DD.")]
+DateOpt = Annotated[
+    str | None, typer.Option("--date", metavar="DATE", help="When: YYYY, YYYY-MM or YYYY-MM-DD.")
+]
 KindOpt = Annotated[
     str | None,
     typer.Option(
-        "--kind", help="investment (default), acquisition, holding, sale, exit or write-off."
+        "--kind",
+        metavar="KIND",
+        help="investment (default), acquisition, holding, sale, exit or write-off.",
     ),
 ]
-RoundOpt = Annotated[str | None, typer.Option("--round", help="Round: seed, A, strategic...")]
-SourceOpt = Annotated[str | None, typer.Option("--source", help="URL or document of the fact.")]
-NoteOpt = Annotated[str | None, typer.Option("--note", help="Free-text note.")]
+RoundOpt = Annotated[
+    str | None, typer.Option("--round", metavar="ROUND", help="Round: seed, A, strategic...")
+]
+SourceOpt = Annotated[
+    str | None, typer.Option("--source", metavar="URL", help="URL or document of the fact.")
+]
+NoteOpt = Annotated[str | None, typer.Option("--note", metavar="TEXT", help="Free-text note.")]
 
 
 def add_stake(
     ctx: typer.Context,
-    investor: Annotated[str, typer.Option("--investor", help="Who takes the stake.")],
-    startup: Annotated[str, typer.Option("--startup", help="The company invested in.")],
-    date: Annotated[str, typer.Option("--date", help="When: YYYY, YYYY-MM or YYYY-MM-DD.")],
+    investor: Annotated[
+        str, typer.Option("--investor", metavar="NAME", help="Who takes the stake.")
+    ],
+    startup: Annotated[
+        str, typer.Option("--startup", metavar="NAME", help="The company invested in.")
+    ],
+    date: Annotated[
+        str, typer.Option("--date", metavar="DATE", help="When: YYYY, YYYY-MM or YYYY-MM-DD.")
+    ],
     sector: Annotated[
         str | None,
         typer.Option(
-            "--sector", help="Sector path such as iot/wearables; required for a new startup."
+            "--sector",
+            metavar="PATH",
+            help="Sector path such as iot/wearables; required for a new startup.",
         ),
     ] = None,
     amount: AmountOpt = None,
     currency: CurrencyOpt = None,
     percent: PercentOpt = None,
     kind: KindOpt = None,
-    round_: Annotated[str | None, typer.Option("--round", help="seed, A, strategic...")] = None,
+    round_: Annotated[
+        str | None, typer.Option("--round", metavar="ROUND", help="seed, A, strategic...")
+    ] = None,
     source: SourceOpt = None,
     note: NoteOpt = None,
     new_company: Annotated[
@@ -77,7 +103,7 @@ def add_stake(
     fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
-    """Record a stake of an investor in a startup, and print it as stored.
+    """Record a stake and print it as stored.
 
     Companies that do not exist yet are created; a name close to an existing one
     (a typo, a suffix like Inc.) is refused unless --new-company is given.

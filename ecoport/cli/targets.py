@@ -13,7 +13,7 @@ def target_set(
     investor: Annotated[str, typer.Option("--investor", help="The investor (name or alias).")],
     db: DbOption = None,
 ) -> None:
-    """Set how many distinct companies an investor aims to hold stakes in (100 until set).
+    """Set an investor's target number of companies (100 until set).
 
     \b
     Example:
