@@ -141,25 +141,20 @@ def _domain(source: str | None) -> str:
 
 
 def stakes_table(stakes: list[dict[str, Any]], title: str | None = None) -> "Table":
-    table = _table(
-        title,
-        "ID",
-        "Date",
-        "Investor",
-        "Startup",
-        "Sector",
-        "Kind",
-        "Amount",
-        "%",
-        "Source",
-        right=("ID", "Amount", "%"),
-    )
-    for col in ("ID", "Date", "Kind", "Amount", "%"):
-        table.columns[[c.header for c in table.columns].index(col)].no_wrap = True
+    # The source's host only on a wide screen; the full URL is in the JSON and CSV.
+    wide = console().width >= 130
+    columns = ["ID", "Date", "Investor", "Startup", "Sector", "Kind", "Amount", "%"]
+    table = _table(title, *columns, *(["Source"] if wide else []), right=("ID", "Amount", "%"))
+    for column in table.columns:
+        if column.header in ("ID", "Date", "Kind", "Amount", "%", "Source"):
+            column.no_wrap = True
+        if column.header == "Source":
+            column.overflow, column.max_width = "ellipsis", 22
+        if column.header in ("Investor", "Startup", "Sector"):
+            column.min_width = 10
     for s in stakes:
         amount = "n/d" if s["amount"] is None else money(s["amount"], s["currency"])
-        _add(
-            table,
+        cells = [
             str(s["id"]),
             s["date"],
             s["investor"],
@@ -168,10 +163,10 @@ def stakes_table(stakes: list[dict[str, Any]], title: str | None = None) -> "Tab
             s["kind"],
             amount,
             "n/d" if s["percent"] is None else s["percent"],
-            _domain(s["source"]),
-        )
+        ]
+        _add(table, *cells, *([_domain(s["source"])] if wide else []))
     if stakes:
-        table.caption = "n/d: not disclosed. Full sources: --format json or csv."
+        table.caption = "n/d: not disclosed. Sources: --format json or csv."
         table.caption_justify = "left"
     return table
 
