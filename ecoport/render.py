@@ -270,6 +270,8 @@ def progress(data: dict[str, Any], fmt: str) -> None:
         )
         out.print(line)
         out.print(f"Counted: {inv['counted']}.")
+        if inv["target_note"]:
+            out.print(f"Target: {inv['target_note']}", style="dim")
         if inv["through_portfolio"]:
             names = ", ".join(inv["through_portfolio"][:5])
             more = len(inv["through_portfolio"]) - 5

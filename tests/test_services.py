@@ -139,6 +139,8 @@ def test_progress_on_the_seed(reader: SqliteReader) -> None:
     data = progress(reader, ProgressQuery(as_of=dt.date(2026, 11, 21)))
     (xiaomi,) = data["investors"]
     assert xiaomi["investor"] == "Xiaomi" and xiaomi["target"] == 100
+    assert "more than 100 startups" in xiaomi["target_note"]
+    assert "chinadaily" in xiaomi["target_source"]
     assert xiaomi["companies"] == 15
     assert xiaomi["percent_of_target"] == "15.00"
     assert xiaomi["through_portfolio"] == ["Segway"]

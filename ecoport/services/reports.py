@@ -85,8 +85,9 @@ def _investor_progress(
     reader: Reader, inv_id: int, name: str, query: ProgressQuery, as_of: dt.date
 ) -> dict[str, Any]:
     p = {"inv": inv_id, "as_of": as_of.isoformat()}
-    stored = reader.rows("SELECT target FROM target WHERE investor_id = :inv", p)
+    stored = reader.rows("SELECT target, note, source FROM target WHERE investor_id = :inv", p)
     target = query.target or (stored[0][0] if stored else DEFAULT_TARGET)
+    target_note, target_source = stored[0][1:] if stored and not query.target else (None, None)
 
     # One row per exact sector: distinct companies; sums of money put in, per currency.
     sector_rows = reader.rows(
@@ -178,6 +179,8 @@ def _investor_progress(
     return {
         "investor": name,
         "target": target,
+        "target_note": target_note,
+        "target_source": target_source,
         "companies": count,
         "percent_of_target": f"{Decimal(count * 100) / Decimal(target):.2f}",
         "counted": f"distinct companies in which {name} holds or held a direct stake",
