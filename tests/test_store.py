@@ -11,12 +11,61 @@ from sqlmodel import SQLModel
 
 from ecoport.errors import StoreError
 from ecoport.store import models  # noqa: F401
-from ecoport.store.db import SCHEMA_REVISION, State, check, create, locate
+from ecoport.store.db import (
+    REVISIONS,
+    SCHEMA_REVISION,
+    State,
+    backup_path,
+    check,
+    create,
+    locate,
+    reading,
+)
 from ecoport.store.migrate import head, upgrade
 
 
-def test_schema_revision_constant_is_the_migrations_head() -> None:
-    assert head() == SCHEMA_REVISION
+def test_schema_revision_constants_match_the_migrations() -> None:
+    from alembic.script import ScriptDirectory
+
+    from ecoport.store.migrate import config
+
+    history = [s.revision for s in ScriptDirectory.from_config(config()).walk_revisions()]
+    assert tuple(reversed(history)) == REVISIONS
+    assert head() == SCHEMA_REVISION == REVISIONS[-1]
+
+
+def test_an_old_database_is_upgraded_in_place_with_its_data_and_a_backup(tmp_path: Path) -> None:
+    loc = locate(str(tmp_path / "old.db"), {})
+    upgrade(create_engine(loc.url), "0001")
+    conn = sqlite3.connect(loc.path)
+    conn.executescript(
+        """
+        INSERT INTO company (id, name, name_key, sector, created_at)
+        VALUES (1, 'Xiaomi', 'xiaomi', NULL, '2026-01-01'),
+               (2, '美的集团', '美的集团', 'home/appliances', '2026-01-01');
+        INSERT INTO stake (investor_id, company_id, kind, date, date_precision, amount_minor,
+                           currency, percent_micro, created_at)
+        VALUES (1, 2, 'investment', '2014-12-14', 'day', 126600000000, 'CNY', 1290000,
+                '2026-01-01');
+        """
+    )
+    conn.commit()
+    before = list(conn.iterdump())
+    conn.close()
+    assert check(loc) is State.BEHIND
+    with reading(loc) as reader:
+        rows = reader.rows("SELECT amount_minor, currency, percent_micro FROM stake")
+        assert rows == [(126600000000, "CNY", 1290000)]
+        assert reader.rows("SELECT version_num FROM alembic_version") == [(SCHEMA_REVISION,)]
+    assert check(loc) is State.CURRENT
+    saved = backup_path(loc, "0001")
+    copy = sqlite3.connect(saved)
+    assert list(copy.iterdump()) == before
+    copy.close()
+    after = sqlite3.connect(loc.path)
+    names = [r[0] for r in after.execute("SELECT name FROM company ORDER BY id")]
+    after.close()
+    assert names == ["Xiaomi", "美的集团"]
 
 
 def test_migrating_a_blank_database_gives_exactly_the_models_schema(tmp_path: Path) -> None:

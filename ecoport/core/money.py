@@ -87,3 +87,145 @@ def format_money(amount: Decimal, currency: str) -> str:
     """The exact amount for people: ``CNY 1,266,000,000.00``."""
     places = exponent(currency)
     return f"{currency} {amount.quantize(Decimal(1).scaleb(-places)):,f}"
+
+
+# --- amounts as people write them ---------------------------------------------------------
+
+#: Symbols that name one currency.
+SYMBOLS: dict[str, str] = {
+    "US$": "USD",
+    "HK$": "HKD",
+    "S$": "SGD",
+    "SG$": "SGD",
+    "A$": "AUD",
+    "AU$": "AUD",
+    "C$": "CAD",
+    "CA$": "CAD",
+    "NZ$": "NZD",
+    "NT$": "TWD",
+    "R$": "BRL",
+    "MX$": "MXN",
+    "CN¥": "CNY",
+    "JP¥": "JPY",
+    "RMB": "CNY",
+    "£": "GBP",
+    "€": "EUR",
+    "₹": "INR",
+    "₩": "KRW",
+    "₽": "RUB",
+    "₺": "TRY",
+    "CHF": "CHF",
+}
+#: Symbols shared by several currencies: the default, and the currencies they may stand for.
+AMBIGUOUS: dict[str, tuple[str, frozenset[str]]] = {
+    "$": ("USD", frozenset({"USD", "HKD", "SGD", "AUD", "CAD", "NZD", "TWD", "MXN", "BRL"})),
+    "¥": ("CNY", frozenset({"CNY", "JPY"})),
+}
+_SCALES = {
+    "k": 3,
+    "thousand": 3,
+    "m": 6,
+    "mn": 6,
+    "mln": 6,
+    "million": 6,
+    "b": 9,
+    "bn": 9,
+    "bln": 9,
+    "billion": 9,
+}
+_SYMBOL = "|".join(re.escape(s) for s in sorted([*SYMBOLS, *AMBIGUOUS], key=len, reverse=True))
+_WRITTEN = re.compile(
+    rf"""^(?P<pre>{_SYMBOL}|[A-Za-z]{{3}}(?=[\s\d.]))?\s*
+        (?P<num>[0-9][0-9.,_]*|\.[0-9]+)\s*
+        (?P<scale>[A-Za-z]+)?\s*
+        (?P<post>{_SYMBOL}|[A-Za-z]{{3}})?$""",
+    re.VERBOSE,
+)
+_WESTERN = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_INDIAN = re.compile(r"^\d{1,2}(?:,\d{2})*,\d{3}(?:\.\d+)?$")
+_PLAIN_NUMBER = re.compile(r"^(?:\d+(?:\.\d*)?|\.\d+)$")
+
+
+def _currency_of(token: str, currency: str | None, defaults: dict[str, str]) -> str:
+    """The currency a written symbol or code stands for, checked against --currency."""
+    if token in AMBIGUOUS:
+        default, family = AMBIGUOUS[token]
+        if currency is None:
+            return defaults.get(token, default)
+        if currency not in family:
+            raise InvalidInput(f"{token!r} cannot be {currency}")
+        return currency
+    code = SYMBOLS.get(token) or SYMBOLS.get(token.upper()) or currency_code(token)
+    if currency is not None and code != currency:
+        raise InvalidInput(f"the amount says {code} but the currency given is {currency}")
+    return code
+
+
+def _number(text: str) -> Decimal:
+    cleaned = text.replace("_", "")
+    if "," in cleaned and not (_WESTERN.match(cleaned) or _INDIAN.match(cleaned)):
+        if re.match(r"^\d+,\d{1,2}$", cleaned) or re.match(r"^[\d.]+,\d+$", cleaned):
+            raise InvalidInput(
+                f"{text!r} looks like a decimal comma, which is ambiguous; "
+                "write the decimals with a point (61.5) and no grouping, or group by thousands"
+            )
+        raise InvalidInput(f"{text!r} has commas in the wrong places (write 1,266,000 or 1266000)")
+    bare = cleaned.replace(",", "")
+    if not _PLAIN_NUMBER.match(bare):
+        raise InvalidInput(f"{text!r} is not a number")
+    return Decimal(bare)
+
+
+def parse_money(
+    text: str, *, currency: str | None = None, defaults: dict[str, str] | None = None
+) -> Money:
+    """Parse an amount as the press writes it: ``1.27bn CNY``, ``CNY 1.27 billion``,
+    ``¥1.27bn``, ``$300m``, ``US$300 million``, ``HK$2.5bn``, ``1,266,000,000``,
+    ``20,00,00,000`` (Indian grouping), ``300k``.
+
+    *currency* is the ``--currency`` given beside it (a code), if any; *defaults* maps the
+    ambiguous symbols ``$`` and ``¥`` to the currency they mean when none is given.
+    Raises InvalidInput with the reason; never anything else.
+    """
+    raw = text.strip()
+    if re.search(r"\d[eE][+-]?\d", raw):
+        raise InvalidInput(f"{raw!r}: exponent notation is ambiguous; write 1200000000 or 1.2bn")
+    if raw.startswith("-"):
+        raise InvalidInput(f"amount must be greater than zero (got {raw})")
+    match = _WRITTEN.match(raw)
+    if not match:
+        raise InvalidInput(
+            f"{raw!r} is not an amount (expected e.g. 1270000000, 1.27bn CNY, $300m, EUR 61.5m)"
+        )
+    pre, num, scale, post = match.group("pre", "num", "scale", "post")
+    if scale is not None and scale.lower() not in _SCALES:
+        # "61.5 EUR" puts the code where a scale could be: try it as a currency
+        if post is None and len(scale) == 3:
+            scale, post = None, scale
+        else:
+            raise InvalidInput(f"{raw!r}: unknown multiplier {scale!r} (use k, m, bn, million...)")
+    given = None if currency is None else currency_code(currency)
+    defaults = defaults or {}
+    codes = [_currency_of(t, given, defaults) for t in (pre, post) if t]
+    if len(set(codes)) > 1:
+        raise InvalidInput(f"{raw!r} names two currencies ({' and '.join(codes)})")
+    code = codes[0] if codes else given
+    if code is None:
+        raise InvalidInput(f"{raw!r} has no currency; give one, as in {raw} USD or --currency")
+    value = _number(num)
+    if scale is not None:
+        value = value.scaleb(_SCALES[scale.lower()])
+        value = Decimal(f"{value:f}")
+    if value <= 0:
+        raise InvalidInput(f"amount must be greater than zero (got {raw})")
+    to_minor(value, code)  # refuse more decimals than the currency has
+    return Money(value, code)
+
+
+def compact(amount: Decimal, currency: str) -> str:
+    """As a finance person writes it: ``CNY 1.27bn``, ``USD 300.0m``, ``USD 950.0k``."""
+    for exp, suffix, places in ((9, "bn", 2), (6, "m", 1), (3, "k", 1)):
+        if abs(amount) >= Decimal(10) ** exp:
+            scaled = amount.scaleb(-exp).quantize(Decimal(1).scaleb(-places))
+            return f"{currency} {scaled:,f}{suffix}"
+    return format_money(amount, currency)

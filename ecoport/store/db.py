@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 
 #: The Alembic revision this version of ecoport writes and reads. A test keeps it equal to
 #: the migrations' head, so opening a database never needs to import Alembic.
-SCHEMA_REVISION = "0001"
-ECOPORT_TABLES = frozenset({"company", "company_alias", "stake", "target", "alembic_version"})
+REVISIONS = ("0001", "0002")
+SCHEMA_REVISION = REVISIONS[-1]
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -77,6 +77,7 @@ def _path_of(value: str, origin: str) -> Path:
 class State(Enum):
     MISSING = "missing"
     EMPTY = "empty"
+    BEHIND = "behind"
     CURRENT = "current"
 
 
@@ -129,13 +130,15 @@ def _state(conn: sqlite3.Connection, location: Location) -> State:
             where=location.origin,
         )
     versions = [r[0] for r in conn.execute("SELECT version_num FROM alembic_version")]
-    if versions != [SCHEMA_REVISION]:
-        raise StoreError(
-            f"{location.path} has schema revision {', '.join(versions) or 'none'}; this version "
-            f"of ecoport reads revision {SCHEMA_REVISION}",
-            where=location.origin,
-        )
-    return State.CURRENT
+    if versions == [SCHEMA_REVISION]:
+        return State.CURRENT
+    if len(versions) == 1 and versions[0] in REVISIONS:
+        return State.BEHIND
+    raise StoreError(
+        f"{location.path} has schema revision {', '.join(versions) or 'none'}; this version "
+        f"of ecoport reads revision {SCHEMA_REVISION} (is it from a newer ecoport?)",
+        where=location.origin,
+    )
 
 
 class Reader(Protocol):
@@ -172,6 +175,9 @@ class SessionReader:
 def reading(location: Location) -> Iterator[SqliteReader]:
     """Open an existing database read-only for reports."""
     state = check(location)
+    if state is State.BEHIND:
+        create(location)
+        state = State.CURRENT
     if state is not State.CURRENT:
         raise StoreError(
             f"no ecoport database at {location.path}; create one with `ecoport init --seed` "
@@ -204,10 +210,43 @@ def engine_for(location: Location) -> "Engine":
     return engine
 
 
+def backup_path(location: Location, revision: str) -> Path:
+    return location.path.with_name(f"{location.path.name}.before-{SCHEMA_REVISION}.from-{revision}")
+
+
+def _backup(location: Location) -> Path:
+    """Copy the database (consistently, with SQLite's online backup) before upgrading it."""
+    conn = sqlite3.connect(_sqlite_uri(location.path, "ro"), uri=True)
+    try:
+        revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+        target = backup_path(location, revision)
+        copy = sqlite3.connect(target)
+        try:
+            conn.backup(copy)
+        finally:
+            copy.close()
+    finally:
+        conn.close()
+    return target
+
+
 def create(location: Location) -> bool:
-    """Make sure an ecoport database exists at *location*; True when it was just created."""
+    """Make sure an ecoport database of this version exists at *location*: create it, or
+    upgrade an older one in place after writing a backup copy. True when just created."""
     state = check(location)
     if state is State.CURRENT:
+        return False
+    if state is State.BEHIND:
+        import sys
+
+        saved = _backup(location)
+        from ecoport.store.migrate import upgrade as upgrade_schema
+
+        upgrade_schema(engine_for(location))
+        sys.stderr.write(
+            f"Upgraded {location.path} to schema revision {SCHEMA_REVISION} "
+            f"(a copy of the old one is in {saved})\n"
+        )
         return False
     if location.origin == "default":
         location.path.parent.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,15 @@
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, Integer
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -98,3 +106,33 @@ class Target(SQLModel, table=True):
     target: int
     note: str | None = None
     source: str | None = None
+
+
+class Setting(SQLModel, table=True):
+    """A setting of this database: the reporting currency, what "$" and "¥" mean..."""
+
+    __tablename__ = "setting"
+
+    key: str = Field(primary_key=True, max_length=50)
+    value: str = Field(max_length=200)
+
+
+class FxRate(SQLModel, table=True):
+    """An exchange rate of the user's own; wins over the ECB's for its pair and date."""
+
+    __tablename__ = "fx_rate"
+    __table_args__ = (
+        UniqueConstraint("base", "quote", "date", name="uq_fx_rate_pair_date"),
+        CheckConstraint("base <> quote", name="ck_fx_rate_pair"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    base: str = Field(max_length=3)
+    quote: str = Field(max_length=3)
+    #: ISO day the rate applies to
+    date: str = Field(max_length=10)
+    #: units of quote per unit of base, as exact decimal text ("0.1628")
+    rate: str = Field(max_length=40)
+    source: str | None = None
+    created_at: dt.datetime = Field(default_factory=_now)
