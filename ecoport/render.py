@@ -394,3 +394,10 @@ def company(data: dict[str, Any], fmt: str) -> None:
             out.print(table)
     if data["stakes"]:
         out.print(stakes_table(data["stakes"], title="Stakes"))
+
+
+def settings_table(rows: list[dict[str, str]]) -> None:
+    table = _table(None, "Setting", "Value", "Default", "Meaning")
+    for r in rows:
+        _add(table, r["key"], r["value"], r["default"], r["meaning"])
+    console().print(table)

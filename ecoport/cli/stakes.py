@@ -140,10 +140,15 @@ def add_stake(
             raise InvalidInput(
                 "is empty; leave the option out when undisclosed", where=option_name(name)
             )
-    stake_in, errors = stake_from_fields(fields, where=option_name)
+    from ecoport.services.settings import settings_at, symbols
+
+    loc = location(ctx, db)
+    stake_in, errors = stake_from_fields(
+        fields, where=option_name, symbols=symbols(settings_at(loc))
+    )
     if stake_in is None:
         raise errors[0]
-    with writing(location(ctx, db)) as session:
+    with writing(loc) as session:
         result = add(
             session=session,
             stake_in=stake_in,

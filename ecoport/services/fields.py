@@ -5,7 +5,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ecoport.core.dates import parse_date
-from ecoport.core.money import Money, currency_code, parse_amount
+from ecoport.core.money import currency_code, parse_money
 from ecoport.core.names import clean_name
 from ecoport.core.ownership import Kind, parse_kind
 from ecoport.core.percent import parse_percent
@@ -36,11 +36,12 @@ def stake_from_fields(
     *,
     where: Callable[[str], str],
     today: dt.date | None = None,
+    symbols: dict[str, str] | None = None,
 ) -> tuple[StakeCreate | None, list[InvalidInput]]:
     """Check every field; return the stake, or None with one error per bad field.
 
     *where* names a field for the user: ``--percent`` on the command line,
-    ``seed.yaml:12: percent`` in a file.
+    ``seed.yaml:12: percent`` in a file. *symbols* says what ``$`` and ``¥`` mean.
     """
     errors: list[InvalidInput] = []
 
@@ -60,18 +61,18 @@ def stake_from_fields(
     investor = check("investor", clean_name, required=True)
     startup = check("startup", clean_name, required=True)
     sector = check("sector", normalize_sector)
-    amount = check("amount", parse_amount)
     currency = check("currency", currency_code)
+    currency_bad = currency is None and text(fields.get("currency")) is not None
+    money = (
+        None
+        if currency_bad
+        else check("amount", lambda v: parse_money(v, currency=currency, defaults=symbols))
+    )
     percent = check("percent", parse_percent)
     date = check("date", lambda v: parse_date(v, today=today), required=True)
     kind = check("kind", parse_kind) or Kind.INVESTMENT
-    money = None
-    if amount is not None and currency is None and text(fields.get("currency")) is None:
-        errors.append(InvalidInput("an amount needs a currency", where=where("currency")))
-    elif amount is None and currency is not None and disclosed(fields.get("amount")) is None:
+    if currency is not None and disclosed(fields.get("amount")) is None:
         errors.append(InvalidInput("a currency needs an amount", where=where("amount")))
-    elif amount is not None and currency is not None:
-        money = _money(amount, currency, where, errors)
     if investor and startup and investor.casefold() == startup.casefold():
         errors.append(
             InvalidInput(f"{startup} cannot hold a stake in itself", where=where("startup"))
@@ -93,16 +94,3 @@ def stake_from_fields(
         ),
         [],
     )
-
-
-def _money(
-    amount: Any, currency: str, where: Callable[[str], str], errors: list[InvalidInput]
-) -> Money | None:
-    from ecoport.core.money import to_minor
-
-    try:
-        to_minor(amount, currency)  # refuse more decimals than the currency has
-    except InvalidInput as exc:
-        errors.append(InvalidInput(exc.message, where=where("amount")))
-        return None
-    return Money(amount, currency)
