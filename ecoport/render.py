@@ -69,12 +69,13 @@ def as_csv(rows: Iterable[dict[str, Any]], fields: Sequence[str]) -> None:
     sys.stdout.write(buffer.getvalue())
 
 
-def money(amount: str | None, currency: str | None) -> str:
+def money(amount: str | None, currency: str | None, *, exact: bool = True) -> str:
+    """``CNY 1,266,000,000.00`` (exact) or ``CNY 1.27bn``; "undisclosed" for None."""
     if amount is None or currency is None:
         return "undisclosed"
-    from ecoport.core.money import format_money
+    from ecoport.core.money import compact, format_money
 
-    return format_money(Decimal(amount), currency)
+    return (format_money if exact else compact)(Decimal(amount), currency)
 
 
 def percent(value: str | None) -> str:
@@ -140,20 +141,25 @@ def _domain(source: str | None) -> str:
     return (host or source).removeprefix("www.")
 
 
-def stakes_table(stakes: list[dict[str, Any]], title: str | None = None) -> "Table":
+def stakes_table(
+    stakes: list[dict[str, Any]], title: str | None = None, *, exact: bool = False
+) -> "Table":
     # The source's host only on a wide screen; the full URL is in the JSON and CSV.
     wide = console().width >= 130
-    columns = ["ID", "Date", "Investor", "Startup", "Sector", "Kind", "Amount", "%"]
-    table = _table(title, *columns, *(["Source"] if wide else []), right=("ID", "Amount", "%"))
+    into = next((s["converted"]["currency"] for s in stakes if s.get("converted")), None)
+    columns = ["ID", "Date", "Investor", "Startup", "Sector", "Kind", "Amount"]
+    columns += [f"In {into}"] if into else []
+    columns += ["%"] + (["Source"] if wide else [])
+    table = _table(title, *columns, right=("ID", "Amount", f"In {into}", "%"))
     for column in table.columns:
-        if column.header in ("ID", "Date", "Kind", "Amount", "%", "Source"):
+        if column.header in ("ID", "Date", "Kind", "Amount", f"In {into}", "%", "Source"):
             column.no_wrap = True
         if column.header == "Source":
             column.overflow, column.max_width = "ellipsis", 22
         if column.header in ("Investor", "Startup", "Sector"):
             column.min_width = 10
     for s in stakes:
-        amount = "n/d" if s["amount"] is None else money(s["amount"], s["currency"])
+        amount = "n/d" if s["amount"] is None else money(s["amount"], s["currency"], exact=exact)
         cells = [
             str(s["id"]),
             s["date"],
@@ -162,8 +168,17 @@ def stakes_table(stakes: list[dict[str, Any]], title: str | None = None) -> "Tab
             s["sector"] or "",
             s["kind"],
             amount,
-            "n/d" if s["percent"] is None else s["percent"],
         ]
+        if into:
+            conv = s.get("converted")
+            cells.append(
+                money(conv["amount"], into, exact=exact)
+                if conv
+                else "n/d"
+                if s["amount"] is None
+                else "not converted"
+            )
+        cells.append("n/d" if s["percent"] is None else s["percent"])
         _add(table, *cells, *([_domain(s["source"])] if wide else []))
     if stakes:
         table.caption = "n/d: not disclosed. Sources: --format json or csv."
@@ -171,7 +186,7 @@ def stakes_table(stakes: list[dict[str, Any]], title: str | None = None) -> "Tab
     return table
 
 
-def stakes(stakes_: list[dict[str, Any]], fmt: str) -> None:
+def stakes(stakes_: list[dict[str, Any]], fmt: str, *, exact: bool = False) -> None:
     if fmt == "json":
         as_json({"stakes": stakes_})
     elif fmt == "csv":
@@ -179,22 +194,73 @@ def stakes(stakes_: list[dict[str, Any]], fmt: str) -> None:
     elif not stakes_:
         info("no stakes match")
     else:
-        console().print(stakes_table(stakes_))
+        console().print(stakes_table(stakes_, exact=exact))
 
 
 # --- report -------------------------------------------------------------------------------
 
+REPORT_FIELDS = (
+    *STAKE_FIELDS,
+    "amount_in",
+    "currency_in",
+    "rate",
+    "rate_date",
+    "rate_source",
+    "implied_valuation",
+    "implied_valuation_in",
+)
 
-def report(data: dict[str, Any], fmt: str) -> None:
+
+def _report_rows(data: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    into = data["totals"]["in"]["currency"]
+    for s in data["stakes"]:
+        conv, val = s["converted"] or {}, s["implied_valuation"] or {}
+        yield {
+            **s,
+            "amount_in": conv.get("amount"),
+            "currency_in": into if conv else None,
+            "rate": conv.get("rate"),
+            "rate_date": conv.get("rate_date"),
+            "rate_source": conv.get("rate_source") or s["conversion_error"],
+            "implied_valuation": val.get("amount"),
+            "implied_valuation_in": val.get("converted"),
+        }
+
+
+def report(data: dict[str, Any], fmt: str, *, exact: bool = False) -> None:
     if fmt == "json":
         return as_json(data)
     if fmt == "csv":
-        return as_csv(data["stakes"], STAKE_FIELDS)
+        return as_csv(_report_rows(data), REPORT_FIELDS)
     out = console()
     filters = ", ".join(f"{k} {v}" for k, v in data["filters"].items() if v)
     out.print(
-        stakes_table(data["stakes"], title=f"Stakes{' (' + filters + ')' if filters else ''}")
+        stakes_table(
+            data["stakes"], title=f"Stakes{' (' + filters + ')' if filters else ''}", exact=exact
+        )
     )
+    valuations = [s for s in data["stakes"] if s["implied_valuation"]]
+    if valuations:
+        table = _table(
+            "Implied post-money valuations (amount / percent)",
+            "Date",
+            "Startup",
+            "Valuation",
+            f"In {data['totals']['in']['currency']}",
+            right=("Valuation", f"In {data['totals']['in']['currency']}"),
+        )
+        for s in valuations:
+            v = s["implied_valuation"]
+            _add(
+                table,
+                s["date"],
+                s["startup"],
+                money(v["amount"], v["currency"], exact=exact),
+                money(v["converted"], data["totals"]["in"]["currency"], exact=exact)
+                if v["converted"]
+                else "not converted",
+            )
+        out.print(table)
     t = data["totals"]
     totals = _table(
         "Totals of disclosed amounts",
@@ -207,10 +273,17 @@ def report(data: dict[str, Any], fmt: str) -> None:
         _add(
             totals,
             row["currency"],
-            money(row["invested"], row["currency"]),
-            money(row["realised"], row["currency"]),
+            money(row["invested"], row["currency"], exact=exact),
+            money(row["realised"], row["currency"], exact=exact),
         )
+    conv = t["in"]
     if t["by_currency"]:
+        _add(
+            totals,
+            f"all, in {conv['currency']}",
+            money(conv["invested"], conv["currency"], exact=exact),
+            money(conv["realised"], conv["currency"], exact=exact),
+        )
         out.print(totals)
     out.print(
         f"{t['stakes']} stakes in {t['startups']} distinct startups by {t['investors']} "
@@ -218,6 +291,14 @@ def report(data: dict[str, Any], fmt: str) -> None:
         f"transactions, percentages undisclosed for {t['undisclosed_percents']} of "
         f"{t['stakes']} stakes."
     )
+    _conversion_footer(conv)
+
+
+def _conversion_footer(conv: dict[str, Any]) -> None:
+    out = console()
+    out.print(f"Conversion to {conv['currency']}: {conv['rule']}.", style="dim")
+    for why in conv["why_not"]:
+        out.print(f"Not converted ({why['amounts']}): {why['reason']}.")
 
 
 # --- progress -----------------------------------------------------------------------------
@@ -247,7 +328,7 @@ def _progress_rows(data: dict[str, Any]) -> Iterable[dict[str, Any]]:
                 yield {**base, "currency": amount["currency"], "invested": amount["amount"]}
 
 
-def progress(data: dict[str, Any], fmt: str) -> None:
+def progress(data: dict[str, Any], fmt: str, *, exact: bool = False) -> None:
     if fmt == "json":
         return as_json(data)
     if fmt == "csv":
@@ -285,10 +366,14 @@ def progress(data: dict[str, Any], fmt: str) -> None:
                 f"latest {inv['latest_stake']['date']} ({inv['latest_stake']['startup']})."
             )
         out.print(_pace_line(inv, data["as_of"]))
-        invested = "; ".join(money(a["amount"], a["currency"]) for a in inv["invested"])
+        into = inv["invested_in"]
+        invested = "; ".join(
+            money(a["amount"], a["currency"], exact=exact) for a in inv["invested"]
+        )
+        total = money(into["amount"], into["currency"], exact=exact)
         out.print(
-            f"Invested (disclosed): {invested or 'nothing disclosed'}; amounts undisclosed for "
-            f"{inv['undisclosed_amounts']} of {inv['transactions']} transactions."
+            f"Invested (disclosed): {total} ({invested or 'nothing disclosed'}); amounts "
+            f"undisclosed for {inv['undisclosed_amounts']} of {inv['transactions']} transactions."
         )
         table = _table(
             None,
@@ -296,8 +381,9 @@ def progress(data: dict[str, Any], fmt: str) -> None:
             "Companies",
             "Share",
             "Invested (disclosed)",
+            f"In {into['currency']}",
             "Undisclosed",
-            right=("Companies", "Share", "Undisclosed"),
+            right=("Companies", "Share", f"In {into['currency']}", "Undisclosed"),
         )
         for s in inv["sectors"]:
             share = Decimal(s["companies"] * 100) / Decimal(inv["companies"] or 1)
@@ -306,10 +392,13 @@ def progress(data: dict[str, Any], fmt: str) -> None:
                 s["sector"],
                 str(s["companies"]),
                 f"{share:.0f}%",
-                "\n".join(money(a["amount"], a["currency"]) for a in s["invested"]) or "-",
+                "\n".join(money(a["amount"], a["currency"], exact=exact) for a in s["invested"])
+                or "-",
+                money(s["invested_in"], into["currency"], exact=exact) if s["invested"] else "-",
                 f"{s['undisclosed_amounts']} of {s['transactions']}",
             )
         out.print(table)
+        _conversion_footer(into)
 
 
 def _pace_line(inv: dict[str, Any], as_of: str) -> str:
@@ -358,7 +447,7 @@ def companies(rows: list[dict[str, Any]], fmt: str) -> None:
     console().print(table)
 
 
-def company(data: dict[str, Any], fmt: str) -> None:
+def company(data: dict[str, Any], fmt: str, *, exact: bool = False) -> None:
     if fmt == "json":
         return as_json(data)
     if fmt == "csv":
@@ -392,8 +481,27 @@ def company(data: dict[str, Any], fmt: str) -> None:
             for chain in data[key]:
                 _add(table, " → ".join(chain["path"]), percent(chain["percent"]))
             out.print(table)
+    if data["valuations"]:
+        into = data["currency"]
+        table = _table(
+            "Implied post-money valuations",
+            "Date",
+            "Investor",
+            "Valuation",
+            f"In {into}",
+            right=("Valuation", f"In {into}"),
+        )
+        for v in data["valuations"]:
+            _add(
+                table,
+                v["date"],
+                v["investor"],
+                money(v["amount"], v["currency"], exact=exact),
+                money(v["converted"], into, exact=exact) if v["converted"] else "not converted",
+            )
+        out.print(table)
     if data["stakes"]:
-        out.print(stakes_table(data["stakes"], title="Stakes"))
+        out.print(stakes_table(data["stakes"], title="Stakes", exact=exact))
 
 
 def settings_table(rows: list[dict[str, str]]) -> None:

@@ -286,7 +286,9 @@ def test_progress_table_json_and_csv(run: Run, seeded: Path) -> None:
     assert "Counted: distinct companies in which Xiaomi holds or held a direct stake" in (
         table.stdout
     )
-    assert "iot" in table.stdout and "CNY 1,266,000,000.00" in table.stdout
+    assert "iot" in table.stdout and "CNY 1.27bn" in table.stdout
+    assert "Invested (disclosed): USD 56" in table.stdout  # converted at each stake's date
+    assert "CNY 1,266,000,000.00" in run("progress", "--exact").stdout
     data = json.loads(run("progress", "--format", "json", "--depth", "2").stdout)
     (xiaomi,) = data["investors"]
     assert set(xiaomi) >= {
@@ -370,7 +372,8 @@ def test_report_filters_json_and_csv(run: Run, seeded: Path) -> None:
     )
     assert {s["date"][:4] for s in window["stakes"]} == {"2014", "2015"}
     table = run("report", "--sector", "iot").stdout
-    assert "USD 307,840,000.00" in table and "distinct startups" in table
+    assert "USD 307.8m" in table and "distinct startups" in table
+    assert "USD 307,840,000.00" in run("report", "--sector", "iot", "--exact").stdout
     one_error_line(run("report", "--since", "2015", "--until", "2014-06"), "--until")
     one_error_line(run("report", "--since", "yesterday"), "--since")
     del seeded

@@ -7,7 +7,7 @@ import typer
 from typer.core import TyperGroup
 
 from ecoport import __version__
-from ecoport.cli import companies, config, db, progress, report, stakes, targets
+from ecoport.cli import companies, config, db, fx, progress, report, stakes, targets
 from ecoport.cli.common import Globals, globals_of
 from ecoport.errors import EcoportError
 
@@ -139,6 +139,11 @@ app.add_typer(companies_app)
 target_app = _sub("target", "Set an investor's target number of companies.")
 target_app.command("set")(targets.target_set)
 app.add_typer(target_app)
+
+fx_app = _sub("fx", "Exchange rates: your own, and which one a conversion uses.")
+fx_app.command("set")(fx.fx_set)
+fx_app.command("show")(fx.fx_show)
+app.add_typer(fx_app)
 
 config_app = _sub("config", "Settings: the reporting currency, what $ and ¥ mean.")
 config_app.command("show")(config.config_show)

@@ -40,6 +40,20 @@ FormatOption = Annotated[
 ]
 
 
+InOption = Annotated[
+    str | None,
+    typer.Option(
+        "--in",
+        metavar="CODE",
+        help="Reporting currency (default: `ecoport config set currency`, else USD).",
+        show_default=False,
+    ),
+]
+ExactOption = Annotated[
+    bool, typer.Option("--exact", help="Show every digit of amounts (not 1.27bn).")
+]
+
+
 def globals_of(ctx: typer.Context) -> Globals:
     root = ctx.find_root()
     if not isinstance(root.obj, Globals):

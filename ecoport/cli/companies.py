@@ -4,7 +4,15 @@ from typing import Annotated
 
 import typer
 
-from ecoport.cli.common import DbOption, Format, FormatOption, location, parse_opt
+from ecoport.cli.common import (
+    DbOption,
+    ExactOption,
+    Format,
+    FormatOption,
+    InOption,
+    location,
+    parse_opt,
+)
 from ecoport.cli.stakes import SectorOpt
 
 
@@ -34,6 +42,8 @@ def companies_list(
 def companies_show(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="NAME", help="Company name or alias.")],
+    into: InOption = None,
+    exact: ExactOption = False,
     fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
@@ -43,10 +53,12 @@ def companies_show(
     Example:
       ecoport companies show Ninebot
     """
+    from ecoport.core.money import currency_code
     from ecoport.render import company
     from ecoport.services.companies import show_company
     from ecoport.store.db import reading
 
+    currency = parse_opt("--in", currency_code, into)
     with reading(location(ctx, db)) as reader:
-        data = show_company(reader, name)
-    company(data, fmt.value)
+        data = show_company(reader, name, into=currency)
+    company(data, fmt.value, exact=exact)

@@ -4,7 +4,15 @@ from typing import Annotated
 
 import typer
 
-from ecoport.cli.common import DbOption, Format, FormatOption, location, parse_opt
+from ecoport.cli.common import (
+    DbOption,
+    ExactOption,
+    Format,
+    FormatOption,
+    InOption,
+    location,
+    parse_opt,
+)
 from ecoport.cli.stakes import InvestorOpt
 
 
@@ -31,6 +39,8 @@ def progress(
             "--as-of", metavar="DATE", help="Progress as it stood on this date (default: today)."
         ),
     ] = None,
+    into: InOption = None,
+    exact: ExactOption = False,
     fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
@@ -53,9 +63,15 @@ def progress(
     from ecoport.store.db import reading
 
     when = parse_opt("--as-of", parse_date, as_of)
+    from ecoport.core.money import currency_code
+
     query = ProgressQuery(
-        investor=investor, target=target, depth=depth, as_of=None if when is None else when.end
+        into=parse_opt("--in", currency_code, into),
+        investor=investor,
+        target=target,
+        depth=depth,
+        as_of=None if when is None else when.end,
     )
     with reading(location(ctx, db)) as reader:
         data = build(reader, query)
-    render(data, fmt.value)
+    render(data, fmt.value, exact=exact)

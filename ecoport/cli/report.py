@@ -4,7 +4,15 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from ecoport.cli.common import DbOption, Format, FormatOption, location, parse_opt
+from ecoport.cli.common import (
+    DbOption,
+    ExactOption,
+    Format,
+    FormatOption,
+    InOption,
+    location,
+    parse_opt,
+)
 from ecoport.cli.stakes import InvestorOpt, SectorOpt, SinceOpt, StartupOpt, UntilOpt
 
 if TYPE_CHECKING:
@@ -38,6 +46,8 @@ def report(
     startup: StartupOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
+    into: InOption = None,
+    exact: ExactOption = False,
     fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
@@ -52,11 +62,17 @@ def report(
       ecoport report --sector iot
       ecoport report --investor Xiaomi --since 2014-01 --until 2015-12 --format csv
     """
+    from dataclasses import replace
+
+    from ecoport.core.money import currency_code
     from ecoport.render import report as render
     from ecoport.services.reports import report as build
     from ecoport.store.db import reading
 
-    query = report_query(sector, investor, startup, since, until)
+    query = replace(
+        report_query(sector, investor, startup, since, until),
+        into=parse_opt("--in", currency_code, into),
+    )
     with reading(location(ctx, db)) as reader:
         data = build(reader, query)
-    render(data, fmt.value)
+    render(data, fmt.value, exact=exact)

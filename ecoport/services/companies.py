@@ -126,7 +126,7 @@ def _holding(name: str, info: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def show_company(reader: Reader, name: str) -> dict[str, Any]:
+def show_company(reader: Reader, name: str, *, into: str | None = None) -> dict[str, Any]:
     """One company: sector, aliases, holders and holdings (direct and look-through), stakes."""
     ref = require_company(reader, name, where="NAME")
     sector, note, source = reader.rows(
@@ -140,6 +140,23 @@ def show_company(reader: Reader, name: str) -> dict[str, Any]:
         STAKE_COLUMNS + " WHERE s.company_id = :id OR s.investor_id = :id" + STAKE_ORDER,
         {"id": ref.id},
     )
+    from ecoport.services.reports import Converter, add_money_views
+    from ecoport.services.settings import get_settings
+
+    converter = Converter(reader, into or get_settings(reader)["currency"])
+    public = [stake_dict(r) for r in stakes]
+    valuations = []
+    for stake in public:
+        if stake["startup"] == ref.name and stake["amount"] and stake["percent"]:
+            add_money_views(stake, converter)
+            valuations.append(
+                {
+                    "date": stake["date"],
+                    "investor": stake["investor"],
+                    "stake_id": stake["id"],
+                    **stake["implied_valuation"],
+                }
+            )
     return {
         "name": ref.name,
         "sector": sector,
@@ -151,5 +168,7 @@ def show_company(reader: Reader, name: str) -> dict[str, Any]:
         # Upward chains read from the company to its ultimate holder; show them holder-first.
         "held_through": [_chain(Chain(tuple(reversed(c.path)), c.percent)) for c in up],
         "holds_through": [_chain(c) for c in down],
-        "stakes": [stake_dict(r) for r in stakes],
+        "valuations": valuations,
+        "currency": converter.into,
+        "stakes": public,
     }

@@ -7,15 +7,47 @@ from decimal import Decimal
 from typing import Any
 
 from ecoport.core.dates import PartialDate
-from ecoport.core.money import from_minor
+from ecoport.core.fx import RULE, conversion_day, convert, implied_valuation
+from ecoport.core.money import from_minor, plain
 from ecoport.core.ownership import MONEY_IN, MONEY_OUT
 from ecoport.core.pace import pace
 from ecoport.core.sectors import at_depth
 from ecoport.errors import InvalidInput, NotFound
+from ecoport.services.fx import FxError, Rate, Rates
 from ecoport.services.lookup import STAKE_COLUMNS, STAKE_ORDER, require_company, stake_dict
+from ecoport.services.settings import get_settings
 from ecoport.store.db import Reader
 
 DEFAULT_TARGET = 100
+
+
+class Converter:
+    """Converts amounts into the reporting currency at their stake's date, and counts
+    what it could not convert (never dropped silently)."""
+
+    def __init__(self, reader: Reader, into: str, rates: Rates | None = None) -> None:
+        self.into = into
+        self.rates = rates or Rates.from_db(reader)
+        self.failures: dict[str, int] = defaultdict(int)
+
+    def __call__(
+        self, amount: Decimal, currency: str, date: PartialDate, *, count: int = 1
+    ) -> tuple[Decimal, Rate] | None:
+        try:
+            return self.rates.convert(amount, currency, self.into, conversion_day(date))
+        except FxError as exc:
+            self.failures[exc.message] += count
+            return None
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "currency": self.into,
+            "rule": RULE,
+            "not_converted": sum(self.failures.values()),
+            "why_not": [{"reason": r, "amounts": n} for r, n in sorted(self.failures.items())],
+        }
+
+
 UNSECTORED = "(no sector)"
 _IN = ", ".join(f"'{k.value}'" for k in MONEY_IN)
 _OUT = ", ".join(f"'{k.value}'" for k in MONEY_OUT)
@@ -61,6 +93,8 @@ class ProgressQuery:
     target: int | None = None
     depth: int = 1
     as_of: dt.date | None = None
+    into: str | None = None
+    """Reporting currency; the database's setting when None."""
 
 
 def progress(reader: Reader, query: ProgressQuery) -> dict[str, Any]:
@@ -73,16 +107,26 @@ def progress(reader: Reader, query: ProgressQuery) -> dict[str, Any]:
         raise InvalidInput(f"must be 1 or more (got {query.depth})", where="--depth")
     as_of = query.as_of or dt.date.today()
     investors = choose_investors(reader, query.investor)
+    into = query.into or get_settings(reader)["currency"]
+    rates = Rates.from_db(reader)
     return {
         "as_of": as_of.isoformat(),
+        "currency": into,
+        "conversion_rule": RULE,
         "investors": [
-            _investor_progress(reader, inv_id, name, query, as_of) for inv_id, name in investors
+            _investor_progress(reader, inv_id, name, query, as_of, Converter(reader, into, rates))
+            for inv_id, name in investors
         ],
     }
 
 
 def _investor_progress(
-    reader: Reader, inv_id: int, name: str, query: ProgressQuery, as_of: dt.date
+    reader: Reader,
+    inv_id: int,
+    name: str,
+    query: ProgressQuery,
+    as_of: dt.date,
+    converter: Converter,
 ) -> dict[str, Any]:
     p = {"inv": inv_id, "as_of": as_of.isoformat()}
     stored = reader.rows("SELECT target, note, source FROM target WHERE investor_id = :inv", p)
@@ -102,11 +146,11 @@ def _investor_progress(
     )
     money_rows = reader.rows(
         f"""
-        SELECT c.sector, s.currency, SUM(s.amount_minor)
+        SELECT c.sector, s.currency, s.date, s.date_precision, SUM(s.amount_minor), COUNT(*)
         FROM stake s JOIN company c ON c.id = s.company_id
         WHERE s.investor_id = :inv AND s.date <= :as_of
           AND s.kind IN ({_IN}) AND s.amount_minor IS NOT NULL
-        GROUP BY c.sector, s.currency
+        GROUP BY c.sector, s.currency, s.date, s.date_precision
         """,
         p,
     )
@@ -151,10 +195,17 @@ def _investor_progress(
     sectors: dict[str, dict[str, Any]] = {}
     invested: dict[str, int] = defaultdict(int)
     money_by_sector: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for sector, currency, minor in money_rows:
+    into = converter.into
+    converted_by_sector: dict[str, Decimal] = defaultdict(Decimal)
+    for sector, currency, date, precision, minor, n in money_rows:
         key = UNSECTORED if sector is None else at_depth(sector, query.depth)
         money_by_sector[key][currency] += minor
         invested[currency] += minor
+        done = converter(
+            from_minor(minor, currency), currency, PartialDate.from_stored(date, precision), count=n
+        )
+        if done is not None:
+            converted_by_sector[key] += done[0]
     transactions = undisclosed = 0
     for sector, companies, tx, undis in sector_rows:
         key = UNSECTORED if sector is None else at_depth(sector, query.depth)
@@ -169,6 +220,7 @@ def _investor_progress(
     sector_list = sorted(sectors.values(), key=lambda e: (-e["companies"], e["sector"]))
     for entry in sector_list:
         entry["invested"] = _amounts(money_by_sector.get(entry["sector"], {}))
+        entry["invested_in"] = plain(converted_by_sector.get(entry["sector"], Decimal(0)), into)
 
     first_dates = [dt.date.fromisoformat(r[0]) for r in firsts]
     result = pace(first_dates, target=target, as_of=as_of)
@@ -192,6 +244,10 @@ def _investor_progress(
         "target_date": None if result.target_date is None else result.target_date.isoformat(),
         "target_reached": result.reached,
         "invested": _amounts(invested),
+        "invested_in": {
+            "amount": plain(sum(converted_by_sector.values(), Decimal(0)), into),
+            **converter.summary(),
+        },
         "transactions": transactions,
         "undisclosed_amounts": undisclosed,
         "sectors": sector_list,
@@ -205,6 +261,7 @@ class ReportQuery:
     startup: str | None = None
     since: PartialDate | None = None
     until: PartialDate | None = None
+    into: str | None = None
 
 
 def _where(reader: Reader, query: ReportQuery) -> tuple[str, dict[str, Any]]:
@@ -239,6 +296,15 @@ def report(reader: Reader, query: ReportQuery) -> dict[str, Any]:
     """Every matching stake, then totals (see README: JSON output)."""
     where, params = _where(reader, query)
     stakes = [stake_dict(r) for r in reader.rows(STAKE_COLUMNS + where + STAKE_ORDER, params)]
+    converter = Converter(reader, query.into or get_settings(reader)["currency"])
+    in_total = {"invested": Decimal(0), "realised": Decimal(0)}
+    for stake in stakes:
+        add_money_views(stake, converter)
+        conv = stake["converted"]
+        if conv is not None:
+            side = "invested" if stake["kind"] in MONEY_IN else "realised"
+            if stake["kind"] in MONEY_IN or stake["kind"] in MONEY_OUT:
+                in_total[side] += Decimal(conv["amount"])
     base = "FROM stake s JOIN company c ON c.id = s.company_id" + where
     totals = reader.rows(
         f"""
@@ -284,5 +350,53 @@ def report(reader: Reader, query: ReportQuery) -> dict[str, Any]:
             "transactions": counts[3],
             "undisclosed_amounts": counts[4],
             "undisclosed_percents": counts[5],
+            "in": {
+                "invested": plain(in_total["invested"], converter.into),
+                "realised": plain(in_total["realised"], converter.into),
+                **converter.summary(),
+            },
         },
     }
+
+
+def add_money_views(stake: dict[str, Any], converter: Converter) -> None:
+    """Add to a stake: its amount in the reporting currency (``converted``, with the rate and
+    where it came from, or ``conversion_error``), and the post-money valuation its amount and
+    percent imply (``implied_valuation``, also converted)."""
+    stake["converted"] = stake["conversion_error"] = None
+    stake["implied_valuation"] = None
+    if stake["amount"] is None:
+        return
+    amount, currency = Decimal(stake["amount"]), stake["currency"]
+    date = PartialDate.from_stored(*_stored_date(stake["date"]))
+    failed_before = dict(converter.failures)
+    done = converter(amount, currency, date)
+    if done is None:
+        stake["conversion_error"] = next(
+            r for r, n in converter.failures.items() if n != failed_before.get(r, 0)
+        )
+    else:
+        value, rate = done
+        stake["converted"] = {
+            "currency": converter.into,
+            "amount": f"{value:f}",
+            "rate": f"{rate.value.quantize(Decimal('1e-10')).normalize():f}",
+            "rate_date": rate.day.isoformat(),
+            "rate_source": rate.source,
+        }
+    if stake["percent"] is not None:
+        valuation = implied_valuation(amount, Decimal(stake["percent"]), currency)
+        stake["implied_valuation"] = {
+            "currency": currency,
+            "amount": f"{valuation:f}",
+            "converted": None
+            if done is None
+            else f"{convert(valuation, done[1].value, converter.into):f}",
+        }
+
+
+def _stored_date(text: str) -> tuple[str, str]:
+    """A public date string ("2014-12") back to its stored (start, precision)."""
+    precision = {4: "year", 7: "month", 10: "day"}[len(text)]
+    start = text + {4: "-01-01", 7: "-01", 10: ""}[len(text)]
+    return start, precision

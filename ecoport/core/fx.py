@@ -1,0 +1,46 @@
+"""Exchange-rate arithmetic in Decimal: the day a partial date converts at, conversion,
+implied valuation."""
+
+import datetime as dt
+import re
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from ecoport.core.dates import PartialDate, Precision
+from ecoport.core.money import exponent
+from ecoport.errors import InvalidInput
+
+#: How a partial date converts, said in every report that converts.
+RULE = (
+    "each amount converts at the ECB reference rate of its stake's date (the last published "
+    "rate on weekends and holidays; your own rates from `ecoport fx set` win); a date known "
+    "only to the month or year converts at the middle of that period"
+)
+
+
+def conversion_day(date: PartialDate, *, today: dt.date | None = None) -> dt.date:
+    """The day whose rate converts an amount: the date itself, or the middle of its period
+    (2014-12 -> 2014-12-16, 2021 -> 2021-07-02), never after today."""
+    if date.precision is Precision.DAY:
+        return date.start
+    middle = date.start + (date.end - date.start) / 2
+    return min(middle, today or dt.date.today())
+
+
+def parse_rate(text: str) -> Decimal:
+    cleaned = text.strip()
+    if not re.fullmatch(r"\d+(\.\d+)?|\.\d+", cleaned):
+        raise InvalidInput(f"{text!r} is not a rate (expected a positive number like 0.1628)")
+    value = Decimal(cleaned)
+    if value <= 0:
+        raise InvalidInput(f"a rate must be greater than zero (got {cleaned})")
+    return value
+
+
+def convert(amount: Decimal, rate: Decimal, quote: str) -> Decimal:
+    """*amount* times *rate*, rounded half-even to the quote currency's minor unit."""
+    return (amount * rate).quantize(Decimal(1).scaleb(-exponent(quote)), ROUND_HALF_EVEN)
+
+
+def implied_valuation(amount: Decimal, percent: Decimal, currency: str) -> Decimal:
+    """Post-money valuation implied by paying *amount* for *percent* of a company."""
+    return convert(amount * 100 / percent, Decimal(1), currency)
