@@ -195,7 +195,7 @@ def test_bad_amounts_change_nothing(
     run: Run, seeded: Path, amount: str, currency: str | None, option: str
 ) -> None:
     before = dump(seeded)
-    args = [a for a in MIDEA]
+    args = list(MIDEA)
     i = args.index("--amount")
     args[i + 1] = amount
     j = args.index("--currency")
@@ -237,6 +237,7 @@ def test_fx_set_wins_and_fx_show_says_where_a_rate_comes_from(run: Run, seeded: 
     assert data["stakes"][0]["converted"]["amount"] == "206104800.00"  # 1,266,000,000 x 0.1628
     progress = json.loads(run("progress", "-f", "json").stdout)["investors"][0]
     assert progress["invested_in"]["amount"] == f"{D('206104800.00') + D('357840000.00'):f}"
+    del seeded
 
 
 def test_amounts_that_cannot_be_converted_are_counted(run: Run) -> None:
