@@ -4,6 +4,7 @@ implied valuation."""
 import datetime as dt
 import re
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import cache
 
 from ecoport.core.dates import PartialDate, Precision
 from ecoport.core.money import exponent
@@ -36,9 +37,14 @@ def parse_rate(text: str) -> Decimal:
     return value
 
 
+@cache
+def _quantum(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-exponent(currency))
+
+
 def convert(amount: Decimal, rate: Decimal, quote: str) -> Decimal:
     """*amount* times *rate*, rounded half-even to the quote currency's minor unit."""
-    return (amount * rate).quantize(Decimal(1).scaleb(-exponent(quote)), ROUND_HALF_EVEN)
+    return (amount * rate).quantize(_quantum(quote), ROUND_HALF_EVEN)
 
 
 def implied_valuation(amount: Decimal, percent: Decimal, currency: str) -> Decimal:

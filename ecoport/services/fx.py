@@ -34,6 +34,7 @@ class Rates:
     def __init__(self, user: dict[tuple[str, str, dt.date], Decimal] | None = None) -> None:
         self.user = user or {}
         self._eur: dict[tuple[str, dt.date], Decimal] = {}
+        self._pairs: dict[tuple[str, str, dt.date], Rate] = {}
 
     @classmethod
     def from_db(cls, reader: Reader) -> "Rates":
@@ -84,8 +85,11 @@ class Rates:
             return Rate(self.user[(base, quote, day)], day, "your rate (ecoport fx set)")
         if (quote, base, day) in self.user:
             return Rate(1 / self.user[(quote, base, day)], day, "inverse of your rate")
-        value = self._per_eur(quote, day) / self._per_eur(base, day)
-        return Rate(value, day, "ECB reference rate")
+        key = (base, quote, day)
+        if key not in self._pairs:
+            value = self._per_eur(quote, day) / self._per_eur(base, day)
+            self._pairs[key] = Rate(value, day, "ECB reference rate")
+        return self._pairs[key]
 
     def convert(self, amount: Decimal, base: str, quote: str, day: dt.date) -> tuple[Decimal, Rate]:
         rate = self.rate(base, quote, day)
