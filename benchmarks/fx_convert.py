@@ -37,8 +37,9 @@ def main() -> None:
     t1 = time.perf_counter()
     total = Decimal(0)
     for amount, currency, day in rows:
-        value, _ = rates.convert(amount.quantize(Decimal("1")) if currency == "JPY" else amount,
-                                 currency, "USD", day)
+        value, _ = rates.convert(
+            amount.quantize(Decimal("1")) if currency == "JPY" else amount, currency, "USD", day
+        )
         total += value
     t2 = time.perf_counter()
     print(f"ECB data load: {t1 - t0:.3f} s")

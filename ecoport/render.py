@@ -287,7 +287,8 @@ def report(data: dict[str, Any], fmt: str, *, exact: bool = False) -> None:
         out.print(totals)
     out.print(
         f"{t['stakes']} stakes in {t['startups']} distinct startups by {t['investors']} "
-        f"investors; amounts undisclosed for {t['undisclosed_amounts']} of {t['transactions']} "
+        f"investor{'' if t['investors'] == 1 else 's'}; amounts undisclosed for "
+        f"{t['undisclosed_amounts']} of {t['transactions']} "
         f"transactions, percentages undisclosed for {t['undisclosed_percents']} of "
         f"{t['stakes']} stakes."
     )
