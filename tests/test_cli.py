@@ -221,6 +221,15 @@ def test_stakes_list_show_edit_remove(run: Run, seeded: Path) -> None:
     again = json.loads(run("stakes", "show", sid, "--format", "json").stdout)
     assert again["percent"] == "1.288" and again["note"] == "Midea said 1.288%"
     assert again["amount"] == "1266000000.00"
+    rewritten = run("-q", "stakes", "edit", sid, "--amount", "1.27bn")  # the stake's currency
+    assert rewritten.exit_code == 0, rewritten.stderr
+    assert "CNY 1,270,000,000.00" in rewritten.stdout
+    dollars = json.loads(
+        run("stakes", "edit", sid, "--amount", "$205m")
+        and run("stakes", "show", sid, "--format", "json").stdout
+    )
+    assert (dollars["amount"], dollars["currency"]) == ("205000000.00", "USD")
+    one_error_line(run("stakes", "edit", sid, "--amount", "61,5"), "--amount", "decimal comma")
 
     cleared = json.loads(
         run("stakes", "edit", sid, "--amount", "undisclosed", "--clear", "note")

@@ -260,12 +260,13 @@ def stakes_edit(
     """
     from ecoport.cli.common import parse_opt
     from ecoport.core.dates import parse_date
-    from ecoport.core.money import currency_code, parse_amount
+    from ecoport.core.money import currency_code
     from ecoport.core.ownership import parse_kind
     from ecoport.core.percent import parse_percent
     from ecoport.errors import InvalidInput
     from ecoport.render import stake_detail
     from ecoport.services.fields import UNDISCLOSED, text
+    from ecoport.services.settings import settings_at, symbols
     from ecoport.services.stakes import CLEARABLE, StakeUpdate, edit_stake
     from ecoport.store.db import writing
 
@@ -284,15 +285,16 @@ def stakes_edit(
         startup=text(startup),
         date=parse_opt("--date", parse_date, date),
         kind=parse_opt("--kind", parse_kind, kind),
-        amount=None if "amount" in cleared else parse_opt("--amount", parse_amount, amount),
+        amount=None if "amount" in cleared else text(amount),
         currency=parse_opt("--currency", currency_code, currency),
         percent=None if "percent" in cleared else parse_opt("--percent", parse_percent, percent),
         round=text(round_),
         source=text(source),
         note=text(note),
         clear=frozenset(cleared),
+        symbols=symbols(settings_at(location(ctx, db))),
     )
-    if update == StakeUpdate(clear=frozenset()):
+    if update == StakeUpdate(clear=frozenset(), symbols=update.symbols):
         raise InvalidInput("nothing to change; give at least one option (see --help)")
     with writing(location(ctx, db)) as session:
         stake = edit_stake(session=session, stake_id=stake_id, update=update)

@@ -62,8 +62,10 @@ class StakeUpdate:
     startup: str | None = None
     date: PartialDate | None = None
     kind: Kind | None = None
-    amount: Decimal | None = None
+    amount: str | None = None
+    """As written (``1.27bn``, ``$300m``); without a currency, the stake's own applies."""
     currency: str | None = None
+    symbols: dict[str, str] | None = None
     percent: Decimal | None = None
     round: str | None = None
     source: str | None = None
@@ -220,24 +222,26 @@ def edit_stake(*, session: "Session", stake_id: int, update: StakeUpdate) -> dic
 
 
 def _edit_amount(stake: Any, update: StakeUpdate) -> None:
-    from ecoport.core.money import from_minor
+    from ecoport.core.money import from_minor, parse_money
 
     if update.amount is None and update.currency is None:
         return
-    currency = update.currency or stake.currency
-    if currency is None:
-        raise InvalidInput("an amount needs a currency", where="--currency")
     if update.amount is not None:
-        amount = update.amount
-    elif stake.amount_minor is not None:
-        amount = from_minor(stake.amount_minor, stake.currency)
+        try:
+            money = parse_money(update.amount, currency=update.currency, defaults=update.symbols)
+        except InvalidInput as exc:
+            if "has no currency" not in exc.message or stake.currency is None:
+                raise replace_where(exc, "--amount") from None
+            money = parse_money(update.amount, currency=stake.currency)
+        amount, currency = money.amount, money.currency
+    elif stake.amount_minor is not None and update.currency is not None:
+        amount, currency = from_minor(stake.amount_minor, stake.currency), update.currency
     else:
         raise InvalidInput("this stake has no amount to give a currency to", where="--currency")
-    where = "--amount" if update.amount is not None else "--currency"
     try:
         stake.amount_minor = to_minor(amount, currency)
     except InvalidInput as exc:
-        raise replace_where(exc, where) from None
+        raise replace_where(exc, "--amount") from None
     stake.currency = currency
 
 
