@@ -228,11 +228,16 @@ def _edit_amount(stake: Any, update: StakeUpdate) -> None:
         return
     if update.amount is not None:
         try:
-            money = parse_money(update.amount, currency=update.currency, defaults=update.symbols)
+            try:
+                money = parse_money(
+                    update.amount, currency=update.currency, defaults=update.symbols
+                )
+            except InvalidInput as exc:
+                if "has no currency" not in exc.message or stake.currency is None:
+                    raise
+                money = parse_money(update.amount, currency=stake.currency)
         except InvalidInput as exc:
-            if "has no currency" not in exc.message or stake.currency is None:
-                raise replace_where(exc, "--amount") from None
-            money = parse_money(update.amount, currency=stake.currency)
+            raise replace_where(exc, "--amount") from None
         amount, currency = money.amount, money.currency
     elif stake.amount_minor is not None and update.currency is not None:
         amount, currency = from_minor(stake.amount_minor, stake.currency), update.currency
