@@ -33,6 +33,20 @@ MIDEA = [
 ]
 
 
+def with_options(args: list[str], changes: dict[str, str | None]) -> list[str]:
+    """*args* with each option's value replaced (None: the option removed, new ones appended)."""
+    out = list(args)
+    for flag, value in changes.items():
+        if flag not in out:
+            out += [flag, ""]
+        i = out.index(flag)
+        if value is None:
+            del out[i : i + 2]
+        else:
+            out[i + 1] = value
+    return out
+
+
 def one_error_line(result: object, *needles: str) -> str:
     """Assert the result failed with exactly one line on stderr mentioning every needle."""
     stderr: str = result.stderr  # type: ignore[attr-defined]
@@ -168,16 +182,7 @@ def test_bad_input_is_one_line_and_changes_nothing(
     run: Run, seeded: Path, change: dict[str, str | None], option: str
 ) -> None:
     before = dump(seeded)
-    args = list(MIDEA)
-    for flag, value in change.items():
-        if flag not in args:
-            args += [flag, ""]
-        i = args.index(flag)
-        if value is None:
-            del args[i : i + 2]
-        else:
-            args[i + 1] = value
-    result = run(*args)
+    result = run(*with_options(MIDEA, change))
     one_error_line(result, option)
     assert result.exit_code == 2
     assert dump(seeded) == before

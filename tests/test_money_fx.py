@@ -15,7 +15,7 @@ from ecoport.core.money import Money, compact, format_money, parse_money
 from ecoport.errors import InvalidInput
 from ecoport.services.fx import FxError, Rates
 from tests.conftest import Run, dump
-from tests.test_cli import MIDEA, one_error_line
+from tests.test_cli import MIDEA, one_error_line, with_options
 
 D = Decimal
 
@@ -195,14 +195,7 @@ def test_bad_amounts_change_nothing(
     run: Run, seeded: Path, amount: str, currency: str | None, option: str
 ) -> None:
     before = dump(seeded)
-    args = list(MIDEA)
-    i = args.index("--amount")
-    args[i + 1] = amount
-    j = args.index("--currency")
-    if currency is None:
-        del args[j : j + 2]
-    else:
-        args[j + 1] = currency
+    args = with_options(MIDEA, {"--amount": amount, "--currency": currency})
     one_error_line(run(*args), option)
     assert dump(seeded) == before
 

@@ -2,14 +2,10 @@
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache
 
 from ecoport.errors import InvalidInput
-
-# Plain numbers as people type them: digits with optional comma thousands groups
-# ("1,266,000,000"), an optional decimal point. No sign, no exponent.
-_PLAIN = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^\.\d+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,23 +40,6 @@ def currency_code(text: str) -> str:
 def exponent(currency: str) -> int:
     """Number of decimal places of the currency's minor unit (2 for CNY, 0 for JPY)."""
     return _exponents()[currency_code(currency)]
-
-
-def parse_amount(text: str) -> Decimal:
-    """Parse a positive plain amount such as ``1266000000``, ``1,266,000,000`` or ``61.5``."""
-    cleaned = text.strip().replace("_", "")
-    if not _PLAIN.match(cleaned):
-        raise InvalidInput(
-            f"{text!r} is not an amount "
-            "(expected a positive number like 1270000000 or 1,270,000.50)"
-        )
-    try:
-        value = Decimal(cleaned.replace(",", ""))
-    except InvalidOperation:  # pragma: no cover - the regex admits only valid numbers
-        raise InvalidInput(f"{text!r} is not an amount") from None
-    if value <= 0:
-        raise InvalidInput(f"amount must be greater than zero (got {text.strip()})")
-    return value
 
 
 def to_minor(amount: Decimal, currency: str) -> int:
