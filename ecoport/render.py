@@ -234,6 +234,9 @@ def report(data: dict[str, Any], fmt: str, *, exact: bool = False) -> None:
         return as_csv(_report_rows(data), REPORT_FIELDS)
     out = console()
     filters = ", ".join(f"{k} {v}" for k, v in data["filters"].items() if v)
+    if not data["stakes"]:
+        info(f"No stakes match{' (' + filters + ')' if filters else ''}.")
+        return
     out.print(
         stakes_table(
             data["stakes"], title=f"Stakes{' (' + filters + ')' if filters else ''}", exact=exact

@@ -388,6 +388,9 @@ def test_report_filters_json_and_csv(run: Run, seeded: Path) -> None:
     table = run("report", "--sector", "iot").stdout
     assert "USD 307.8m" in table and "distinct startups" in table
     assert "USD 307,840,000.00" in run("report", "--sector", "iot", "--exact").stdout
+    empty = run("report", "--sector", "nothing-here")
+    assert empty.exit_code == 0 and empty.stdout == ""
+    assert "No stakes match (sector nothing-here)" in empty.stderr
     one_error_line(run("report", "--since", "2015", "--until", "2014-06"), "--until")
     one_error_line(run("report", "--since", "yesterday"), "--since")
     del seeded
