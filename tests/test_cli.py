@@ -459,7 +459,7 @@ def test_seed_file_errors_are_reported_all_at_once(run: Run, tmp_path: Path) -> 
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert lines.pop(0).startswith("Created database")
-    assert "3 problems; nothing was loaded" in lines[0]
+    assert "3 of 3 rows have problems; nothing was imported" in lines[0]
     assert f"{seed}:6: date" in lines[1]
     assert f"{seed}:9: percent" in lines[2]
     assert f"{seed}:13: startup" in lines[3]

@@ -58,7 +58,7 @@ def test_partial_dates_keep_precision_and_sort() -> None:
     [
         ("2014-13", "not a valid date"),
         ("2014-02-30", "not a valid date"),
-        ("14/12/2014", "not a date"),
+        ("14/12/2014", "day or month first"),
         ("05/072018", "not a date"),
         ("2027-01-01", "in the future"),
         ("1201-11-03", "before 1800"),

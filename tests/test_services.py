@@ -104,7 +104,7 @@ def test_seed_twice_adds_nothing(seeded_loc: Location) -> None:
         before = r.rows("SELECT COUNT(*) FROM stake")[0][0]
     with writing(seeded_loc) as session:
         again = load_seed(session=session, path=bundled_seed())
-    assert again.stakes_added == 0 and again.stakes_present == before
+    assert again.stakes_added == 0 and again.already_present == before
     assert again.companies_created == 0 and again.targets_set == 0
 
 

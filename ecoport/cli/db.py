@@ -49,7 +49,7 @@ def init(
     with writing(loc) as session:
         result = load_seed(session=session, path=path)
     info(
-        f"Seed {path.name}: {result.stakes_added} stakes added, {result.stakes_present} already "
+        f"Seed {path.name}: {result.stakes_added} stakes added, {result.already_present} already "
         f"present; {result.companies_created} companies and {result.aliases_added} aliases "
         f"created; {result.targets_set} targets set",
         quiet=quiet,

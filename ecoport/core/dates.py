@@ -9,6 +9,10 @@ from enum import StrEnum
 from ecoport.errors import InvalidInput
 
 _PATTERN = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+#: a year written as a float by a spreadsheet or a data frame: ``2013.0``
+_FLOAT_YEAR = re.compile(r"^(\d{4})\.0+$")
+#: ``05/07/2018``, ``5.7.2018``: which number is the day depends on the writer
+_NUMERIC = re.compile(r"^(\d{1,2})([/.])(\d{1,2})\2(\d{4})$")
 EARLIEST_YEAR = 1800
 
 
@@ -50,13 +54,30 @@ class PartialDate:
         return cls(dt.date.fromisoformat(start), Precision(precision))
 
 
-def parse_date(text: str, *, today: dt.date | None = None) -> PartialDate:
-    """Parse ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; refuse the future and before 1800."""
+def parse_date(
+    text: str, *, today: dt.date | None = None, dayfirst: bool | None = None
+) -> PartialDate:
+    """Parse ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (and ``2013.0``, a year written as a
+    float); refuse the future and before 1800.
+
+    ``05/07/2018`` is read day first when *dayfirst* is True, month first when it is False,
+    and refused when it is None: guessing would silently swap days and months.
+    """
     cleaned = text.strip()
-    match = _PATTERN.match(cleaned)
-    if not match:
+    match = _PATTERN.match(cleaned) or _FLOAT_YEAR.match(cleaned)
+    if match:
+        year, month, day = (int(g) if g else None for g in (*match.groups(), None, None)[:3])
+    elif numeric := _NUMERIC.match(cleaned):
+        if dayfirst is None:
+            raise InvalidInput(
+                f"{cleaned!r}: is it day or month first? Pass --dayfirst (dd/mm/yyyy) or "
+                "--monthfirst (mm/dd/yyyy), or write YYYY-MM-DD"
+            )
+        first, _, second, year_text = numeric.groups()
+        day, month = (int(first), int(second)) if dayfirst else (int(second), int(first))
+        year = int(year_text)
+    else:
         raise InvalidInput(f"{text!r} is not a date (expected YYYY, YYYY-MM or YYYY-MM-DD)")
-    year, month, day = (int(g) if g else None for g in match.groups())
     assert year is not None
     try:
         start = dt.date(year, month or 1, day or 1)

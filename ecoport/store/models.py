@@ -18,6 +18,11 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
+def stored_now() -> str:
+    """``created_at`` as SQLite stores it, for rows written without the ORM."""
+    return _now().strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
 class Company(SQLModel, table=True):
     """A company: an investor, a startup, or both."""
 

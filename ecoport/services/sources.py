@@ -1,0 +1,581 @@
+"""Reading stake files (CSV, JSON, YAML) as rows of ecoport's fields, each with its line.
+
+A file's columns (or keys) become ecoport's fields through a mapping: ecoport's own names
+map themselves, ``--map COLUMN=FIELD`` and mapping files map the rest. CSV is streamed, so
+a file of millions of rows is read in constant memory.
+"""
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, Any
+
+from ecoport.errors import InvalidInput
+
+#: ecoport's own fields, in the order of an exported CSV.
+FIELDS = (
+    "investor",
+    "startup",
+    "sector",
+    "kind",
+    "date",
+    "amount",
+    "currency",
+    "percent",
+    "round",
+    "source",
+    "note",
+)
+INDEX = {name: i for i, name in enumerate(FIELDS)}
+REQUIRED = ("investor", "startup", "date")
+#: Columns that ecoport writes next to rejected rows; ignored when read back.
+REJECT_COLUMNS = ("ecoport_line", "ecoport_error")
+_SNIFF_BYTES = 64 * 1024
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+class FileFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+    yaml = "yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class Mapping:
+    """How a file's columns become ecoport's fields, and defaults for what it lacks."""
+
+    rename: dict[str, str] = field(default_factory=dict)
+    """casefolded column name -> ecoport field"""
+    columns: tuple[str, ...] | None = None
+    """Column names of a file without a header row."""
+    currency: str | None = None
+    investor: str | None = None
+    delimiter: str | None = None
+    encoding: str | None = None
+    dayfirst: bool | None = None
+
+    def over(self, base: "Mapping") -> "Mapping":
+        """This mapping's settings, falling back to *base*'s."""
+        return Mapping(
+            rename={**base.rename, **self.rename},
+            columns=self.columns or base.columns,
+            currency=self.currency or base.currency,
+            investor=self.investor or base.investor,
+            delimiter=self.delimiter or base.delimiter,
+            encoding=self.encoding or base.encoding,
+            dayfirst=base.dayfirst if self.dayfirst is None else self.dayfirst,
+        )
+
+
+def _field_name(value: str, where: str) -> str:
+    name = value.strip().casefold()
+    if name not in INDEX:
+        raise InvalidInput(
+            f"{value!r} is not a field of ecoport (choose from {', '.join(FIELDS)})", where=where
+        )
+    return name
+
+
+def parse_map(values: list[str], *, where: str = "--map") -> dict[str, str]:
+    """``["company_name=startup", ...]`` -> ``{"company_name": "startup"}``."""
+    rename: dict[str, str] = {}
+    for value in values:
+        column, sep, target = value.partition("=")
+        if not sep or not column.strip():
+            raise InvalidInput(f"expected COLUMN=FIELD, got {value!r}", where=where)
+        rename[column.strip().casefold()] = _field_name(target, where)
+    return rename
+
+
+def parse_columns(value: str, *, where: str = "--columns") -> tuple[str, ...]:
+    names = tuple(n.strip() for n in value.split(","))
+    if not all(names):
+        raise InvalidInput(f"expected names separated by commas, got {value!r}", where=where)
+    return names
+
+
+def bundled_mappings() -> dict[str, Path]:
+    """The mapping files shipped with ecoport, by name (``crunchbase-2013-investments``)."""
+    folder = Path(__file__).resolve().parent.parent / "data" / "mappings"
+    return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
+
+
+def read_mapping(ref: str) -> Mapping:
+    """A mapping file by path, or by the name of one shipped with ecoport."""
+    import yaml
+
+    path = Path(ref)
+    if not path.exists():
+        bundled = bundled_mappings()
+        if ref not in bundled:
+            names = ", ".join(bundled) or "none"
+            raise InvalidInput(f"no file {ref!r} and no bundled mapping of that name ({names})",
+                               where="--mapping")
+        path = bundled[ref]
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"cannot read {path}: {exc}", where="--mapping") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InvalidInput(
+            f"not valid YAML ({getattr(exc, 'problem', exc)})",
+            where=f"{path}:{mark.line + 1}" if mark else str(path),
+        ) from None
+    if not isinstance(data, dict):
+        raise InvalidInput("expected a mapping (see data/mappings/)", where=str(path))
+    known = {"map", "columns", "currency", "investor", "delimiter", "encoding", "dayfirst"}
+    unknown = set(data) - known
+    if unknown:
+        raise InvalidInput(
+            f"unknown keys {', '.join(sorted(map(str, unknown)))} (expected {', '.join(sorted(known))})",
+            where=str(path),
+        )
+    where = str(path)
+    columns = data.get("columns")
+    if columns is not None and (
+        not isinstance(columns, list) or not all(isinstance(c, str) for c in columns)
+    ):
+        raise InvalidInput("'columns' must be a list of names", where=where)
+    raw_map = data.get("map") or {}
+    if not isinstance(raw_map, dict):
+        raise InvalidInput("'map' must map column names to fields", where=where)
+    dayfirst = data.get("dayfirst")
+    if dayfirst is not None and not isinstance(dayfirst, bool):
+        raise InvalidInput("'dayfirst' must be true or false", where=where)
+    return Mapping(
+        rename={str(k).strip().casefold(): _field_name(str(v), where) for k, v in raw_map.items()},
+        columns=tuple(columns) if columns else None,
+        currency=_opt_text(data.get("currency")),
+        investor=_opt_text(data.get("investor")),
+        delimiter=_opt_text(data.get("delimiter")),
+        encoding=_opt_text(data.get("encoding")),
+        dayfirst=dayfirst,
+    )
+
+
+def _opt_text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+@dataclass(slots=True)
+class Row:
+    """One stake row: its first line in the file, its fields' raw text, what the file said."""
+
+    line: int
+    values: list[str | None]
+    """Aligned to FIELDS; None where absent or blank."""
+    raw: Any
+    """The row as read (a list of cells, or a mapping), written back out for rejects."""
+    problem: str | None = None
+    """Set when the row cannot be read at all (wrong number of fields, bad bytes)."""
+
+
+@dataclass(slots=True)
+class Source:
+    """An opened stake file."""
+
+    path: Path
+    format: FileFormat
+    size: int
+    rows: Iterator[Row]
+    header: list[str] = field(default_factory=list)
+    """The CSV columns (for writing rejects); empty for JSON and YAML."""
+    companies: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    """Company entries of the seed/export shape, with their line."""
+    warnings: list[str] = field(default_factory=list)
+    position: Any = None
+    """A callable giving how many bytes have been read, for progress."""
+    labels: list[str] = field(default_factory=list)
+    """For each field, how to name it in a message: the file's column that gives it."""
+
+
+def detect_format(path: Path, head: bytes) -> FileFormat:
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv", ".txt"):
+        return FileFormat.csv
+    if suffix == ".json":
+        return FileFormat.json
+    if suffix in (".yaml", ".yml"):
+        return FileFormat.yaml
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if start in (b"[", b"{"):
+        return FileFormat.json
+    if head.lstrip().startswith((b"---", b"companies:", b"stakes:", b"- ")):
+        return FileFormat.yaml
+    return FileFormat.csv
+
+
+def _refuse_binary(path: Path, head: bytes) -> None:
+    if not head.strip():
+        raise InvalidInput(f"{path}: the file is empty")
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InvalidInput(
+            f"{path}: is a spreadsheet workbook, not CSV, JSON or YAML; save it as CSV first"
+        )
+    if b"\x00" in head:
+        raise InvalidInput(f"{path}: is not a CSV, JSON or YAML file (it holds binary data)")
+
+
+def _bad_byte(path: Path, data: bytes, start: int, encoding: str) -> InvalidInput:
+    line = data.count(b"\n", 0, start) + 1 if b"\n" in data else data.count(b"\r", 0, start) + 1
+    return InvalidInput(
+        f"byte 0x{data[start]:02x} is not valid {encoding}; "
+        "pass --encoding with the file's encoding (for example cp1252 or mac_roman)",
+        where=f"{path}:{line}",
+    )
+
+
+def open_source(
+    path: Path, mapping: Mapping, *, format: FileFormat | None = None
+) -> Source:
+    """Open *path* and check its shape (header, required columns); rows are read lazily."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(_SNIFF_BYTES)
+    except FileNotFoundError:
+        raise InvalidInput(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InvalidInput(f"{path}: is a folder, not a file") from None
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot read ({exc.strerror})") from None
+    _refuse_binary(path, head)
+    chosen = format or detect_format(path, head)
+    if chosen is FileFormat.csv:
+        return _open_csv(path, size, head, mapping)
+    encoding = mapping.encoding or "utf-8-sig"
+    data = path.read_bytes()
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise _bad_byte(path, data, exc.start, exc.encoding) from None
+    except LookupError:
+        raise InvalidInput(f"unknown encoding {encoding!r}", where="--encoding") from None
+    if chosen is FileFormat.json:
+        companies, items = _json_items(path, text)
+    else:
+        companies, items = _yaml_items(path, text)
+    source = Source(path, chosen, size, iter(()), companies=companies)
+    source.rows = _dict_rows(source, items, mapping)
+    source.position = lambda: size
+    return source
+
+
+# -- CSV ---------------------------------------------------------------------------------
+
+
+def _open_csv(path: Path, size: int, head: bytes, mapping: Mapping) -> Source:
+    encoding = mapping.encoding or "utf-8-sig"
+    try:
+        codec = __import__("codecs").lookup(encoding).name
+    except LookupError:
+        raise InvalidInput(f"unknown encoding {encoding!r}", where="--encoding") from None
+    if codec.startswith("utf-8"):
+        try:
+            head.decode(encoding)
+        except UnicodeDecodeError as exc:
+            if exc.start < len(head) - 4:  # not a character cut at the end of the sample
+                raise _bad_byte(path, head, exc.start, "UTF-8") from None
+    sample = head.decode(encoding, errors="replace")
+    delimiter = mapping.delimiter
+    if delimiter is None:
+        try:
+            delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+        except csv.Error:
+            delimiter = ","
+    elif delimiter in ("\\t", "tab"):
+        delimiter = "\t"
+    if len(delimiter) != 1:
+        raise InvalidInput(f"a delimiter is one character, got {delimiter!r}", where="--delimiter")
+
+    binary = path.open("rb")
+    text = io.TextIOWrapper(binary, encoding=encoding, errors="surrogateescape", newline="")
+    reader = csv.reader(text, delimiter=delimiter)
+    try:
+        first = next(reader, None)
+    except csv.Error as exc:
+        binary.close()
+        raise InvalidInput(f"not valid CSV ({exc})", where=f"{path}:1") from None
+    if first is None:
+        binary.close()
+        raise InvalidInput(f"{path}: the file is empty")
+    cells = [c.strip() for c in first]
+    has_header = True
+    if mapping.columns:
+        names = list(mapping.columns)
+        wanted = [n.casefold() for n in names]
+        given = [c.casefold() for c in cells if c.casefold() not in REJECT_COLUMNS]
+        has_header = given == wanted  # a rejects file written by ecoport has the names
+    else:
+        names = cells
+    source = Source(path, FileFormat.csv, size, iter(()), position=binary.tell)
+    if has_header:
+        source.header = [c for c in cells]
+    else:
+        source.header = names
+    take = _take(source, names if not has_header else cells, mapping, has_header)
+    source.rows = _csv_rows(source, reader, binary, first, has_header, take, len(source.header))
+    return source
+
+
+def _take(source: Source, names: list[str], mapping: Mapping, has_header: bool) -> list[int]:
+    """For each field, the index of the column that gives it (-1 for none)."""
+    path = source.path
+    take = [-1] * len(FIELDS)
+    labels = source.labels = list(FIELDS)
+    given_by: dict[str, str] = {}
+    for i, name in enumerate(names):
+        key = name.strip().casefold()
+        target = mapping.rename.get(key) or (key if key in INDEX else None)
+        if target is None:
+            if key not in REJECT_COLUMNS and key:
+                source.warnings.append(
+                    f"{path}:1: column {name!r} is not a field of ecoport; ignored "
+                    f"(map it with --map '{name}=FIELD')"
+                )
+            continue
+        if target in given_by:
+            raise InvalidInput(
+                f"columns {given_by[target]!r} and {name!r} both give {target!r}",
+                where=f"{path}:1",
+            )
+        given_by[target] = name
+        take[INDEX[target]] = i
+        labels[INDEX[target]] = name if key == target else f"{name} ({target})"
+    for key, target in mapping.rename.items():
+        if key not in {n.strip().casefold() for n in names}:
+            source.warnings.append(f"{path}: the mapping names column {key!r}, which it lacks")
+    missing = [
+        f for f in REQUIRED if take[INDEX[f]] < 0 and not (f == "investor" and mapping.investor)
+    ]
+    if missing:
+        hint = (
+            "; if the file has no header row, name its columns with --columns"
+            if has_header and not given_by
+            else ""
+        )
+        need = ", ".join(repr(m) for m in missing)
+        how = "--investor NAME or --map COLUMN=investor" if missing == ["investor"] else (
+            f"--map COLUMN={missing[0]}"
+        )
+        raise InvalidInput(
+            f"no column gives {need} (name it with {how}){hint}",
+            where=f"{path}:1",
+        )
+    return take
+
+
+def _csv_rows(
+    source: Source,
+    reader: Any,
+    binary: IO[bytes],
+    first: list[str],
+    has_header: bool,
+    take: list[int],
+    width: int,
+) -> Iterator[Row]:
+    path = source.path
+    try:
+        pending = [] if has_header else [(1, first)]
+        last = reader.line_num
+
+        def records() -> Iterator[tuple[int, list[str]]]:
+            nonlocal last
+            yield from pending
+            while True:
+                try:
+                    record = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    raise InvalidInput(
+                        f"not valid CSV ({exc})", where=f"{path}:{reader.line_num}"
+                    ) from None
+                start, last = last + 1, reader.line_num
+                yield start, record
+
+        for line, record in records():
+            if not record or (len(record) == 1 and not record[0].strip()):
+                continue  # a blank line is not a row
+            problem = None
+            if len(record) != width:
+                problem = (
+                    f"has {len(record)} fields, the header has {width}"
+                    if has_header
+                    else f"has {len(record)} fields, --columns names {width}"
+                )
+            elif not all(map(str.isascii, record)):
+                bad = next((m for c in record if (m := _SURROGATE.search(c))), None)
+                if bad is not None:
+                    problem = (
+                        f"byte 0x{ord(bad.group()) - 0xDC00:02x} is not valid in this encoding; "
+                        "pass --encoding with the file's encoding (for example cp1252 or mac_roman)"
+                    )
+            if problem is not None:
+                yield Row(line, [], record, problem)
+                continue
+            yield Row(line, [(record[i].strip() or None) if i >= 0 else None for i in take], record)
+    finally:
+        binary.close()
+
+
+# -- JSON and YAML -------------------------------------------------------------------------
+
+
+_Items = list[tuple[int, Any]]
+
+
+def _json_items(path: Path, text: str) -> tuple[_Items, _Items]:
+    """The stake objects (and company entries) of a JSON file, each with its line."""
+    decoder = json.JSONDecoder()
+    lines = _LineCounter(text)
+
+    def fail(exc: json.JSONDecodeError) -> InvalidInput:
+        return InvalidInput(f"not valid JSON ({exc.msg})", where=f"{path}:{exc.lineno}")
+
+    def skip(i: int) -> int:
+        while i < len(text) and text[i] in " \t\r\n":
+            i += 1
+        return i
+
+    def array(i: int) -> tuple[_Items, int]:
+        items: _Items = []
+        i = skip(i + 1)
+        if i < len(text) and text[i] == "]":
+            return items, i + 1
+        while True:
+            try:
+                value, end = decoder.raw_decode(text, i)
+            except json.JSONDecodeError as exc:
+                raise fail(exc) from None
+            items.append((lines.at(i), value))
+            i = skip(end)
+            if i < len(text) and text[i] == ",":
+                i = skip(i + 1)
+                continue
+            if i < len(text) and text[i] == "]":
+                return items, i + 1
+            raise InvalidInput("not valid JSON (expected ',' or ']')", where=f"{path}:{lines.at(i)}")
+
+    i = skip(1 if text.startswith("\ufeff") else 0)
+    if text[i:i + 1] == "[":
+        items, end = array(i)
+        companies: _Items = []
+    elif text[i:i + 1] == "{":
+        # the export shape: {"companies": [...], "stakes": [...], ...}, read key by key
+        found: dict[str, _Items] = {}
+        i = skip(i + 1)
+        while text[i:i + 1] != "}":
+            try:
+                key, i = decoder.raw_decode(text, i)
+            except json.JSONDecodeError as exc:
+                raise fail(exc) from None
+            i = skip(i)
+            if text[i:i + 1] != ":" or not isinstance(key, str):
+                raise InvalidInput("not valid JSON (expected a key and ':')",
+                                   where=f"{path}:{lines.at(i)}")
+            i = skip(i + 1)
+            if key in ("companies", "stakes") and text[i:i + 1] == "[":
+                found[key], i = array(i)
+            else:
+                try:
+                    i = decoder.raw_decode(text, i)[1]
+                except json.JSONDecodeError as exc:
+                    raise fail(exc) from None
+            i = skip(i)
+            if text[i:i + 1] == ",":
+                i = skip(i + 1)
+            elif text[i:i + 1] != "}":
+                raise InvalidInput("not valid JSON (expected ',' or '}')",
+                                   where=f"{path}:{lines.at(i)}")
+        end = i + 1
+        if "stakes" not in found:
+            raise InvalidInput(
+                "expected a list of stakes, or an object with 'stakes' (as ecoport export writes)",
+                where=f"{path}:1",
+            )
+        companies, items = found.get("companies", []), found["stakes"]
+    else:
+        raise InvalidInput(
+            "not valid JSON (expected a list of stakes or an object)", where=f"{path}:1"
+        )
+    if text[skip(end):].strip():
+        raise InvalidInput("not valid JSON (extra data after the end)", where=f"{path}:{lines.at(end)}")
+    return companies, items
+
+
+class _LineCounter:
+    """Line numbers of increasing offsets in a text, counted once."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.offset, self.line = text, 0, 1
+
+    def at(self, offset: int) -> int:
+        if offset < self.offset:
+            self.offset, self.line = 0, 1
+        self.line += self.text.count("\n", self.offset, offset)
+        self.offset = offset
+        return self.line
+
+
+def _yaml_items(path: Path, text: str) -> tuple[_Items, _Items]:
+    from ecoport.services.seed import parse_yaml
+
+    data = parse_yaml(path, text)
+    if isinstance(data, list):
+        return [], [(_line(e), e) for e in data]
+    if isinstance(data, dict):
+        out: list[_Items] = []
+        for key in ("companies", "stakes"):
+            value = data.get(key) or []
+            if not isinstance(value, list):
+                raise InvalidInput(f"'{key}' must be a list", where=f"{path}:{data.get('__line__', 1)}")
+            out.append([(_line(e), e) for e in value])
+        return out[0], out[1]
+    raise InvalidInput("expected a list of stakes, or 'companies' and 'stakes'", where=str(path))
+
+
+def _line(entry: Any) -> int:
+    return entry.get("__line__", 0) if isinstance(entry, dict) else 0
+
+
+def _dict_rows(source: Source, items: _Items, mapping: Mapping) -> Iterator[Row]:
+    warned: set[str] = set()
+    for line, item in items:
+        if not isinstance(item, dict):
+            yield Row(line, [], item, "expected an object with a stake's fields")
+            continue
+        values: list[str | None] = [None] * len(FIELDS)
+        for key, value in item.items():
+            if key == "__line__":
+                continue
+            name = str(key).strip().casefold()
+            target = mapping.rename.get(name) or (name if name in INDEX else None)
+            if target is None:
+                if name not in REJECT_COLUMNS and name not in warned:
+                    warned.add(name)
+                    source.warnings.append(
+                        f"{source.path}:{line}: key {key!r} is not a field of ecoport; ignored "
+                        f"(map it with --map '{key}=FIELD')"
+                    )
+                continue
+            values[INDEX[target]] = _scalar(value)
+        yield Row(line, values, item)
+
+
+def _scalar(value: Any) -> str | None:
+    """A JSON/YAML value as the text a CSV cell would hold (floats by their shortest repr)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return repr(value)
+    text = str(value).strip()
+    return text or None
