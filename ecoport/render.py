@@ -4,7 +4,8 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -513,3 +514,56 @@ def settings_table(rows: list[dict[str, str]]) -> None:
     for r in rows:
         _add(table, r["key"], r["value"], r["default"], r["meaning"])
     console().print(table)
+
+
+@contextmanager
+def file_progress(label: str, total: int, *, enabled: bool) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr, by bytes read, when stderr is a terminal and *enabled*;
+    otherwise a no-op. Yields the function to call with the bytes read so far."""
+    if not (enabled and sys.stderr.isatty()):
+        yield lambda _done: None
+        return
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda done: bar.update(task, completed=done)
+
+
+def import_summary(summary: dict[str, Any], fmt: str) -> None:
+    """What an import did: every row read is added, already present, or rejected."""
+    if fmt == "json":
+        return as_json({k: v for k, v in summary.items() if k not in ("warnings", "problems")})
+    verb = "Would import" if summary["dry_run"] else "Imported"
+    repeated = summary["repeated_in_file"]
+    lines = [
+        f"{verb} {summary['file']} ({summary['format']}): {summary['rows_read']:,} rows read",
+        f"  stakes added       {summary['stakes_added']:>12,}",
+        f"  already present    {summary['already_present']:>12,}"
+        + (f"  ({repeated:,} repeat an earlier row of the file)" if repeated else ""),
+        f"  rejected           {summary['rejected']:>12,}",
+        f"  companies created  {summary['companies_created']:>12,}",
+    ]
+    for key, label in (
+        ("sectors_set", "sectors set"),
+        ("aliases_added", "aliases added"),
+        ("targets_set", "targets set"),
+    ):
+        if summary[key]:
+            lines.append(f"  {label:<18} {summary[key]:>12,}")
+    if summary["dry_run"]:
+        lines.append("Dry run: nothing was written.")
+    write("\n".join(lines))

@@ -7,7 +7,7 @@ import typer
 from typer.core import TyperGroup
 
 from ecoport import __version__
-from ecoport.cli import companies, config, db, fx, progress, report, stakes, targets
+from ecoport.cli import companies, config, db, fx, progress, report, stakes, targets, transfer
 from ecoport.cli.common import Globals, globals_of
 from ecoport.errors import EcoportError
 
@@ -123,6 +123,8 @@ app.command("init")(db.init)
 app.command("add-stake")(stakes.add_stake)
 app.command("progress")(progress.progress)
 app.command("report")(report.report)
+app.command("import")(transfer.import_)
+app.command("export")(transfer.export)
 
 stakes_app = _sub("stakes", "List, show, edit and remove stakes.")
 stakes_app.command("list")(stakes.stakes_list)

@@ -13,20 +13,22 @@ import datetime as dt
 import sqlite3
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from ecoport.core.dates import parse_date
 from ecoport.core.money import currency_code, parse_money, to_minor
-from ecoport.core.names import clean_name, name_key
+from ecoport.core.names import clean_name
 from ecoport.core.ownership import parse_kind
 from ecoport.core.percent import parse_percent, to_micro
 from ecoport.core.sectors import normalize_sector, within
 from ecoport.errors import InvalidInput
 from ecoport.services.fields import UNDISCLOSED
-from ecoport.services.sources import FIELDS, Row, Source
+from ecoport.services.sources import FIELDS, REJECT_COLUMNS, FileFormat, Row, Source
 from ecoport.store.models import stored_now
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sqlmodel import Session
 
 BATCH = 20_000
@@ -39,17 +41,20 @@ KEPT_PROBLEMS = 10_000
 _INV, _START, _SECTOR, _KIND, _DATE, _AMOUNT, _CUR, _PCT, _ROUND, _SOURCE, _NOTE = range(
     len(FIELDS)
 )
+#: What makes two stakes the same event. The round is part of it: two rounds of one year,
+#: amounts undisclosed, are two stakes, not one stake seen twice.
 _IDENTITY = (
-    "investor_id, company_id, kind, date, date_precision, amount_minor, currency, percent_micro"
+    "investor_id, company_id, kind, date, date_precision, amount_minor, currency, "
+    "percent_micro, round"
 )
 _INSERT_STAKE = (
-    f"INSERT INTO stake ({_IDENTITY}, round, source, note, created_at) "
+    f"INSERT INTO stake ({_IDENTITY}, source, note, created_at) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _FIND_STAKE = (
     "SELECT 1 FROM stake WHERE investor_id = ? AND company_id = ? AND kind = ? AND date = ? "
     "AND date_precision = ? AND amount_minor IS ? AND currency IS ? AND percent_micro IS ? "
-    "LIMIT 1"
+    "AND round IS ? LIMIT 1"
 )
 
 
@@ -86,6 +91,8 @@ class ImportSummary:
     targets_set: int = 0
     dry_run: bool = False
     warnings: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    """``file:line: column: reason`` of the rejected rows (the first KEPT_PROBLEMS)."""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -126,6 +133,18 @@ class _Memo:
             self.cache.clear()
         self.cache[raw] = value
         return value
+
+
+class _Complaints:
+    """Collects a row's problems as ``column: reason``."""
+
+    __slots__ = ("reasons", "labels")
+
+    def __init__(self, reasons: list[str], labels: list[str]) -> None:
+        self.reasons, self.labels = reasons, labels
+
+    def __call__(self, index: int, message: str) -> None:
+        self.reasons.append(f"{self.labels[index]}: {message}")
 
 
 def driver_connection(session: "Session") -> sqlite3.Connection:
@@ -204,7 +223,7 @@ def import_source(
     now = stored_now()
     summary = ImportSummary(file=str(source.path), format=source.format.value)
     companies = _Companies(conn, now)
-    problems: list[str] = []
+    problems = summary.problems
     _import_companies(conn, source, companies, summary, problems)
 
     path = source.path
@@ -261,7 +280,7 @@ def import_source(
         """Confirm the deferred candidates against the stored stakes, exactly."""
         flush()
         for stake in deferred:
-            if conn.execute(_FIND_STAKE, stake[:8]).fetchone():
+            if conn.execute(_FIND_STAKE, stake[:9]).fetchone():
                 summary.already_present += 1
                 if stake[-1]:
                     summary.repeated_in_file += 1
@@ -286,9 +305,7 @@ def import_source(
             continue
         v = row.values
         reasons: list[str] = []
-
-        def bad(index: int, message: str) -> None:
-            reasons.append(f"{labels[index]}: {message}")
+        bad = _Complaints(reasons, labels)
 
         inv_raw = v[_INV] or investor_default
         investor = names(inv_raw) if inv_raw else None
@@ -340,24 +357,23 @@ def import_source(
                         bad(index, f"{name!r} is not listed under companies")
             held = companies.by_key.get(startup[1])
             if held is not None and sector is not None:
-                stored = companies.sector[held]
-                if stored is not None and not within(stored, sector):
-                    bad(
-                        _SECTOR,
-                        f"{companies.name[held]} is in sector {stored}, not {sector}",
-                    )
+                current = companies.sector[held]
+                if current is not None and not within(current, sector):
+                    bad(_SECTOR, f"{companies.name[held]} is in sector {current}, not {sector}")
         if reasons:
             reject(row, reasons)
             continue
 
         inv_id = companies.get_or_create(investor[0], investor[1], None)  # type: ignore[index]
         comp_id = companies.get_or_create(startup[0], startup[1], sector)  # type: ignore[index]
-        minor, cur = amount if amount is not None else (None, None)  # type: ignore[misc]
-        identity = (inv_id, comp_id, kind, date[0], date[1], minor, cur, percent)  # type: ignore[index]
+        minor, cur = amount if amount is not None else (None, None)
+        day, precision = date  # type: ignore[misc]
+        identity = (inv_id, comp_id, kind, day, precision, minor, cur, percent, round_)
         key = hash(identity)
-        stake = (*identity, round_, v[_SOURCE], v[_NOTE], now)
+        stake = (*identity, v[_SOURCE], v[_NOTE], now)
         if key in seen or key in stored:
             deferred.append((*stake, key in seen))
+            seen.add(key)
             if not dropped and len(deferred) >= BATCH:
                 settle()
             continue
@@ -454,7 +470,12 @@ def _import_companies(
             elif not conn.execute("SELECT 1 FROM target WHERE investor_id = ?", (cid,)).fetchone():
                 conn.execute(
                     "INSERT INTO target (investor_id, target, note, source) VALUES (?, ?, ?, ?)",
-                    (cid, target, _text(entry.get("target_note")), _text(entry.get("target_source"))),
+                    (
+                        cid,
+                        target,
+                        _text(entry.get("target_note")),
+                        _text(entry.get("target_source")),
+                    ),
                 )
                 summary.targets_set += 1
 
@@ -465,3 +486,44 @@ def _text(value: Any) -> str | None:
     cleaned = str(value).strip()
     return cleaned or None
 
+
+class RejectsFile:
+    """Rejected rows with their line and reasons, in the source's own shape, ready to be
+    fixed and imported again with the same options (ecoport ignores the two added columns)."""
+
+    def __init__(self, path: "Path", source: Source) -> None:
+        self.path, self.source, self.count = path, source, 0
+        self.items: list[dict[str, Any]] = []
+        self.out: IO[str] | None = None
+        if source.format is FileFormat.csv:
+            import csv
+
+            self.out = path.open("w", encoding="utf-8", newline="")
+            self.writer = csv.writer(self.out, lineterminator="\n")
+            self.writer.writerow([*source.header, *REJECT_COLUMNS])
+
+    def write(self, row: Row, reasons: list[str]) -> None:
+        self.count += 1
+        line, why = row.line, "; ".join(reasons)
+        if self.out is not None:
+            self.writer.writerow([*row.raw, line, why])
+        elif isinstance(row.raw, dict):
+            item = {k: v for k, v in row.raw.items() if k != "__line__"}
+            self.items.append({**item, "ecoport_line": line, "ecoport_error": why})
+        else:
+            self.items.append({"value": row.raw, "ecoport_line": line, "ecoport_error": why})
+
+    def close(self) -> None:
+        if self.out is not None:
+            self.out.close()
+            return
+        with self.path.open("w", encoding="utf-8") as out:
+            if self.source.format is FileFormat.json:
+                import json
+
+                json.dump(self.items, out, indent=2, ensure_ascii=False, default=str)
+                out.write("\n")
+            else:
+                import yaml
+
+                yaml.safe_dump(self.items, out, sort_keys=False, allow_unicode=True)

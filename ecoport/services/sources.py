@@ -114,8 +114,9 @@ def read_mapping(ref: str) -> Mapping:
         bundled = bundled_mappings()
         if ref not in bundled:
             names = ", ".join(bundled) or "none"
-            raise InvalidInput(f"no file {ref!r} and no bundled mapping of that name ({names})",
-                               where="--mapping")
+            raise InvalidInput(
+                f"no file {ref!r} and no bundled mapping of that name ({names})", where="--mapping"
+            )
         path = bundled[ref]
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -133,7 +134,8 @@ def read_mapping(ref: str) -> Mapping:
     unknown = set(data) - known
     if unknown:
         raise InvalidInput(
-            f"unknown keys {', '.join(sorted(map(str, unknown)))} (expected {', '.join(sorted(known))})",
+            f"unknown keys {', '.join(sorted(map(str, unknown)))} "
+            f"(expected {', '.join(sorted(known))})",
             where=str(path),
         )
     where = str(path)
@@ -231,9 +233,7 @@ def _bad_byte(path: Path, data: bytes, start: int, encoding: str) -> InvalidInpu
     )
 
 
-def open_source(
-    path: Path, mapping: Mapping, *, format: FileFormat | None = None
-) -> Source:
+def open_source(path: Path, mapping: Mapping, *, format: FileFormat | None = None) -> Source:
     """Open *path* and check its shape (header, required columns); rows are read lazily."""
     try:
         size = path.stat().st_size
@@ -314,9 +314,15 @@ def _open_csv(path: Path, size: int, head: bytes, mapping: Mapping) -> Source:
         has_header = given == wanted  # a rejects file written by ecoport has the names
     else:
         names = cells
-    source = Source(path, FileFormat.csv, size, iter(()), position=binary.tell)
+    source = Source(
+        path,
+        FileFormat.csv,
+        size,
+        iter(()),
+        position=lambda: size if binary.closed else binary.tell(),
+    )
     if has_header:
-        source.header = [c for c in cells]
+        source.header = list(cells)
     else:
         source.header = names
     take = _take(source, names if not has_header else cells, mapping, has_header)
@@ -348,8 +354,9 @@ def _take(source: Source, names: list[str], mapping: Mapping, has_header: bool) 
         given_by[target] = name
         take[INDEX[target]] = i
         labels[INDEX[target]] = name if key == target else f"{name} ({target})"
-    for key, target in mapping.rename.items():
-        if key not in {n.strip().casefold() for n in names}:
+    present = {n.strip().casefold() for n in names}
+    for key in mapping.rename:
+        if key not in present:
             source.warnings.append(f"{path}: the mapping names column {key!r}, which it lacks")
     missing = [
         f for f in REQUIRED if take[INDEX[f]] < 0 and not (f == "investor" and mapping.investor)
@@ -361,8 +368,10 @@ def _take(source: Source, names: list[str], mapping: Mapping, has_header: bool) 
             else ""
         )
         need = ", ".join(repr(m) for m in missing)
-        how = "--investor NAME or --map COLUMN=investor" if missing == ["investor"] else (
-            f"--map COLUMN={missing[0]}"
+        how = (
+            "--investor NAME or --map COLUMN=investor"
+            if missing == ["investor"]
+            else (f"--map COLUMN={missing[0]}")
         )
         raise InvalidInput(
             f"no column gives {need} (name it with {how}){hint}",
@@ -461,27 +470,30 @@ def _json_items(path: Path, text: str) -> tuple[_Items, _Items]:
                 continue
             if i < len(text) and text[i] == "]":
                 return items, i + 1
-            raise InvalidInput("not valid JSON (expected ',' or ']')", where=f"{path}:{lines.at(i)}")
+            raise InvalidInput(
+                "not valid JSON (expected ',' or ']')", where=f"{path}:{lines.at(i)}"
+            )
 
     i = skip(1 if text.startswith("\ufeff") else 0)
-    if text[i:i + 1] == "[":
+    if text[i : i + 1] == "[":
         items, end = array(i)
         companies: _Items = []
-    elif text[i:i + 1] == "{":
+    elif text[i : i + 1] == "{":
         # the export shape: {"companies": [...], "stakes": [...], ...}, read key by key
         found: dict[str, _Items] = {}
         i = skip(i + 1)
-        while text[i:i + 1] != "}":
+        while text[i : i + 1] != "}":
             try:
                 key, i = decoder.raw_decode(text, i)
             except json.JSONDecodeError as exc:
                 raise fail(exc) from None
             i = skip(i)
-            if text[i:i + 1] != ":" or not isinstance(key, str):
-                raise InvalidInput("not valid JSON (expected a key and ':')",
-                                   where=f"{path}:{lines.at(i)}")
+            if text[i : i + 1] != ":" or not isinstance(key, str):
+                raise InvalidInput(
+                    "not valid JSON (expected a key and ':')", where=f"{path}:{lines.at(i)}"
+                )
             i = skip(i + 1)
-            if key in ("companies", "stakes") and text[i:i + 1] == "[":
+            if key in ("companies", "stakes") and text[i : i + 1] == "[":
                 found[key], i = array(i)
             else:
                 try:
@@ -489,11 +501,12 @@ def _json_items(path: Path, text: str) -> tuple[_Items, _Items]:
                 except json.JSONDecodeError as exc:
                     raise fail(exc) from None
             i = skip(i)
-            if text[i:i + 1] == ",":
+            if text[i : i + 1] == ",":
                 i = skip(i + 1)
-            elif text[i:i + 1] != "}":
-                raise InvalidInput("not valid JSON (expected ',' or '}')",
-                                   where=f"{path}:{lines.at(i)}")
+            elif text[i : i + 1] != "}":
+                raise InvalidInput(
+                    "not valid JSON (expected ',' or '}')", where=f"{path}:{lines.at(i)}"
+                )
         end = i + 1
         if "stakes" not in found:
             raise InvalidInput(
@@ -505,8 +518,10 @@ def _json_items(path: Path, text: str) -> tuple[_Items, _Items]:
         raise InvalidInput(
             "not valid JSON (expected a list of stakes or an object)", where=f"{path}:1"
         )
-    if text[skip(end):].strip():
-        raise InvalidInput("not valid JSON (extra data after the end)", where=f"{path}:{lines.at(end)}")
+    if text[skip(end) :].strip():
+        raise InvalidInput(
+            "not valid JSON (extra data after the end)", where=f"{path}:{lines.at(end)}"
+        )
     return companies, items
 
 
@@ -535,7 +550,9 @@ def _yaml_items(path: Path, text: str) -> tuple[_Items, _Items]:
         for key in ("companies", "stakes"):
             value = data.get(key) or []
             if not isinstance(value, list):
-                raise InvalidInput(f"'{key}' must be a list", where=f"{path}:{data.get('__line__', 1)}")
+                raise InvalidInput(
+                    f"'{key}' must be a list", where=f"{path}:{data.get('__line__', 1)}"
+                )
             out.append([(_line(e), e) for e in value])
         return out[0], out[1]
     raise InvalidInput("expected a list of stakes, or 'companies' and 'stakes'", where=str(path))

@@ -158,6 +158,10 @@ class SqliteReader:
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
         return self.conn.execute(sql, params or {}).fetchall()
 
+    def stream(self, sql: str, params: Mapping[str, Any] | None = None) -> Iterator[Any]:
+        """The rows one at a time, for results too big to hold (an export)."""
+        return iter(self.conn.execute(sql, params or {}))
+
 
 class SessionReader:
     """A Reader inside a write session, so a service can read back what it just wrote."""
@@ -265,9 +269,9 @@ def create(location: Location) -> bool:
 
 
 @contextmanager
-def writing(location: Location) -> "Iterator[Session]":
-    """A session in one transaction: committed when the block ends, rolled back on any error.
-    Creates the database first when there is none."""
+def writing(location: Location, *, commit: bool = True) -> "Iterator[Session]":
+    """A session in one transaction: committed when the block ends, rolled back on any error
+    (or always, when *commit* is False: a dry run). Creates the database when there is none."""
     from sqlalchemy.exc import DBAPIError
     from sqlmodel import Session
 
@@ -277,7 +281,10 @@ def writing(location: Location) -> "Iterator[Session]":
         with Session(engine) as session:
             try:
                 yield session
-                session.commit()
+                if commit:
+                    session.commit()
+                else:
+                    session.rollback()
             except BaseException:
                 session.rollback()
                 raise

@@ -1,0 +1,304 @@
+"""ecoport import and ecoport export: stakes in bulk, from and to CSV, JSON and YAML."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, Annotated
+
+import typer
+
+from ecoport.cli.common import DbOption, globals_of, location, parse_opt
+
+
+class InFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+    yaml = "yaml"
+
+
+class OnError(StrEnum):
+    abort = "abort"
+    skip = "skip"
+
+
+#: Above this size, an import shows a progress bar (on a terminal).
+PROGRESS_BYTES = 512 * 1024
+#: Rejected rows listed on stderr; all of them go to --rejects.
+SHOWN_REJECTS = 20
+
+
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="CSV, JSON or YAML file.")],
+    format: Annotated[
+        InFormat | None,
+        typer.Option(
+            "--format", "-f", help="The file's format (default: from its name).", show_default=False
+        ),
+    ] = None,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            metavar="COLUMN=FIELD",
+            help="Read a column as one of ecoport's fields (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    mapping: Annotated[
+        str | None,
+        typer.Option(
+            "--mapping",
+            metavar="FILE|NAME",
+            help="A mapping file, or the name of one shipped with ecoport "
+            "(crunchbase-2013-investments, techcrunch-2013-investments).",
+            show_default=False,
+        ),
+    ] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            "--columns",
+            metavar="A,B,C",
+            help="Names of the columns of a CSV file without a header row.",
+            show_default=False,
+        ),
+    ] = None,
+    investor: Annotated[
+        str | None,
+        typer.Option("--investor", help="Investor of the rows that name none.", show_default=False),
+    ] = None,
+    currency: Annotated[
+        str | None,
+        typer.Option(
+            "--currency",
+            metavar="CODE",
+            help="Currency of the amounts that give none.",
+            show_default=False,
+        ),
+    ] = None,
+    delimiter: Annotated[
+        str | None,
+        typer.Option("--delimiter", help="CSV delimiter (default: sniffed).", show_default=False),
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            "--encoding",
+            help="Text encoding (default UTF-8, with or without BOM).",
+            show_default=False,
+        ),
+    ] = None,
+    dayfirst: Annotated[
+        bool | None,
+        typer.Option(
+            "--dayfirst/--monthfirst",
+            help="Read 05/07/2018 as 5 July (dayfirst) or May 7 (monthfirst).",
+            show_default=False,
+        ),
+    ] = None,
+    on_error: Annotated[
+        OnError,
+        typer.Option(
+            "--on-error",
+            help="abort: import nothing if any row is bad. "
+            "skip: import the good rows, reject the bad.",
+        ),
+    ] = OnError.abort,
+    rejects: Annotated[
+        Path | None,
+        typer.Option(
+            "--rejects",
+            metavar="FILE",
+            help="Write the rejected rows here, with their line and reason.",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check and count everything; write nothing.")
+    ] = False,
+    json_: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Import stakes from a CSV, JSON or YAML file, in one transaction.
+
+    Every row is accounted for: added, already present (identical to a stored stake or to
+    an earlier row), or rejected with its reason. Importing the same file twice adds nothing.
+
+    \b
+    Example:
+      ecoport import stakes.csv --investor Xiaomi --currency CNY
+      ecoport import investments.csv --mapping crunchbase-2013-investments \\
+          --on-error skip --rejects rejects.csv
+      ecoport import export.yaml
+    """
+    from ecoport.errors import InvalidInput
+    from ecoport.render import error, file_progress, import_summary, info
+    from ecoport.services.importing import ImportOptions, RejectsFile, import_source
+    from ecoport.services.settings import settings_at, symbols
+    from ecoport.services.sources import (
+        FileFormat,
+        Mapping,
+        open_source,
+        parse_columns,
+        parse_map,
+        read_mapping,
+    )
+    from ecoport.store.db import writing
+
+    quiet = globals_of(ctx).quiet
+    loc = location(ctx, db)
+    given = Mapping(
+        rename=parse_map(map_ or []),
+        columns=parse_opt("--columns", parse_columns, columns),
+        currency=currency,
+        investor=investor,
+        delimiter=delimiter,
+        encoding=encoding,
+        dayfirst=dayfirst,
+    )
+    chosen = given.over(read_mapping(mapping)) if mapping else given
+    if rejects is not None and rejects.resolve() == file.resolve():
+        raise InvalidInput("would overwrite the file being imported", where="--rejects")
+    source = open_source(file, chosen, format=FileFormat(format.value) if format else None)
+    options = ImportOptions(
+        skip_bad_rows=on_error is OnError.skip,
+        investor=chosen.investor,
+        currency=chosen.currency,
+        dayfirst=chosen.dayfirst,
+        symbols=symbols(settings_at(loc)),
+    )
+    sink = RejectsFile(rejects, source) if rejects is not None else None
+    try:
+        with (
+            file_progress(
+                f"Importing {file.name}",
+                source.size,
+                enabled=not quiet and source.size > PROGRESS_BYTES,
+            ) as advance,
+            writing(loc, commit=not dry_run) as session,
+        ):
+            summary = import_source(
+                session=session, source=source, options=options, rejects=sink, progress=advance
+            )
+    finally:
+        if sink is not None:
+            sink.close()
+    summary.dry_run = dry_run
+    for warning in summary.warnings:
+        info(f"warning: {warning}", quiet=quiet)
+    if summary.rejected:
+        where = f"; every one is in {rejects}" if rejects else ""
+        error(f"{summary.rejected:,} rows rejected{where}:")
+        shown = summary.problems if rejects is None else summary.problems[:SHOWN_REJECTS]
+        for line in shown:
+            error(f"  {line}")
+        if rejects is not None and summary.rejected > len(shown):
+            error(f"  ... and the rest in {rejects}")
+    import_summary(summary.as_dict(), "json" if json_ else "table")
+
+
+class OutFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+    yaml = "yaml"
+
+
+def export(
+    ctx: typer.Context,
+    format: Annotated[
+        OutFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="csv, json or yaml (default: from -o, else csv).",
+            show_default=False,
+        ),
+    ] = None,
+    sector: Annotated[
+        str | None,
+        typer.Option(
+            "--sector", help="Only startups in this sector (and below it).", show_default=False
+        ),
+    ] = None,
+    investor: Annotated[
+        str | None,
+        typer.Option("--investor", help="Only this investor's own stakes.", show_default=False),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write to FILE (whole or not at all) instead of stdout.",
+            show_default=False,
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Export stakes with their companies and sectors; `ecoport import` reads it back.
+
+    CSV has one row a stake in ecoport's own columns. JSON and YAML have the shape of the
+    seed file: companies (sectors, aliases, targets), then stakes.
+
+    \b
+    Example:
+      ecoport export -o portfolio.csv
+      ecoport export --format yaml --sector iot > iot.yaml
+    """
+    from ecoport.render import info
+    from ecoport.services.exporting import (
+        ExportQuery,
+        seed_shape,
+        stake_rows,
+        write_csv,
+        write_json,
+        write_yaml,
+    )
+    from ecoport.store.db import reading
+
+    chosen = format
+    if chosen is None and output is not None:
+        suffix = output.suffix.lower().lstrip(".")
+        chosen = (
+            OutFormat("yaml" if suffix == "yml" else suffix)
+            if suffix in ("csv", "json", "yaml", "yml")
+            else None
+        )
+    chosen = chosen or OutFormat.csv
+    query = ExportQuery(sector=sector, investor=investor)
+    with reading(location(ctx, db)) as reader, _output(output) as out:
+        if chosen is OutFormat.csv:
+            count = write_csv(stake_rows(reader, query), out)
+        else:
+            data = seed_shape(reader, query)
+            count = (write_json if chosen is OutFormat.json else write_yaml)(data, out)
+    if output is not None:
+        info(f"Exported {count:,} stakes to {output} ({chosen.value})", quiet=globals_of(ctx).quiet)
+
+
+@contextmanager
+def _output(path: Path | None) -> Iterator[IO[str]]:
+    """stdout, or a file written beside its final place and renamed when complete."""
+    import os
+    import sys
+    import tempfile
+
+    if path is None:
+        yield sys.stdout
+        return
+    from ecoport.errors import InvalidInput
+
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        raise InvalidInput(f"folder {folder} does not exist", where="--output")
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            yield out
+        os.replace(temp, path)
+    except BaseException:
+        os.unlink(temp)
+        raise

@@ -1,0 +1,148 @@
+"""Exporting stakes: CSV (one row a stake, ecoport's own columns), and JSON and YAML in the
+shape of the seed file (companies with their sectors, aliases and targets; then stakes).
+
+Whatever ecoport exports, it imports again: export, import into an empty database, export
+again, and the two exports are identical.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+from ecoport.core.dates import PartialDate
+from ecoport.core.money import from_minor
+from ecoport.core.percent import from_micro
+from ecoport.core.sectors import normalize_sector
+from ecoport.services.lookup import require_company
+from ecoport.services.sources import FIELDS
+from ecoport.store.db import Reader
+
+#: Stakes in an order that does not depend on IDs, so that a re-imported export matches.
+_STAKES = """
+SELECT i.name, c.name, c.sector, s.kind, s.date, s.date_precision, s.amount_minor, s.currency,
+       s.percent_micro, s.round, s.source, s.note
+FROM stake s JOIN company i ON i.id = s.investor_id JOIN company c ON c.id = s.company_id
+{where}
+ORDER BY i.name_key, s.date, s.date_precision, c.name_key, s.kind, s.currency, s.amount_minor,
+         s.percent_micro, s.round, s.source, s.note
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportQuery:
+    sector: str | None = None
+    investor: str | None = None
+
+
+def _where(reader: Reader, query: ExportQuery) -> tuple[str, dict[str, Any]]:
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
+    if query.sector is not None:
+        sector = normalize_sector(query.sector)
+        params["sector"], params["under"] = sector, sector + "/%"
+        clauses.append("(c.sector = :sector OR c.sector LIKE :under)")
+    if query.investor is not None:
+        params["inv"] = require_company(reader, query.investor, where="--investor").id
+        clauses.append("s.investor_id = :inv")
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def stake_rows(reader: Reader, query: ExportQuery) -> Iterator[dict[str, str | None]]:
+    """Every matching stake as ecoport's fields, exact text (``1266000000.00``, ``1.29``)."""
+    where, params = _where(reader, query)
+    sql = _STAKES.format(where=where)
+    stream = getattr(reader, "stream", None)
+    for row in stream(sql, params) if stream is not None else reader.rows(sql, params):
+        inv, startup, sector, kind, date, precision, minor, cur, micro, round_, source, note = row
+        yield {
+            "investor": inv,
+            "startup": startup,
+            "sector": sector,
+            "kind": kind,
+            "date": str(PartialDate.from_stored(date, precision)),
+            "amount": None if minor is None else f"{from_minor(minor, cur):f}",
+            "currency": cur,
+            "percent": None if micro is None else f"{from_micro(micro):f}",
+            "round": round_,
+            "source": source,
+            "note": note,
+        }
+
+
+def seed_shape(reader: Reader, query: ExportQuery) -> dict[str, Any]:
+    """Companies (those the stakes name, or all of them without a filter) and stakes."""
+    stakes = list(stake_rows(reader, query))
+    named = {s["investor"] for s in stakes} | {s["startup"] for s in stakes}
+    filtered = query.sector is not None or query.investor is not None
+    aliases: dict[int, list[str]] = {}
+    for cid, alias in reader.rows(
+        "SELECT company_id, alias FROM company_alias ORDER BY company_id, alias_key"
+    ):
+        aliases.setdefault(cid, []).append(alias)
+    companies = []
+    for cid, name, sector, note, source, target, t_note, t_source in reader.rows(
+        "SELECT c.id, c.name, c.sector, c.note, c.source, t.target, t.note, t.source "
+        "FROM company c LEFT JOIN target t ON t.investor_id = c.id ORDER BY c.name_key"
+    ):
+        if filtered and name not in named:
+            continue
+        entry = {
+            "name": name,
+            "aliases": aliases.get(cid),
+            "sector": sector,
+            "note": note,
+            "source": source,
+            "target": target,
+            "target_note": t_note,
+            "target_source": t_source,
+        }
+        companies.append({k: v for k, v in entry.items() if v is not None})
+    order = ("investor", "startup", "date", "kind", "round", "amount", "currency", "percent")
+    return {
+        "companies": companies,
+        "stakes": [
+            {k: s[k] for k in (*order, "note", "source") if s[k] is not None} for s in stakes
+        ],
+    }
+
+
+def write_csv(rows: Iterator[dict[str, str | None]], out: IO[str]) -> int:
+    import csv
+
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(FIELDS)
+    count = 0
+    for row in rows:
+        writer.writerow(["" if row[f] is None else row[f] for f in FIELDS])
+        count += 1
+    return count
+
+
+def write_json(data: dict[str, Any], out: IO[str]) -> int:
+    import json
+
+    json.dump(data, out, indent=2, ensure_ascii=False)
+    out.write("\n")
+    return len(data["stakes"])
+
+
+def write_yaml(data: dict[str, Any], out: IO[str]) -> int:
+    import yaml
+
+    out.write(
+        "# ecoport export: companies, then stakes (the shape of data/seed_companies.yaml).\n"
+        "# Amounts are exact, in the stake's currency; import with `ecoport import FILE`.\n"
+    )
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    for key in ("companies", "stakes"):
+        out.write("\n")
+        yaml.dump(
+            {key: data[key]},
+            out,
+            Dumper=dumper,
+            sort_keys=False,
+            allow_unicode=True,
+            width=100,
+            default_flow_style=False,
+        )
+    return len(data["stakes"])
