@@ -10,10 +10,17 @@ from typer.testing import CliRunner, Result
 from ecoport.cli.app import app
 
 
+@pytest.fixture(scope="session")
+def cache_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache folder for the session: the ECB rate tables are built once, not per test."""
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache_home: Path) -> Path:
     """Point ecoport at a temporary database; the platform data folder too, just in case."""
     db = tmp_path / "ecoport.db"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
     monkeypatch.setenv("ECOPORT_DB", str(db))
     monkeypatch.delenv("ECOPORT_DATABASE_URL", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))

@@ -116,7 +116,7 @@ class _Memo:
 
     __slots__ = ("fn", "cache", "limit")
 
-    def __init__(self, fn: Callable[[Any], Any], limit: int = 500_000) -> None:
+    def __init__(self, fn: Callable[[Any], Any], limit: int = 200_000) -> None:
         self.fn, self.limit = fn, limit
         self.cache: dict[Any, Any] = {}
 
@@ -255,7 +255,7 @@ def import_source(
         parsed = parse_money(raw, currency=cur, defaults=symbols)
         return to_minor(parsed.amount, parsed.currency), parsed.currency
 
-    amounts = _Memo(money)
+    amounts = _Memo(money, limit=20_000)  # amounts vary; a small memo keeps memory flat
     investor_default = options.investor
 
     existing = conn.execute("SELECT EXISTS (SELECT 1 FROM stake)").fetchone()[0]

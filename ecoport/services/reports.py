@@ -8,7 +8,7 @@ from typing import Any
 
 from ecoport.core.dates import PartialDate
 from ecoport.core.fx import RULE, conversion_day, convert, implied_valuation
-from ecoport.core.money import from_minor, plain
+from ecoport.core.money import exponent, from_minor, plain
 from ecoport.core.ownership import MONEY_IN, MONEY_OUT
 from ecoport.core.pace import pace
 from ecoport.core.sectors import at_depth
@@ -29,6 +29,7 @@ class Converter:
         self.into = into
         self.rates = rates or Rates.from_db(reader)
         self.failures: dict[str, int] = defaultdict(int)
+        self._stored: dict[tuple[str, str, str], tuple[Decimal, int] | str] = {}
 
     def __call__(
         self, amount: Decimal, currency: str, date: PartialDate, *, count: int = 1
@@ -38,6 +39,26 @@ class Converter:
         except FxError as exc:
             self.failures[exc.message] += count
             return None
+
+    def stored(
+        self, minor: int, currency: str, date: str, precision: str, count: int
+    ) -> Decimal | None:
+        """Convert a stored amount (minor units, stored date); rates are looked up once per
+        currency and day, for reports that convert many amounts."""
+        key = (currency, date, precision)
+        cached = self._stored.get(key)
+        if cached is None:
+            try:
+                day = conversion_day(PartialDate.from_stored(date, precision))
+                cached = (self.rates.rate(currency, self.into, day).value, exponent(currency))
+            except FxError as exc:
+                cached = exc.message
+            self._stored[key] = cached
+        if isinstance(cached, str):
+            self.failures[cached] += count
+            return None
+        rate, places = cached
+        return convert(Decimal(minor).scaleb(-places), rate, self.into)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -133,17 +154,25 @@ def _investor_progress(
     target = query.target or (stored[0][0] if stored else DEFAULT_TARGET)
     target_note, target_source = stored[0][1:] if stored and not query.target else (None, None)
 
-    # One row per exact sector: distinct companies; sums of money put in, per currency.
-    sector_rows = reader.rows(
+    # One row per company: its sector, its first stake, its transactions (one pass).
+    company_rows = reader.rows(
         f"""
-        SELECT c.sector, COUNT(DISTINCT s.company_id),
+        SELECT c.sector, MIN(s.date),
                COUNT(CASE WHEN s.kind IN ({_MONEY_KINDS}) THEN 1 END),
                COUNT(CASE WHEN s.kind IN ({_MONEY_KINDS}) AND s.amount_minor IS NULL THEN 1 END)
         FROM stake s JOIN company c ON c.id = s.company_id
-        WHERE s.investor_id = :inv AND s.date <= :as_of GROUP BY c.sector
+        WHERE s.investor_id = :inv AND s.date <= :as_of GROUP BY s.company_id
         """,
         p,
     )
+    by_sector: dict[str | None, list[int]] = {}
+    for sector, _first, tx, undis in company_rows:
+        entry = by_sector.setdefault(sector, [0, 0, 0])
+        entry[0] += 1
+        entry[1] += tx
+        entry[2] += undis
+    sector_rows = [(sector, *counts) for sector, counts in by_sector.items()]
+    # Sums of money put in per sector, currency and day (each day converts at its rate).
     money_rows = reader.rows(
         f"""
         SELECT c.sector, s.currency, s.date, s.date_precision, SUM(s.amount_minor), COUNT(*)
@@ -151,13 +180,6 @@ def _investor_progress(
         WHERE s.investor_id = :inv AND s.date <= :as_of
           AND s.kind IN ({_IN}) AND s.amount_minor IS NOT NULL
         GROUP BY c.sector, s.currency, s.date, s.date_precision
-        """,
-        p,
-    )
-    firsts = reader.rows(
-        """
-        SELECT MIN(s.date) AS first FROM stake s WHERE s.investor_id = :inv AND s.date <= :as_of
-        GROUP BY s.company_id ORDER BY first
         """,
         p,
     )
@@ -178,7 +200,10 @@ def _investor_progress(
     indirect = reader.rows(
         """
         WITH RECURSIVE reach(company_id, depth) AS (
-            SELECT DISTINCT company_id, 1 FROM stake WHERE investor_id = :inv AND date <= :as_of
+            -- from the portfolio companies that hold stakes themselves
+            SELECT d.company_id, 1 FROM (
+                SELECT DISTINCT company_id FROM stake WHERE investor_id = :inv AND date <= :as_of
+            ) AS d WHERE EXISTS (SELECT 1 FROM stake x WHERE x.investor_id = d.company_id)
             UNION
             SELECT s.company_id, r.depth + 1 FROM stake s JOIN reach r
             ON s.investor_id = r.company_id WHERE r.depth < 6 AND s.date <= :as_of
@@ -197,15 +222,16 @@ def _investor_progress(
     money_by_sector: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     into = converter.into
     converted_by_sector: dict[str, Decimal] = defaultdict(Decimal)
+    depth_of: dict[str | None, str] = {}
     for sector, currency, date, precision, minor, n in money_rows:
-        key = UNSECTORED if sector is None else at_depth(sector, query.depth)
+        key = depth_of.get(sector)
+        if key is None:
+            key = depth_of[sector] = UNSECTORED if sector is None else at_depth(sector, query.depth)
         money_by_sector[key][currency] += minor
         invested[currency] += minor
-        done = converter(
-            from_minor(minor, currency), currency, PartialDate.from_stored(date, precision), count=n
-        )
+        done = converter.stored(minor, currency, date, precision, n)
         if done is not None:
-            converted_by_sector[key] += done[0]
+            converted_by_sector[key] += done
     transactions = undisclosed = 0
     for sector, companies, tx, undis in sector_rows:
         key = UNSECTORED if sector is None else at_depth(sector, query.depth)
@@ -222,7 +248,7 @@ def _investor_progress(
         entry["invested"] = _amounts(money_by_sector.get(entry["sector"], {}))
         entry["invested_in"] = plain(converted_by_sector.get(entry["sector"], Decimal(0)), into)
 
-    first_dates = [dt.date.fromisoformat(r[0]) for r in firsts]
+    first_dates = sorted(dt.date.fromisoformat(r[1]) for r in company_rows)
     result = pace(first_dates, target=target, as_of=as_of)
     edge = [
         {"date": str(PartialDate.from_stored(d, prec)), "startup": company}

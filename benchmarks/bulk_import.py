@@ -1,0 +1,300 @@
+"""Bulk import and progress at scale, against the floor of raw SQLite, in one run.
+
+Usage: python benchmarks/bulk_import.py [--sizes 100000,1000000] [--runs 3]
+
+For each size N it generates N stakes (50,000 startups, 2,000 investors with a long-tailed
+share of the deals, amounts log-normal in USD/CNY/EUR/GBP/JPY with 12% undisclosed, dates over
+20 years, 15% with a percent) as a CSV file, then measures, medians of --runs:
+
+- floor: raw `sqlite3` `executemany` of the same, already parsed rows into the same schema
+  (an empty ecoport database), one transaction;
+- `ecoport import FILE.csv` into an empty database: the whole process, parsing and checking
+  included, and its peak memory (max RSS);
+- `ecoport progress --investor "Investor 0001" --format json` (the investor with most deals)
+  on the imported database, whole process, against the same aggregate query (distinct
+  companies and summed amounts per sector) run by the `sqlite3` command-line tool.
+
+Goals (issue 4): import within 3x of the floor at 1M rows, under 300 MB; progress within 3x
+of the sqlite3 CLI; progress on 100k stakes well under 0.5 s.
+"""
+
+import argparse
+import csv
+import math
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+COMPANIES = 50_000
+INVESTORS = 2_000
+SECTORS = (
+    "iot/wearables",
+    "iot/smart-home/lighting",
+    "iot/smart-home/cleaning",
+    "iot/smart-home/kitchen",
+    "iot/accessories",
+    "home/appliances",
+    "media/video",
+    "media/music",
+    "cloud/datacenter",
+    "cloud/services",
+    "mobility/personal-transport",
+    "mobility/cars",
+    "fintech/payments",
+    "fintech/lending",
+    "health/devices",
+    "health/services",
+    "software/enterprise",
+    "software/consumer",
+    "commerce/retail",
+    "energy/batteries",
+)
+CURRENCIES = (("USD", 70, 2), ("CNY", 15, 2), ("EUR", 8, 2), ("GBP", 4, 2), ("JPY", 3, 0))
+ROUNDS = ("seed", "A", "B", "C", "D", "strategic", "", "")
+KINDS = ("investment",) * 18 + ("acquisition", "sale")
+CREATED = "2026-01-01 00:00:00.000000"
+
+
+def ecoport_command() -> list[str]:
+    script = Path(sys.executable).with_name("ecoport")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "ecoport"]
+
+
+def investor_name(i: int) -> str:
+    return f"Investor {i:04d}"
+
+
+def startup_name(i: int) -> str:
+    return f"Startup {i:05d}"
+
+
+def generate(n: int, seed: int = 2014) -> Iterator[tuple[int, int, str, str, str, str]]:
+    """(investor, startup, kind, date, amount text, currency, percent text, round) rows."""
+    rng = random.Random(seed)
+    weights = [1 / (rank + 1) for rank in range(INVESTORS)]  # a long tail, as in real data
+    cum = []
+    total = 0.0
+    for w in weights:
+        total += w
+        cum.append(total)
+    cur_cum, acc = [], 0
+    for code, share, _exp in CURRENCIES:
+        acc += share
+        cur_cum.append(acc)
+    investors = rng.choices(range(1, INVESTORS + 1), cum_weights=cum, k=n)
+    for i in range(n):
+        investor = investors[i]
+        startup = rng.randrange(1, COMPANIES + 1)
+        kind = rng.choice(KINDS)
+        day = 732_000 + rng.randrange(20 * 365)  # ordinal days from 2005 on
+        date = time.strftime("%Y-%m-%d", time.gmtime((day - 719_163) * 86400))
+        pick = rng.randrange(100)
+        code, _share, exponent = CURRENCIES[next(j for j, c in enumerate(cur_cum) if pick < c)]
+        if rng.random() < 0.12:
+            amount = ""
+        else:
+            major = int(math.exp(rng.gauss(14.5, 1.6)))  # median ~2M, long tail
+            major = max(1000, round(major, -3))
+            cents = rng.randrange(100) if exponent and rng.random() < 0.1 else 0
+            amount = f"{major}.{cents:02d}" if cents else str(major)
+        percent = f"{rng.randrange(1, 4000) / 100:g}" if rng.random() < 0.15 else ""
+        yield (
+            investor,
+            startup,
+            kind,
+            date,
+            amount,
+            code if amount else "",
+            percent,
+            rng.choice(ROUNDS),
+        )
+
+
+def write_csv(path: Path, n: int) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh, lineterminator="\n")
+        out.writerow(
+            [
+                "investor",
+                "startup",
+                "sector",
+                "kind",
+                "date",
+                "amount",
+                "currency",
+                "percent",
+                "round",
+            ]
+        )
+        for inv, st, kind, date, amount, cur, pct, rnd in generate(n):
+            out.writerow(
+                [
+                    investor_name(inv),
+                    startup_name(st),
+                    SECTORS[st % len(SECTORS)],
+                    kind,
+                    date,
+                    amount,
+                    cur,
+                    pct,
+                    rnd,
+                ]
+            )
+
+
+def parsed_rows(n: int) -> list[tuple[object, ...]]:
+    """The same rows as the CSV, already parsed to what ecoport stores."""
+    exps = {code: exp for code, _s, exp in CURRENCIES}
+    rows = []
+    for inv, st, kind, date, amount, cur, pct, rnd in generate(n):
+        minor = None
+        if amount:
+            major, _, cents = amount.partition(".")
+            minor = int(major) * 10 ** exps[cur] + (int(cents) if cents else 0)
+        micro = int(Decimal(pct) * 1_000_000) if pct else None
+        rows.append(
+            (
+                inv,
+                INVESTORS + st,
+                kind,
+                date,
+                "day",
+                minor,
+                cur or None,
+                micro,
+                rnd or None,
+                None,
+                None,
+                CREATED,
+            )
+        )
+    return rows
+
+
+def empty_db(path: Path) -> None:
+    env = {**os.environ, "ECOPORT_DB": str(path)}
+    subprocess.run([*ecoport_command(), "-q", "init"], env=env, check=True, capture_output=True)
+
+
+def floor(template: Path, target: Path, rows: list[tuple[object, ...]]) -> float:
+    shutil.copy(template, target)
+    companies = [
+        (i, investor_name(i), investor_name(i).casefold(), None, CREATED)
+        for i in range(1, INVESTORS + 1)
+    ]
+    companies += [
+        (
+            INVESTORS + i,
+            startup_name(i),
+            startup_name(i).casefold(),
+            SECTORS[i % len(SECTORS)],
+            CREATED,
+        )
+        for i in range(1, COMPANIES + 1)
+    ]
+    conn = sqlite3.connect(target)
+    start = time.perf_counter()
+    conn.executemany(
+        "INSERT INTO company (id, name, name_key, sector, created_at) VALUES (?, ?, ?, ?, ?)",
+        companies,
+    )
+    conn.executemany(
+        "INSERT INTO stake (investor_id, company_id, kind, date, date_precision, amount_minor, "
+        "currency, percent_micro, round, source, note, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    conn.commit()
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return elapsed
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Wall seconds and max RSS (MB) of one child process."""
+    start = time.perf_counter()
+    quiet = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_WRONLY, 0) for fd in (1, 2)]
+    pid = os.posix_spawn(cmd[0], cmd, env, file_actions=quiet)  # a child: its own ru_maxrss
+    _pid, status, usage = os.wait4(pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}")
+    return elapsed, usage.ru_maxrss // 1024
+
+
+AGGREGATE = """
+SELECT c.sector, COUNT(DISTINCT s.company_id), s.currency, SUM(s.amount_minor)
+FROM stake s JOIN company c ON c.id = s.company_id
+WHERE s.investor_id = (SELECT id FROM company WHERE name_key = 'investor 0001')
+GROUP BY c.sector, s.currency;
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--keep", action="store_true", help="Keep the files (printed).")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="ecoport-bulk-"))
+    eco = ecoport_command()
+    sqlite_cli = shutil.which("sqlite3")
+    try:
+        template = folder / "empty.db"
+        empty_db(template)
+        for n in (int(s) for s in args.sizes.split(",")):
+            data = folder / f"stakes-{n}.csv"
+            write_csv(data, n)
+            rows = parsed_rows(n)
+            floors = [floor(template, folder / "floor.db", rows) for _ in range(args.runs)]
+            del rows
+            imports, peaks = [], []
+            db = folder / f"ecoport-{n}.db"
+            for _ in range(args.runs):
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{db}{suffix}").unlink(missing_ok=True)
+                shutil.copy(template, db)
+                env = {**os.environ, "ECOPORT_DB": str(db)}
+                seconds, peak = timed([*eco, "-q", "import", str(data)], env)
+                imports.append(seconds)
+                peaks.append(peak)
+            env = {**os.environ, "ECOPORT_DB": str(db)}
+            progress_cmd = [*eco, "progress", "--investor", "Investor 0001", "--format", "json"]
+            timed(progress_cmd, env)  # warm the file cache
+            progress = statistics.median(timed(progress_cmd, env)[0] for _ in range(5))
+            cli = None
+            if sqlite_cli:
+                cli_cmd = [sqlite_cli, str(db), AGGREGATE]
+                timed(cli_cmd, env)
+                cli = statistics.median(timed(cli_cmd, env)[0] for _ in range(5))
+            f, i = statistics.median(floors), statistics.median(imports)
+            mb = data.stat().st_size / 2**20
+            print(f"\n{n:,} stakes ({mb:.0f} MB of CSV), medians of {args.runs} runs")
+            print(f"  floor: sqlite3 executemany      {f:8.2f} s")
+            print(
+                f"  ecoport import                  {i:8.2f} s   {i / f:5.2f}x floor   "
+                f"peak {max(peaks)} MB"
+            )
+            print(f"  ecoport progress --format json  {progress:8.3f} s", end="")
+            if cli is not None:
+                print(f"   {progress / cli:5.2f}x the sqlite3 CLI ({cli:.3f} s)")
+            else:
+                print("   (no sqlite3 command-line tool to compare with)")
+        if args.keep:
+            print(f"\nfiles kept in {folder}")
+    finally:
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
