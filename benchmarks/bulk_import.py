@@ -87,7 +87,7 @@ def generate(n: int, seed: int = 2014) -> Iterator[tuple[int, int, str, str, str
         total += w
         cum.append(total)
     cur_cum, acc = [], 0
-    for code, share, _exp in CURRENCIES:
+    for _code, share, _exp in CURRENCIES:
         acc += share
         cur_cum.append(acc)
     investors = rng.choices(range(1, INVESTORS + 1), cum_weights=cum, k=n)

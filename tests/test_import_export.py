@@ -379,7 +379,7 @@ def test_export_filters_and_output_file(run: Run, tmp_path: Path, seeded: Path) 
 
 
 def test_interrupted_import_leaves_the_database_as_it_was(
-    run: Run, tmp_path: Path, seeded: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, seeded: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Ctrl-C in the middle: the one transaction is rolled back."""
     from ecoport.services import importing

@@ -167,11 +167,13 @@ def _investor_progress(
     )
     by_sector: dict[str | None, list[int]] = {}
     for sector, _first, tx, undis in company_rows:
-        entry = by_sector.setdefault(sector, [0, 0, 0])
-        entry[0] += 1
-        entry[1] += tx
-        entry[2] += undis
-    sector_rows = [(sector, *counts) for sector, counts in by_sector.items()]
+        tally = by_sector.setdefault(sector, [0, 0, 0])
+        tally[0] += 1
+        tally[1] += tx
+        tally[2] += undis
+    sector_rows: list[tuple[str | None, int, int, int]] = [
+        (sector, n, tx, undis) for sector, (n, tx, undis) in by_sector.items()
+    ]
     # Sums of money put in per sector, currency and day (each day converts at its rate).
     money_rows = reader.rows(
         f"""
