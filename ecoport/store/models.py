@@ -75,7 +75,17 @@ class Stake(SQLModel, table=True):
             "percent_micro IS NULL OR (percent_micro > 0 AND percent_micro <= 100000000)",
             name="ck_stake_percent",
         ),
-        Index("ix_stake_investor_date", "investor_id", "date"),
+        # covers what progress reads of an investor's stakes (revision 0003)
+        Index(
+            "ix_stake_investor_covering",
+            "investor_id",
+            "date",
+            "company_id",
+            "kind",
+            "currency",
+            "amount_minor",
+            "date_precision",
+        ),
         {"sqlite_autoincrement": True},
     )
 
