@@ -244,7 +244,15 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="Keep the files (printed).")
+    parser.add_argument(
+        "--floor", nargs=4, metavar=("N", "TEMPLATE", "TARGET", "RUNS"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
+    if args.floor:
+        n, template, target, runs = args.floor
+        rows = parsed_rows(int(n))
+        print(" ".join(str(floor(Path(template), Path(target), rows)) for _ in range(int(runs))))
+        return
     folder = Path(tempfile.mkdtemp(prefix="ecoport-bulk-"))
     eco = ecoport_command()
     sqlite_cli = shutil.which("sqlite3")
@@ -254,9 +262,23 @@ def main() -> None:
         for n in (int(s) for s in args.sizes.split(",")):
             data = folder / f"stakes-{n}.csv"
             write_csv(data, n)
-            rows = parsed_rows(n)
-            floors = [floor(template, folder / "floor.db", rows) for _ in range(args.runs)]
-            del rows
+            # in a child process: the parent stays small, so the children it starts report
+            # their own peak memory (Linux carries a parent's peak into a spawned child)
+            out = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--floor",
+                    str(n),
+                    str(template),
+                    str(folder / "floor.db"),
+                    str(args.runs),
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            floors = [float(x) for x in out.split()]
             imports, peaks = [], []
             db = folder / f"ecoport-{n}.db"
             for _ in range(args.runs):

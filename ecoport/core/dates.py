@@ -64,9 +64,13 @@ def parse_date(
     and refused when it is None: guessing would silently swap days and months.
     """
     cleaned = text.strip()
-    match = _PATTERN.match(cleaned) or _FLOAT_YEAR.match(cleaned)
-    if match:
-        year, month, day = (int(g) if g else None for g in (*match.groups(), None, None)[:3])
+    year: int | None
+    month: int | None
+    day: int | None
+    if match := _PATTERN.match(cleaned):
+        year, month, day = (int(g) if g else None for g in match.groups())
+    elif match := _FLOAT_YEAR.match(cleaned):
+        year, month, day = int(match.group(1)), None, None
     elif numeric := _NUMERIC.match(cleaned):
         if dayfirst is None:
             raise InvalidInput(

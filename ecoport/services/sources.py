@@ -5,6 +5,7 @@ map themselves, ``--map COLUMN=FIELD`` and mapping files map the rest. CSV is st
 a file of millions of rows is read in constant memory.
 """
 
+import codecs
 import csv
 import io
 import json
@@ -273,7 +274,7 @@ def open_source(path: Path, mapping: Mapping, *, format: FileFormat | None = Non
 def _open_csv(path: Path, size: int, head: bytes, mapping: Mapping) -> Source:
     encoding = mapping.encoding or "utf-8-sig"
     try:
-        codec = __import__("codecs").lookup(encoding).name
+        codec = codecs.lookup(encoding).name
     except LookupError:
         raise InvalidInput(f"unknown encoding {encoding!r}", where="--encoding") from None
     if codec.startswith("utf-8"):
