@@ -67,7 +67,12 @@ def import_(
     ] = None,
     investor: Annotated[
         str | None,
-        typer.Option("--investor", help="Investor of the rows that name none.", show_default=False),
+        typer.Option(
+            "--investor",
+            metavar="NAME",
+            help="Investor of the rows that name none.",
+            show_default=False,
+        ),
     ] = None,
     currency: Annotated[
         str | None,
@@ -80,12 +85,18 @@ def import_(
     ] = None,
     delimiter: Annotated[
         str | None,
-        typer.Option("--delimiter", help="CSV delimiter (default: sniffed).", show_default=False),
+        typer.Option(
+            "--delimiter",
+            metavar="CHAR",
+            help="CSV delimiter (default: sniffed).",
+            show_default=False,
+        ),
     ] = None,
     encoding: Annotated[
         str | None,
         typer.Option(
             "--encoding",
+            metavar="NAME",
             help="Text encoding (default UTF-8, with or without BOM).",
             show_default=False,
         ),
@@ -224,7 +235,12 @@ def export(
     ] = None,
     investor: Annotated[
         str | None,
-        typer.Option("--investor", help="Only this investor's own stakes.", show_default=False),
+        typer.Option(
+            "--investor",
+            metavar="NAME",
+            help="Only this investor's own stakes.",
+            show_default=False,
+        ),
     ] = None,
     output: Annotated[
         Path | None,
