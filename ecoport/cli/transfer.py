@@ -11,7 +11,9 @@ import typer
 from ecoport.cli.common import DbOption, globals_of, location, parse_opt
 
 
-class InFormat(StrEnum):
+class DataFormat(StrEnum):
+    """The formats stakes are imported from and exported to."""
+
     csv = "csv"
     json = "json"
     yaml = "yaml"
@@ -32,7 +34,7 @@ def import_(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(metavar="FILE", help="CSV, JSON or YAML file.")],
     format: Annotated[
-        InFormat | None,
+        DataFormat | None,
         typer.Option(
             "--format", "-f", help="The file's format (default: from its name).", show_default=False
         ),
@@ -210,16 +212,10 @@ def import_(
     import_summary(summary.as_dict(), "json" if json_ else "table")
 
 
-class OutFormat(StrEnum):
-    csv = "csv"
-    json = "json"
-    yaml = "yaml"
-
-
 def export(
     ctx: typer.Context,
     format: Annotated[
-        OutFormat | None,
+        DataFormat | None,
         typer.Option(
             "--format",
             "-f",
@@ -279,18 +275,18 @@ def export(
     if chosen is None and output is not None:
         suffix = output.suffix.lower().lstrip(".")
         chosen = (
-            OutFormat("yaml" if suffix == "yml" else suffix)
+            DataFormat("yaml" if suffix == "yml" else suffix)
             if suffix in ("csv", "json", "yaml", "yml")
             else None
         )
-    chosen = chosen or OutFormat.csv
+    chosen = chosen or DataFormat.csv
     query = ExportQuery(sector=sector, investor=investor)
     with reading(location(ctx, db)) as reader, _output(output) as out:
-        if chosen is OutFormat.csv:
+        if chosen is DataFormat.csv:
             count = write_csv(stake_rows(reader, query), out)
         else:
             data = seed_shape(reader, query)
-            count = (write_json if chosen is OutFormat.json else write_yaml)(data, out)
+            count = (write_json if chosen is DataFormat.json else write_yaml)(data, out)
     if output is not None:
         info(f"Exported {count:,} stakes to {output} ({chosen.value})", quiet=globals_of(ctx).quiet)
 

@@ -22,7 +22,7 @@ from ecoport.core.ownership import parse_kind
 from ecoport.core.percent import parse_percent, to_micro
 from ecoport.core.sectors import normalize_sector, within
 from ecoport.errors import InvalidInput
-from ecoport.services.fields import UNDISCLOSED
+from ecoport.services.fields import UNDISCLOSED, text
 from ecoport.services.sources import FIELDS, REJECT_COLUMNS, FileFormat, Row, Source
 from ecoport.store.models import stored_now
 
@@ -439,7 +439,7 @@ def _import_companies(
         if not existed:
             conn.execute(
                 "UPDATE company SET note = ?, source = ? WHERE id = ?",
-                (_text(entry.get("note")), _text(entry.get("source")), cid),
+                (text(entry.get("note")), text(entry.get("source")), cid),
             )
         elif sector is not None and companies.sector[cid] not in (None, sector):
             summary.warnings.append(
@@ -473,18 +473,11 @@ def _import_companies(
                     (
                         cid,
                         target,
-                        _text(entry.get("target_note")),
-                        _text(entry.get("target_source")),
+                        text(entry.get("target_note")),
+                        text(entry.get("target_source")),
                     ),
                 )
                 summary.targets_set += 1
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    cleaned = str(value).strip()
-    return cleaned or None
 
 
 class RejectsFile:

@@ -541,8 +541,6 @@ class _LineCounter:
 
 
 def _yaml_items(path: Path, text: str) -> tuple[_Items, _Items]:
-    from ecoport.services.seed import parse_yaml
-
     data = parse_yaml(path, text)
     if isinstance(data, list):
         return [], [(_line(e), e) for e in data]
@@ -597,3 +595,25 @@ def _scalar(value: Any) -> str | None:
         return repr(value)
     text = str(value).strip()
     return text or None
+
+
+def parse_yaml(path: Path, text: str) -> Any:
+    """Parse YAML text, each mapping carrying its line number under ``__line__``."""
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class LineLoader(base):  # type: ignore[valid-type, misc]
+        def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+            mapping = super().construct_mapping(node, deep=deep)
+            mapping["__line__"] = node.start_mark.line + 1
+            return mapping  # type: ignore[no-any-return]
+
+    try:
+        return yaml.load(text, Loader=LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise InvalidInput(
+            f"not valid YAML ({getattr(exc, 'problem', exc)})", where=where
+        ) from None
