@@ -8,13 +8,21 @@ from typer.core import TyperGroup
 
 from ecoport import __version__
 from ecoport.cli import companies, config, db, fx, progress, report, stakes, targets, transfer
-from ecoport.cli.common import Globals, globals_of
+from ecoport.cli.common import COMMAND_LINE, Globals, globals_of
 from ecoport.errors import EcoportError
 
 
 class EcoportGroup(TyperGroup):
     """Turns every failure a user can cause into one line on stderr and an exit code:
     2 for usage errors (a bad option or value), 1 for the rest. No tracebacks."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
+    ) -> Any:
+        ctx = super().make_context(info_name, list(args), parent=parent, **extra)
+        # the command line as given, for the audit trail
+        ctx.meta.setdefault(COMMAND_LINE, [info_name or "ecoport", *args])
+        return ctx
 
     def main(  # type: ignore[override]
         self,
@@ -96,13 +104,24 @@ def root(
             "--db",
             metavar="PATH",
             show_default=False,
-            help="Database file or sqlite:/// URL (else ECOPORT_DB, "
+            help="Database file, sqlite:/// or postgresql:// URL (else ECOPORT_DB, "
             "ECOPORT_DATABASE_URL, or the user data folder).",
         ),
     ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only results, no notes.")
     ] = False,
+    actor: Annotated[
+        str | None,
+        typer.Option(
+            "--actor",
+            metavar="NAME",
+            envvar="ECOPORT_ACTOR",
+            show_default=False,
+            help="Who makes the changes, for the audit log (else ECOPORT_ACTOR, else the "
+            "operating-system user).",
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -111,7 +130,7 @@ def root(
     ] = False,
 ) -> None:
     """Global options come before the command; --db may also follow it."""
-    ctx.obj = Globals(db=db, quiet=quiet)
+    ctx.obj = Globals(db=db, quiet=quiet, actor=actor)
     del version
 
 

@@ -24,6 +24,11 @@ class Globals:
 
     db: str | None = None
     quiet: bool = False
+    actor: str | None = None
+
+
+#: Key of ``ctx.meta`` holding the command line as given (for the audit trail).
+COMMAND_LINE = "ecoport.command_line"
 
 
 DbOption = Annotated[
@@ -31,7 +36,8 @@ DbOption = Annotated[
     typer.Option(
         "--db",
         metavar="PATH",
-        help="Database file (or sqlite:/// URL); overrides ECOPORT_DB and ECOPORT_DATABASE_URL.",
+        help="Database file, sqlite:/// or postgresql:// URL; overrides ECOPORT_DB and "
+        "ECOPORT_DATABASE_URL.",
         show_default=False,
     ),
 ]
@@ -66,6 +72,23 @@ def location(ctx: typer.Context, db: str | None):  # type: ignore[no-untyped-def
     from ecoport.store.db import locate
 
     return locate(db or globals_of(ctx).db)
+
+
+def change_of(ctx: typer.Context):  # type: ignore[no-untyped-def]
+    """Who is changing the database, with which command line (for the audit trail)."""
+    import shlex
+
+    from ecoport.store.db import Change
+
+    words = ctx.meta.get(COMMAND_LINE) or [ctx.command_path]
+    return Change(command=shlex.join(words), actor=globals_of(ctx).actor)
+
+
+def writing_for(ctx: typer.Context, db: str | None, *, commit: bool = True):  # type: ignore[no-untyped-def]
+    """A write session on this command's database, audited as this command's change."""
+    from ecoport.store.db import writing
+
+    return writing(location(ctx, db), commit=commit, change=change_of(ctx))
 
 
 def parse(option: str, fn: Callable[[str], T], value: str) -> T:

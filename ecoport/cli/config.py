@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from ecoport.cli.common import DbOption, Format, FormatOption, globals_of, location
+from ecoport.cli.common import DbOption, Format, FormatOption, globals_of, location, writing_for
 
 
 def config_show(ctx: typer.Context, fmt: FormatOption = Format.table, db: DbOption = None) -> None:
@@ -45,8 +45,7 @@ def config_set(
     """
     from ecoport.render import info
     from ecoport.services.settings import set_setting
-    from ecoport.store.db import writing
 
-    with writing(location(ctx, db)) as session:
+    with writing_for(ctx, db) as session:
         old, new = set_setting(session=session, key=key, value=value)
     info(f"{key}: {new} (was {old})", quiet=globals_of(ctx).quiet)

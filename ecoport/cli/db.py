@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from ecoport.cli.common import DbOption, globals_of, location
+from ecoport.cli.common import DbOption, change_of, globals_of, location
 
 
 def init(
@@ -46,7 +46,7 @@ def init(
     from ecoport.services.seed import bundled_seed, load_seed
 
     path = seed_file or bundled_seed()
-    with writing(loc) as session:
+    with writing(loc, change=change_of(ctx)) as session:
         result = load_seed(session=session, path=path)
     info(
         f"Seed {path.name}: {result.stakes_added} stakes added, {result.already_present} already "

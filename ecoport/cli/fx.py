@@ -4,7 +4,15 @@ from typing import Annotated
 
 import typer
 
-from ecoport.cli.common import DbOption, Format, FormatOption, globals_of, location, parse
+from ecoport.cli.common import (
+    DbOption,
+    Format,
+    FormatOption,
+    globals_of,
+    location,
+    parse,
+    writing_for,
+)
 
 BaseArg = Annotated[str, typer.Argument(metavar="BASE", help="Currency converted from.")]
 QuoteArg = Annotated[str, typer.Argument(metavar="QUOTE", help="Currency converted to.")]
@@ -34,14 +42,13 @@ def fx_set(
     from ecoport.errors import InvalidInput
     from ecoport.render import info
     from ecoport.services.fx import set_rate
-    from ecoport.store.db import writing
 
     day = parse("--date", parse_date, date)
     if day.precision is not Precision.DAY:
         raise InvalidInput("a rate is for one day: give YYYY-MM-DD", where="--date")
     pair = (parse("BASE", currency_code, base), parse("QUOTE", currency_code, quote))
     value = parse("RATE", parse_rate, rate)
-    with writing(location(ctx, db)) as session:
+    with writing_for(ctx, db) as session:
         previous = set_rate(
             session=session, base=pair[0], quote=pair[1], rate=value, day=day.start, source=source
         )

@@ -5,7 +5,16 @@ from typing import Annotated
 
 import typer
 
-from ecoport.cli.common import DbOption, Format, FormatOption, globals_of, location, option_name
+from ecoport.cli.common import (
+    DbOption,
+    Format,
+    FormatOption,
+    change_of,
+    globals_of,
+    location,
+    option_name,
+    writing_for,
+)
 
 InvestorOpt = Annotated[
     str | None, typer.Option("--investor", metavar="NAME", help="Investor name or alias.")
@@ -148,7 +157,7 @@ def add_stake(
     )
     if stake_in is None:
         raise errors[0]
-    with writing(loc) as session:
+    with writing(loc, change=change_of(ctx)) as session:
         result = add(
             session=session,
             stake_in=stake_in,
@@ -268,7 +277,6 @@ def stakes_edit(
     from ecoport.services.fields import UNDISCLOSED, text
     from ecoport.services.settings import settings_at, symbols
     from ecoport.services.stakes import CLEARABLE, StakeUpdate, edit_stake
-    from ecoport.store.db import writing
 
     cleared = set()
     for field in clear or []:
@@ -296,7 +304,7 @@ def stakes_edit(
     )
     if update == StakeUpdate(clear=frozenset(), symbols=update.symbols):
         raise InvalidInput("nothing to change; give at least one option (see --help)")
-    with writing(location(ctx, db)) as session:
+    with writing_for(ctx, db) as session:
         stake = edit_stake(session=session, stake_id=stake_id, update=update)
     stake_detail(stake, f"Stake {stake_id} updated")
 
@@ -330,7 +338,7 @@ def stakes_remove(
         if not typer.confirm("Remove this stake?", default=False):
             info("Nothing removed.")
             raise typer.Exit(1)
-    with writing(loc) as session:
+    with writing(loc, change=change_of(ctx)) as session:
         before = remove_stake(session=session, stake_id=stake_id)
     info(
         f"Removed stake {stake_id}: {before['investor']} in {before['startup']}, "

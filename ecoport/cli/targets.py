@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from ecoport.cli.common import DbOption, globals_of, location
+from ecoport.cli.common import DbOption, globals_of, writing_for
 
 
 def target_set(
@@ -21,9 +21,8 @@ def target_set(
     """
     from ecoport.render import info
     from ecoport.services.stakes import set_target
-    from ecoport.store.db import writing
 
-    with writing(location(ctx, db)) as session:
+    with writing_for(ctx, db) as session:
         name, previous = set_target(session=session, investor=investor, target=target)
     was = "" if previous is None else f" (was {previous})"
     info(f"Target of {name}: {target} companies{was}", quiet=globals_of(ctx).quiet)

@@ -8,7 +8,7 @@ from typing import IO, Annotated
 
 import typer
 
-from ecoport.cli.common import DbOption, globals_of, location, parse_opt
+from ecoport.cli.common import DbOption, change_of, globals_of, location, parse_opt
 
 
 class DataFormat(StrEnum):
@@ -190,7 +190,7 @@ def import_(
                 source.size,
                 enabled=not quiet and source.size > PROGRESS_BYTES,
             ) as advance,
-            writing(loc, commit=not dry_run) as session,
+            writing(loc, commit=not dry_run, change=change_of(ctx)) as session,
         ):
             summary = import_source(
                 session=session, source=source, options=options, rejects=sink, progress=advance

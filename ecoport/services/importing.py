@@ -10,7 +10,6 @@ them, so importing a file twice adds nothing and never drops a genuinely new sta
 """
 
 import datetime as dt
-import sqlite3
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import IO, TYPE_CHECKING, Any, Protocol
@@ -24,6 +23,8 @@ from ecoport.core.sectors import normalize_sector, within
 from ecoport.errors import InvalidInput
 from ecoport.services.fields import UNDISCLOSED, text
 from ecoport.services.sources import FIELDS, REJECT_COLUMNS, FileFormat, Row, Source
+from ecoport.store import audit
+from ecoport.store.db import Raw
 from ecoport.store.models import stored_now
 
 if TYPE_CHECKING:
@@ -53,8 +54,9 @@ _INSERT_STAKE = (
 )
 _FIND_STAKE = (
     "SELECT 1 FROM stake WHERE investor_id = ? AND company_id = ? AND kind = ? AND date = ? "
-    "AND date_precision = ? AND amount_minor IS ? AND currency IS ? AND percent_micro IS ? "
-    "AND round IS ? LIMIT 1"
+    "AND date_precision = ? AND amount_minor IS NOT DISTINCT FROM ? "
+    "AND currency IS NOT DISTINCT FROM ? AND percent_micro IS NOT DISTINCT FROM ? "
+    "AND round IS NOT DISTINCT FROM ? LIMIT 1"
 )
 
 
@@ -147,20 +149,11 @@ class _Complaints:
         self.reasons.append(f"{self.labels[index]}: {message}")
 
 
-def driver_connection(session: "Session") -> sqlite3.Connection:
-    """The DB-API connection under *session*, inside the session's transaction."""
-    conn = session.connection().connection.driver_connection
-    assert isinstance(conn, sqlite3.Connection)
-    if not conn.in_transaction:
-        conn.execute("BEGIN IMMEDIATE")  # take the write lock now, not halfway through
-    return conn
-
-
 class _Companies:
     """Every company by name key and alias key, with its sector; creates new ones."""
 
-    def __init__(self, conn: sqlite3.Connection, now: str) -> None:
-        self.conn, self.now = conn, now
+    def __init__(self, session: "Session", conn: Raw, now: str) -> None:
+        self.session, self.conn, self.now = session, conn, now
         self.by_key: dict[str, int] = {}
         self.sector: dict[int, str | None] = {}
         self.name: dict[int, str] = {}
@@ -180,15 +173,17 @@ class _Companies:
         if cid is not None:
             if sector is not None and self.sector[cid] is None:
                 self.conn.execute("UPDATE company SET sector = ? WHERE id = ?", (sector, cid))
+                audit.note(
+                    self.session,
+                    audit.Record("company", str(cid), {"sector": None}, {"sector": sector}),
+                )
                 self.sector[cid] = sector
                 self.sectors_set += 1
             return cid
-        cursor = self.conn.execute(
+        cid = self.conn.insert(
             "INSERT INTO company (name, name_key, sector, created_at) VALUES (?, ?, ?, ?)",
             (name, key, sector, self.now),
         )
-        cid = cursor.lastrowid
-        assert cid is not None
         self.by_key[key], self.sector[cid], self.name[cid] = cid, sector, name
         self.created += 1
         return cid
@@ -219,12 +214,15 @@ def import_source(
     Without ``skip_bad_rows``, any bad row raises InvalidInput listing every bad row
     (``file:line: column: reason``) and the caller's transaction is rolled back.
     """
-    conn = driver_connection(session)
+    conn = Raw(session)
+    for table in ("company", "company_alias", "stake"):
+        last = conn.execute(f"SELECT MAX(id) FROM {table}").fetchone()[0]
+        audit.inserted_after(session, table, last or 0)
     now = stored_now()
     summary = ImportSummary(file=str(source.path), format=source.format.value)
-    companies = _Companies(conn, now)
+    companies = _Companies(session, conn, now)
     problems = summary.problems
-    _import_companies(conn, source, companies, summary, problems)
+    _import_companies(session, conn, source, companies, summary, problems)
 
     path = source.path
     today = options.today or dt.date.today()
@@ -402,19 +400,17 @@ def import_source(
     return summary
 
 
-def _drop_indexes(conn: sqlite3.Connection) -> list[str]:
+def _drop_indexes(conn: Raw) -> list[str]:
     """Drop the stake table's indexes; return the statements that make them again."""
-    found = conn.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'stake' "
-        "AND sql IS NOT NULL"
-    ).fetchall()
+    found = conn.indexes("stake")
     for name, _sql in found:
         conn.execute(f'DROP INDEX "{name}"')
     return [sql for _name, sql in found]
 
 
 def _import_companies(
-    conn: sqlite3.Connection,
+    session: "Session",
+    conn: Raw,
     source: Source,
     companies: _Companies,
     summary: ImportSummary,
@@ -468,15 +464,17 @@ def _import_companies(
             if not isinstance(target, int) or isinstance(target, bool) or target <= 0:
                 problems.append(f"{where}: target: must be a positive whole number")
             elif not conn.execute("SELECT 1 FROM target WHERE investor_id = ?", (cid,)).fetchone():
+                row = {
+                    "investor_id": cid,
+                    "target": target,
+                    "note": text(entry.get("target_note")),
+                    "source": text(entry.get("target_source")),
+                }
                 conn.execute(
                     "INSERT INTO target (investor_id, target, note, source) VALUES (?, ?, ?, ?)",
-                    (
-                        cid,
-                        target,
-                        text(entry.get("target_note")),
-                        text(entry.get("target_source")),
-                    ),
+                    tuple(row.values()),
                 )
+                audit.note(session, audit.Record("target", str(cid), None, row))
                 summary.targets_set += 1
 
 

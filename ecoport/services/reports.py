@@ -161,7 +161,7 @@ def _investor_progress(
                COUNT(CASE WHEN s.kind IN ({_MONEY_KINDS}) THEN 1 END),
                COUNT(CASE WHEN s.kind IN ({_MONEY_KINDS}) AND s.amount_minor IS NULL THEN 1 END)
         FROM stake s JOIN company c ON c.id = s.company_id
-        WHERE s.investor_id = :inv AND s.date <= :as_of GROUP BY s.company_id
+        WHERE s.investor_id = :inv AND s.date <= :as_of GROUP BY s.company_id, c.sector
         """,
         p,
     )
@@ -177,7 +177,8 @@ def _investor_progress(
     # Sums of money put in per sector, currency and day (each day converts at its rate).
     money_rows = reader.rows(
         f"""
-        SELECT c.sector, s.currency, s.date, s.date_precision, SUM(s.amount_minor), COUNT(*)
+        SELECT c.sector, s.currency, s.date, s.date_precision,
+               CAST(SUM(s.amount_minor) AS BIGINT), COUNT(*)
         FROM stake s JOIN company c ON c.id = s.company_id
         WHERE s.investor_id = :inv AND s.date <= :as_of
           AND s.kind IN ({_IN}) AND s.amount_minor IS NOT NULL
@@ -337,8 +338,8 @@ def report(reader: Reader, query: ReportQuery) -> dict[str, Any]:
     totals = reader.rows(
         f"""
         SELECT s.currency,
-               SUM(CASE WHEN s.kind IN ({_IN}) THEN s.amount_minor ELSE 0 END),
-               SUM(CASE WHEN s.kind IN ({_OUT}) THEN s.amount_minor ELSE 0 END)
+               CAST(SUM(CASE WHEN s.kind IN ({_IN}) THEN s.amount_minor ELSE 0 END) AS BIGINT),
+               CAST(SUM(CASE WHEN s.kind IN ({_OUT}) THEN s.amount_minor ELSE 0 END) AS BIGINT)
         {base} {"AND" if where else "WHERE"} s.amount_minor IS NOT NULL
         GROUP BY s.currency ORDER BY s.currency
         """,

@@ -18,25 +18,53 @@ if TYPE_CHECKING:
 
 #: The Alembic revision this version of ecoport writes and reads. A test keeps it equal to
 #: the migrations' head, so opening a database never needs to import Alembic.
-REVISIONS = ("0001", "0002", "0003")
+REVISIONS = ("0001", "0002", "0003", "0004")
 SCHEMA_REVISION = REVISIONS[-1]
 BUSY_TIMEOUT_MS = 10_000
 
 
+#: A key for PostgreSQL's transaction-level advisory lock: ecoport's writers take it, so they
+#: write one at a time, as SQLite's writers do ("ecoport" in ASCII).
+WRITE_LOCK_KEY = 0x65636F706F7274
+
+
 @dataclass(frozen=True, slots=True)
 class Location:
-    """A resolved database: its SQLite file and where the choice came from."""
+    """A resolved database: a SQLite file or a PostgreSQL URL, and where the choice came from."""
 
     path: Path
+    """The SQLite file; for PostgreSQL, the URL as a relative path (unused)."""
     origin: str
     """``--db``, ``ECOPORT_DB``, ``ECOPORT_DATABASE_URL`` or ``default``."""
+    server_url: str | None = None
+    """The SQLAlchemy URL of a PostgreSQL database (``postgresql+psycopg://...``)."""
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.server_url is None
 
     @property
     def url(self) -> str:
-        return f"sqlite:///{self.path}"
+        return self.server_url or f"sqlite:///{self.path}"
+
+    @property
+    def conninfo(self) -> str:
+        """The libpq connection string of a PostgreSQL database."""
+        assert self.server_url is not None
+        return "postgresql://" + self.server_url.partition("://")[2]
 
     def __str__(self) -> str:
-        return str(self.path)
+        if self.server_url is None:
+            return str(self.path)
+        return _hide_password(self.server_url)
+
+
+def _hide_password(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    userinfo, at, host = rest.rpartition("@")
+    if at and ":" in userinfo:
+        userinfo = userinfo.split(":", 1)[0] + ":***"
+    return f"{scheme}://{userinfo}{at}{host}"
 
 
 def default_path() -> Path:
@@ -55,23 +83,34 @@ def locate(db: str | None = None, env: Mapping[str, str] | None = None) -> Locat
         ("ECOPORT_DATABASE_URL", env.get("ECOPORT_DATABASE_URL")),
     ):
         if value:
-            return Location(_path_of(value, origin), origin)
+            return _location_of(value, origin)
     return Location(default_path(), "default")
 
 
-def _path_of(value: str, origin: str) -> Path:
+def _location_of(value: str, origin: str) -> Location:
     if "://" not in value:
-        return Path(value).expanduser().absolute()
+        return Location(Path(value).expanduser().absolute(), origin)
     scheme, _, rest = value.partition("://")
-    if scheme.split("+")[0] != "sqlite":
+    dialect, _, driver = scheme.partition("+")
+    if dialect in ("postgresql", "postgres"):
+        if driver not in ("", "psycopg"):
+            raise StoreError(
+                f"unsupported PostgreSQL driver {driver!r}: ecoport talks to PostgreSQL "
+                "through psycopg (postgresql+psycopg://user@host/db)",
+                where=origin,
+            )
+        if not rest or rest.startswith("/") and len(rest) == 1:
+            raise StoreError(f"expected postgresql://user@host/db, got {value!r}", where=origin)
+        return Location(Path(rest), origin, server_url=f"postgresql+psycopg://{rest}")
+    if dialect != "sqlite":
         raise StoreError(
-            f"unsupported database URL scheme {scheme!r}: this version of ecoport stores to "
-            "SQLite (sqlite:///path/to/file.db)",
+            f"unsupported database URL scheme {scheme!r}: ecoport stores to SQLite "
+            "(sqlite:///path/to/file.db) or PostgreSQL (postgresql+psycopg://user@host/db)",
             where=origin,
         )
     if not rest.startswith("/") or rest in ("/", "/:memory:"):
         raise StoreError(f"expected sqlite:///path/to/file.db, got {value!r}", where=origin)
-    return Path(rest[1:]).expanduser().absolute()
+    return Location(Path(rest[1:]).expanduser().absolute(), origin)
 
 
 class State(Enum):
@@ -86,8 +125,10 @@ def _sqlite_uri(path: Path, mode: str) -> str:
 
 
 def check(location: Location) -> State:
-    """Is there an ecoport database of this version at *location*? Raise StoreError if the
-    file cannot be used. Cheap: plain sqlite3, no SQLAlchemy, no Alembic."""
+    """Is there an ecoport database of this version at *location*? Raise StoreError if it
+    cannot be used. Cheap: plain sqlite3 (or psycopg), no SQLAlchemy, no Alembic."""
+    if not location.is_sqlite:
+        return _check_server(location)
     path = location.path
     if not path.exists():
         _check_parent(location)
@@ -99,7 +140,42 @@ def check(location: Location) -> State:
     except sqlite3.Error as exc:
         raise StoreError(f"cannot open {path}: {exc}", where=location.origin) from None
     try:
-        return _state(conn, location)
+        tables = _tables(conn, "SELECT name FROM sqlite_master WHERE type='table'", location)
+        return _state(conn, tables, location)
+    finally:
+        conn.close()
+
+
+def _psycopg() -> Any:
+    try:
+        import psycopg
+    except ImportError:
+        raise StoreError(
+            "PostgreSQL needs the psycopg driver: pip install 'ecoport[postgresql]'"
+        ) from None
+    return psycopg
+
+
+def server_connection(location: Location) -> Any:
+    """A psycopg connection to the PostgreSQL database at *location* (StoreError if none)."""
+    psycopg = _psycopg()
+    try:
+        return psycopg.connect(location.conninfo, connect_timeout=10, options="-c timezone=UTC")
+    except psycopg.Error as exc:
+        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        raise StoreError(f"cannot connect to {location}: {reason}", where=location.origin) from None
+
+
+def _check_server(location: Location) -> State:
+    conn = server_connection(location)
+    try:
+        tables = _tables(
+            conn,
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = current_schema()",
+            location,
+        )
+        return _state(conn, tables, location)
     finally:
         conn.close()
 
@@ -114,19 +190,22 @@ def _check_parent(location: Location) -> None:
         raise StoreError(f"{parent} is not a folder", where=location.origin)
 
 
-def _state(conn: sqlite3.Connection, location: Location) -> State:
+def _tables(conn: Any, sql: str, location: Location) -> set[str]:
     try:
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        return {r[0] for r in conn.execute(sql)}
     except sqlite3.DatabaseError as exc:
         raise StoreError(
-            f"{location.path} is not an ecoport database ({exc})", where=location.origin
+            f"{location} is not an ecoport database ({exc})", where=location.origin
         ) from None
+
+
+def _state(conn: Any, tables: set[str], location: Location) -> State:
     tables.discard("sqlite_sequence")
     if not tables:
         return State.EMPTY
     if "alembic_version" not in tables or not {"company", "stake"} <= tables:
         raise StoreError(
-            f"{location.path} is not an ecoport database (it has other tables)",
+            f"{location} is not an ecoport database (it has other tables)",
             where=location.origin,
         )
     versions = [r[0] for r in conn.execute("SELECT version_num FROM alembic_version")]
@@ -135,10 +214,26 @@ def _state(conn: sqlite3.Connection, location: Location) -> State:
     if len(versions) == 1 and versions[0] in REVISIONS:
         return State.BEHIND
     raise StoreError(
-        f"{location.path} has schema revision {', '.join(versions) or 'none'}; this version "
+        f"{location} has schema revision {', '.join(versions) or 'none'}; this version "
         f"of ecoport reads revision {SCHEMA_REVISION} (is it from a newer ecoport?)",
         where=location.origin,
     )
+
+
+def revision_of(location: Location) -> str | None:
+    """The schema revision stored in the database; None when it has no ecoport schema."""
+    if location.is_sqlite:
+        if not location.path.exists():
+            return None
+        conn: Any = sqlite3.connect(_sqlite_uri(location.path, "ro"), uri=True)
+    else:
+        conn = server_connection(location)
+    try:
+        if check(location) in (State.MISSING, State.EMPTY):
+            return None
+        return str(conn.execute("SELECT version_num FROM alembic_version").fetchone()[0])
+    finally:
+        conn.close()
 
 
 class Reader(Protocol):
@@ -147,6 +242,8 @@ class Reader(Protocol):
     def rows(
         self, sql: str, params: Mapping[str, Any] | None = None
     ) -> Sequence[Sequence[Any]]: ...
+
+    def stream(self, sql: str, params: Mapping[str, Any] | None = None) -> Iterator[Any]: ...
 
 
 class SqliteReader:
@@ -163,31 +260,65 @@ class SqliteReader:
         return iter(self.conn.execute(sql, params or {}))
 
 
-class SessionReader:
-    """A Reader inside a write session, so a service can read back what it just wrote."""
+class ConnectionReader:
+    """A Reader over a SQLAlchemy connection (PostgreSQL), or a session's (inside a write)."""
 
-    def __init__(self, session: "Session") -> None:
-        self.session = session
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
 
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
         from sqlalchemy import text
 
-        return [tuple(r) for r in self.session.execute(text(sql), params or {})]
+        return [tuple(r) for r in self.conn.execute(text(sql), params or {})]
+
+    def stream(self, sql: str, params: Mapping[str, Any] | None = None) -> Iterator[Any]:
+        from sqlalchemy import text
+
+        result = self.conn.execution_options(stream_results=True, yield_per=5000).execute(
+            text(sql), params or {}
+        )
+        return (tuple(r) for r in result)
 
 
-@contextmanager
-def reading(location: Location) -> Iterator[SqliteReader]:
-    """Open an existing database read-only for reports."""
+class SessionReader(ConnectionReader):
+    """A Reader inside a write session, so a service can read back what it just wrote."""
+
+    def __init__(self, session: "Session") -> None:
+        super().__init__(session)
+        self.session = session
+
+
+def _ensure_current(location: Location) -> None:
     state = check(location)
     if state is State.BEHIND:
         create(location)
         state = State.CURRENT
     if state is not State.CURRENT:
         raise StoreError(
-            f"no ecoport database at {location.path}; create one with `ecoport init --seed` "
+            f"no ecoport database at {location}; create one with `ecoport init --seed` "
             "or choose another with --db",
             where=None if location.origin == "default" else location.origin,
         )
+
+
+@contextmanager
+def reading(location: Location) -> Iterator[Reader]:
+    """Open an existing database read-only for reports (one consistent snapshot)."""
+    _ensure_current(location)
+    if not location.is_sqlite:
+        engine = engine_for(location)
+        try:
+            with engine.connect() as conn:
+                snapshot = conn.execution_options(
+                    isolation_level="REPEATABLE READ", postgresql_readonly=True
+                )
+                with snapshot.begin():
+                    yield ConnectionReader(snapshot)
+        except _driver_errors() as exc:
+            raise StoreError(f"reading {location} failed: {_reason(exc)}") from None
+        finally:
+            engine.dispose()
+        return
     conn = sqlite3.connect(_sqlite_uri(location.path, "ro"), uri=True)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     try:
@@ -199,19 +330,65 @@ def reading(location: Location) -> Iterator[SqliteReader]:
 
 
 def engine_for(location: Location) -> "Engine":
-    """A SQLAlchemy engine with ecoport's SQLite settings on every connection."""
-    from sqlalchemy import create_engine, event
+    """A SQLAlchemy engine with ecoport's settings on every connection.
 
-    engine = create_engine(location.url)
+    SQLite: foreign keys on, a busy timeout, and every transaction begun IMMEDIATE, so a
+    writer takes the write lock at its start and waits its turn rather than failing
+    halfway with "database is locked". PostgreSQL: UTC, and every transaction takes
+    ecoport's advisory write lock, so writers also take turns.
+    """
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.pool import NullPool
+
+    if not location.is_sqlite:
+        _psycopg()
+        engine = create_engine(
+            location.url,
+            poolclass=NullPool,
+            connect_args={"connect_timeout": 10, "options": "-c timezone=UTC"},
+        )
+
+        @event.listens_for(engine, "begin")
+        def _lock(conn: Any) -> None:
+            if not conn.get_execution_options().get("postgresql_readonly"):
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+
+        return engine
+
+    engine = create_engine(location.url, poolclass=NullPool)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+        dbapi_conn.isolation_level = None  # ecoport says BEGIN itself (below)
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.close()
 
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
     return engine
+
+
+def _driver_errors() -> tuple[type[BaseException], ...]:
+    """The DB-API errors of the drivers in use (raw driver calls are not wrapped)."""
+    import sys
+
+    from sqlalchemy.exc import DBAPIError
+
+    errors: list[type[BaseException]] = [DBAPIError, sqlite3.Error]
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is not None:
+        errors.append(psycopg.Error)
+    return tuple(errors)
+
+
+def _reason(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    lines = str(orig).strip().splitlines()
+    return lines[0] if lines else type(orig).__name__
 
 
 def backup_path(location: Location, revision: str) -> Path:
@@ -234,6 +411,28 @@ def _backup(location: Location) -> Path:
     return target
 
 
+def upgrade(location: Location) -> str | None:
+    """Bring an older database to this version's schema, in place and with its data.
+
+    A SQLite file is copied first; the copy's path is returned. PostgreSQL upgrades in one
+    transaction per migration (take a pg_dump first if you want a copy)."""
+    import sys
+
+    saved = _backup(location) if location.is_sqlite else None
+    from ecoport.store.migrate import upgrade as upgrade_schema
+
+    engine = engine_for(location)
+    try:
+        upgrade_schema(engine)
+    except _driver_errors() as exc:
+        raise StoreError(f"upgrading {location} failed: {_reason(exc)}") from None
+    finally:
+        engine.dispose()
+    kept = f" (a copy of the old one is in {saved})" if saved else ""
+    sys.stderr.write(f"Upgraded {location} to schema revision {SCHEMA_REVISION}{kept}\n")
+    return str(saved) if saved else None
+
+
 def create(location: Location) -> bool:
     """Make sure an ecoport database of this version exists at *location*: create it, or
     upgrade an older one in place after writing a backup copy. True when just created."""
@@ -241,54 +440,128 @@ def create(location: Location) -> bool:
     if state is State.CURRENT:
         return False
     if state is State.BEHIND:
-        import sys
-
-        saved = _backup(location)
-        from ecoport.store.migrate import upgrade as upgrade_schema
-
-        upgrade_schema(engine_for(location))
-        sys.stderr.write(
-            f"Upgraded {location.path} to schema revision {SCHEMA_REVISION} "
-            f"(a copy of the old one is in {saved})\n"
-        )
+        upgrade(location)
         return False
-    if location.origin == "default":
-        location.path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        conn = sqlite3.connect(location.path)
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.close()
-    except sqlite3.Error as exc:
-        raise StoreError(
-            f"cannot create a database at {location.path}: {exc}", where=location.origin
-        ) from None
-    from ecoport.store.migrate import upgrade
+    if location.is_sqlite:
+        if location.origin == "default":
+            location.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(location.path)
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.close()
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"cannot create a database at {location.path}: {exc}", where=location.origin
+            ) from None
+    from ecoport.store.migrate import upgrade as upgrade_schema
 
-    upgrade(engine_for(location))
+    engine = engine_for(location)
+    try:
+        upgrade_schema(engine)
+    except _driver_errors() as exc:
+        raise StoreError(f"cannot create the schema in {location}: {_reason(exc)}") from None
+    finally:
+        engine.dispose()
     return True
 
 
 @contextmanager
-def writing(location: Location, *, commit: bool = True) -> "Iterator[Session]":
+def writing(
+    location: Location, *, commit: bool = True, change: "Change | None" = None
+) -> "Iterator[Session]":
     """A session in one transaction: committed when the block ends, rolled back on any error
-    (or always, when *commit* is False: a dry run). Creates the database when there is none."""
-    from sqlalchemy.exc import DBAPIError
+    (or always, when *commit* is False: a dry run). Creates the database when there is none.
+
+    What the block changes is written to the audit trail in the same transaction, as one
+    change made by *change*'s actor and command."""
     from sqlmodel import Session
+
+    from ecoport.store import audit
 
     create(location)
     engine = engine_for(location)
     try:
         with Session(engine) as session:
+            audit.watch(session)
             try:
                 yield session
                 if commit:
+                    audit.record(session, change or Change())
                     session.commit()
                 else:
                     session.rollback()
             except BaseException:
                 session.rollback()
                 raise
-    except DBAPIError as exc:
-        raise StoreError(f"writing to {location.path} failed: {exc.orig}") from None
+    except _driver_errors() as exc:
+        raise StoreError(
+            f"writing to {location} failed: {_reason(exc)}; nothing was changed"
+        ) from None
     finally:
         engine.dispose()
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """Who makes a change and with which command, for the audit trail."""
+
+    command: str = "(library call)"
+    actor: str | None = None
+    """None: ECOPORT_ACTOR, else the operating-system user."""
+
+    def who(self) -> str:
+        if self.actor:
+            return self.actor
+        env = os.environ.get("ECOPORT_ACTOR")
+        if env:
+            return env
+        import getpass
+
+        try:
+            return getpass.getuser()
+        except (OSError, KeyError):
+            return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+class Raw:
+    """The DB-API connection under a session, for bulk work, with ``?`` parameters on both
+    backends. Inside the session's transaction (so inside its write lock)."""
+
+    def __init__(self, session: "Session") -> None:
+        self.conn: Any = session.connection().connection.driver_connection
+        self.sqlite = isinstance(self.conn, sqlite3.Connection)
+
+    def _sql(self, sql: str) -> str:
+        return sql if self.sqlite else sql.replace("?", "%s")
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.conn.execute(self._sql(sql), params)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if self.sqlite:
+            self.conn.executemany(sql, rows)
+        else:
+            with self.conn.cursor() as cursor:
+                cursor.executemany(self._sql(sql), rows)
+
+    def insert(self, sql: str, params: Sequence[Any]) -> int:
+        """Run an INSERT of one row; its new id."""
+        if self.sqlite:
+            rowid = self.conn.execute(sql, params).lastrowid
+            assert rowid is not None
+            return int(rowid)
+        return int(self.conn.execute(self._sql(sql) + " RETURNING id", params).fetchone()[0])
+
+    def indexes(self, table: str) -> list[tuple[str, str]]:
+        """The table's own indexes (not its primary key): name and the SQL that makes it."""
+        if self.sqlite:
+            sql = (
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                "AND sql IS NOT NULL"
+            )
+        else:
+            sql = (
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                "AND tablename = ? AND indexname NOT LIKE '%%_pkey'"
+            )
+        return [(r[0], r[1]) for r in self.execute(sql, (table,))]

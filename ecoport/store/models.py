@@ -151,3 +151,45 @@ class FxRate(SQLModel, table=True):
     rate: str = Field(max_length=40)
     source: str | None = None
     created_at: dt.datetime = Field(default_factory=_now)
+
+
+class AuditChange(SQLModel, table=True):
+    """One change to the database: when, who, which command (the audit trail)."""
+
+    __tablename__ = "change"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: UTC, ISO 8601 with microseconds ("2026-11-21T10:38:14.123456Z")
+    at: str = Field(max_length=32, index=True)
+    actor: str = Field(max_length=200)
+    command: str
+    summary: str
+    #: the change this one reverted (``ecoport undo``)
+    undoes: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("change.id"), nullable=True, index=True),
+    )
+
+
+class AuditRecord(SQLModel, table=True):
+    """One record a change touched: its table, key, and the row before and after (JSON)."""
+
+    __tablename__ = "change_record"
+    __table_args__ = (
+        Index("ix_change_record_row", "table_name", "row_key"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    change_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("change.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    table_name: str = Field(max_length=30)
+    row_key: str = Field(max_length=200)
+    #: the row as JSON before the change; None when the change created it
+    before: str | None = None
+    #: the row as JSON after the change; None when the change deleted it
+    after: str | None = None

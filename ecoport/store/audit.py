@@ -1,0 +1,332 @@
+"""The audit trail: every change a write session makes, recorded in the same transaction.
+
+ORM changes are seen by an ``after_flush`` hook (each row before and after); bulk writes
+that bypass the ORM (imports) say which rows they inserted, and their images are copied
+by one INSERT ... SELECT in the database. ``undo`` applies a change's records backwards.
+"""
+
+import datetime as dt
+import json
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ecoport.errors import Conflict, NotFound
+
+if TYPE_CHECKING:
+    from sqlalchemy import Table
+    from sqlmodel import Session
+
+    from ecoport.store.db import Change
+
+#: The tables whose changes are recorded, in the order their rows depend on each other.
+AUDITED = ("company", "company_alias", "target", "setting", "fx_rate", "stake")
+_NOUNS = {
+    "company": ("company", "companies"),
+    "company_alias": ("alias", "aliases"),
+    "target": ("target", "targets"),
+    "setting": ("setting", "settings"),
+    "fx_rate": ("exchange rate", "exchange rates"),
+    "stake": ("stake", "stakes"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    table: str
+    key: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+    @property
+    def verb(self) -> str:
+        if self.before is None:
+            return "added"
+        return "removed" if self.after is None else "changed"
+
+
+def _tables() -> "dict[str, Table]":
+    from sqlmodel import SQLModel
+
+    from ecoport.store import models  # noqa: F401  (registers the tables)
+
+    return {name: SQLModel.metadata.tables[name] for name in AUDITED}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None).isoformat(sep=" ")
+    return value
+
+
+def _key(table: "Table", values: dict[str, Any]) -> str:
+    return "/".join(str(values[c.name]) for c in table.primary_key.columns)
+
+
+def watch(session: "Session") -> None:
+    """Start recording what *session* flushes."""
+    from sqlalchemy import event, inspect
+
+    session.info["audit"] = []
+    session.info["audit_bulk"] = []
+    tables = _tables()
+
+    def images(obj: Any) -> tuple[str, dict[str, Any], dict[str, Any]] | None:
+        table = getattr(obj, "__table__", None)
+        if table is None or table.name not in tables:
+            return None
+        state = inspect(obj)
+        before, after = {}, {}
+        for column in table.columns:
+            history = state.attrs[column.key].history
+            now = getattr(obj, column.key)
+            after[column.name] = _plain(now)
+            before[column.name] = _plain(history.deleted[0] if history.deleted else now)
+        return table.name, before, after
+
+    @event.listens_for(session, "after_flush")
+    def _after_flush(flushed: "Session", _context: Any) -> None:
+        # parents before children, so that undoing in reverse never breaks a foreign key
+        order = {name: i for i, name in enumerate(AUDITED)}
+        added, removed = [], []
+        for obj in flushed.new:
+            found = images(obj)
+            if found:
+                name, _, after = found
+                added.append(Record(name, _key(tables[name], after), None, after))
+        for obj in flushed.dirty:
+            found = images(obj)
+            if found and found[1] != found[2]:
+                name, before, after = found
+                added.append(Record(name, _key(tables[name], after), before, after))
+        for obj in flushed.deleted:
+            found = images(obj)
+            if found:
+                name, before, _ = found
+                removed.append(Record(name, _key(tables[name], before), before, None))
+        records: list[Record] = flushed.info["audit"]
+        records.extend(sorted(removed, key=lambda r: -order[r.table]))
+        records.extend(sorted(added, key=lambda r: order[r.table]))
+
+
+def note(session: "Session", record: Record) -> None:
+    """Record a change made without the ORM (a single row)."""
+    session.info["audit"].append(record)
+
+
+def inserted_after(session: "Session", table: str, last_id: int) -> None:
+    """Record that every row of *table* with an id above *last_id* was inserted by this
+    change (bulk writes hold the write lock, so no other writer's rows are among them)."""
+    session.info["audit_bulk"].append((table, last_id))
+
+
+def _json(value: dict[str, Any] | None) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+
+def record(session: "Session", change: "Change", *, undoes: int | None = None) -> int | None:
+    """Write the change and its records, if the session changed anything; its id."""
+    from sqlalchemy import func, insert, select
+
+    from ecoport.store.models import AuditChange, AuditRecord
+
+    records: list[Record] = session.info.get("audit", [])
+    bulk: list[tuple[str, int]] = session.info.get("audit_bulk", [])
+    session.flush()
+    if not records and not bulk:
+        return None
+    counts: Counter[tuple[str, str]] = Counter((r.table, r.verb) for r in records)
+    tables = _tables()
+    for name, last_id in bulk:
+        table = tables[name]
+        (n,) = session.execute(
+            select(func.count()).select_from(table).where(table.c.id > last_id)
+        ).one()
+        if n:
+            counts[(name, "added")] += n
+    if not counts and undoes is None:
+        return None
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    change_id = session.execute(
+        insert(AuditChange).values(
+            at=now,
+            actor=change.who(),
+            command=change.command,
+            summary=summarize(counts),
+            undoes=undoes,
+        )
+    ).inserted_primary_key[0]
+    dialect = session.get_bind().dialect.name
+    for name, last_id in bulk:
+        table = tables[name]
+        pairs = ", ".join(f"'{c.name}', {c.name}" for c in table.columns)
+        image = (
+            f"json_object({pairs})" if dialect == "sqlite" else f"json_build_object({pairs})::text"
+        )
+        session.execute(
+            insert(AuditRecord).from_select(
+                ["change_id", "table_name", "row_key", "after"],
+                select(
+                    _literal(change_id),
+                    _literal(name),
+                    table.c.id.cast(_text_type()),
+                    _raw(image),
+                )
+                .where(table.c.id > last_id)
+                .order_by(table.c.id),
+            )
+        )
+    if records:
+        session.execute(
+            insert(AuditRecord),
+            [
+                {
+                    "change_id": change_id,
+                    "table_name": r.table,
+                    "row_key": r.key,
+                    "before": _json(r.before),
+                    "after": _json(r.after),
+                }
+                for r in records
+            ],
+        )
+    records.clear()
+    bulk.clear()
+    return int(change_id)
+
+
+def _literal(value: Any) -> Any:
+    from sqlalchemy import literal
+
+    return literal(value)
+
+
+def _text_type() -> Any:
+    from sqlalchemy import String
+
+    return String()
+
+
+def _raw(sql: str) -> Any:
+    from sqlalchemy import literal_column
+
+    return literal_column(sql)
+
+
+def summarize(counts: "Counter[tuple[str, str]]") -> str:
+    """``3 stakes added, 1 company changed`` from counts of (table, verb)."""
+    parts = []
+    for name in reversed(AUDITED):
+        for verb in ("added", "changed", "removed"):
+            n = counts.get((name, verb), 0)
+            if n:
+                one, many = _NOUNS[name]
+                parts.append(f"{n} {one if n == 1 else many} {verb}")
+    return ", ".join(parts) or "nothing changed"
+
+
+# -- undo --------------------------------------------------------------------------------
+
+
+def latest_undoable(session: "Session") -> int:
+    from sqlalchemy import text
+
+    row = session.execute(
+        text(
+            "SELECT c.id FROM change c WHERE c.undoes IS NULL AND NOT EXISTS "
+            "(SELECT 1 FROM change u WHERE u.undoes = c.id) ORDER BY c.id DESC LIMIT 1"
+        )
+    ).first()
+    if row is None:
+        raise NotFound("nothing to undo: no change is recorded that has not been undone")
+    return int(row[0])
+
+
+def undo(session: "Session", change_id: int | None, change: "Change") -> tuple[int, int, str]:
+    """Revert change *change_id* (else the latest not yet undone) as a new change.
+
+    Refused when a later change, not itself undone, touched the same records: undoing
+    under it would overwrite that work. Returns (undone id, new change id, summary)."""
+    from sqlalchemy import text
+
+    target = latest_undoable(session) if change_id is None else change_id
+    found = session.execute(text("SELECT id FROM change WHERE id = :id"), {"id": target}).first()
+    if found is None:
+        raise NotFound(f"there is no change {target} (see `ecoport log`)", where="CHANGE_ID")
+    undone_by = session.execute(
+        text("SELECT id FROM change WHERE undoes = :id"), {"id": target}
+    ).first()
+    if undone_by is not None:
+        raise Conflict(f"change {target} was already undone by change {undone_by[0]}")
+    later = session.execute(
+        text(
+            """
+            SELECT DISTINCT l.change_id FROM change_record m
+            JOIN change_record l ON l.table_name = m.table_name AND l.row_key = m.row_key
+            JOIN change lc ON lc.id = l.change_id
+            WHERE m.change_id = :id AND l.change_id > :id
+              AND NOT EXISTS (SELECT 1 FROM change u WHERE u.undoes = l.change_id)
+              AND (lc.undoes IS NULL OR lc.undoes < :id)
+            ORDER BY l.change_id
+            """
+        ),
+        {"id": target},
+    ).all()
+    if later:
+        ids = ", ".join(str(r[0]) for r in later)
+        raise Conflict(
+            f"change {target} cannot be undone: later change(s) {ids} touched the same "
+            "records; undo those first"
+        )
+    rows = session.execute(
+        text(
+            "SELECT table_name, row_key, before, after FROM change_record "
+            "WHERE change_id = :id ORDER BY id DESC"
+        ),
+        {"id": target},
+    ).all()
+    tables = _tables()
+    for name, key, before_json, after_json in rows:
+        before = None if before_json is None else json.loads(before_json)
+        after = None if after_json is None else json.loads(after_json)
+        _apply(session, tables[name], key, before)
+        note(session, Record(name, key, after, before))
+    new_id = record(session, change, undoes=target)
+    assert new_id is not None
+    (summary,) = session.execute(
+        text("SELECT summary FROM change WHERE id = :id"), {"id": new_id}
+    ).one()
+    return target, new_id, str(summary)
+
+
+def _typed(table: "Table", values: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        column = table.c[name]
+        if value is not None and column.type.python_type is dt.datetime:
+            value = dt.datetime.fromisoformat(value)
+        out[name] = value
+    return out
+
+
+def _apply(session: "Session", table: "Table", key: str, image: dict[str, Any] | None) -> None:
+    """Make the row *key* of *table* be *image* again (None: the row must not exist)."""
+    from sqlalchemy import and_, delete, insert, update
+
+    pk = list(table.primary_key.columns)
+    parts = key.split("/", len(pk) - 1)
+    where = and_(
+        *(c == (int(v) if c.type.python_type is int else v) for c, v in zip(pk, parts, strict=True))
+    )
+    if image is None:
+        session.execute(delete(table).where(where))
+        return
+    values = _typed(table, image)
+    exists = session.execute(table.select().where(where)).first()
+    if exists is None:
+        session.execute(insert(table).values(**{k: v for k, v in values.items() if k in table.c}))
+    else:
+        changes = {
+            k: v for k, v in values.items() if k in table.c and k not in {c.name for c in pk}
+        }
+        session.execute(update(table).where(where).values(**changes))
