@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -10,7 +11,9 @@ import pytest
 import typer
 
 from ecoport.cli.app import app
-from tests.conftest import Run, dump
+from tests.conftest import Run, dump, query
+
+BOTH_BACKENDS = True
 
 MIDEA = [
     "add-stake",
@@ -103,6 +106,7 @@ def test_version_and_bare_command(run: Run) -> None:
     assert "add-stake" in bare.stdout + bare.stderr
 
 
+@pytest.mark.sqlite_only
 def test_init_seed_twice_and_db_path(run: Run, isolated: Path) -> None:
     first = run("init", "--seed")
     assert first.exit_code == 0
@@ -400,12 +404,14 @@ def test_reads_need_a_database(run: Run) -> None:
     one_error_line(run("progress"), "no ecoport database", "ecoport init")
 
 
+@pytest.mark.sqlite_only
 def test_database_in_a_missing_folder(run: Run, tmp_path: Path) -> None:
     bad = tmp_path / "nope" / "x.db"
     one_error_line(run("--db", str(bad), *MIDEA), "--db", "does not exist")
     assert not bad.parent.exists()
 
 
+@pytest.mark.sqlite_only
 def test_database_in_a_folder_that_cannot_be_written(run: Run, tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
@@ -429,6 +435,7 @@ def test_database_in_a_folder_that_cannot_be_written(run: Run, tmp_path: Path) -
         readonly.chmod(0o700)
 
 
+@pytest.mark.sqlite_only
 def test_files_that_are_not_ecoport_databases(run: Run, tmp_path: Path) -> None:
     text = tmp_path / "notes.db"
     text.write_text("this is a text file, not a database\n" * 20)
@@ -463,6 +470,4 @@ def test_seed_file_errors_are_reported_all_at_once(run: Run, tmp_path: Path) -> 
     assert f"{seed}:6: date" in lines[1]
     assert f"{seed}:9: percent" in lines[2]
     assert f"{seed}:13: startup" in lines[3]
-    conn = sqlite3.connect(run("db", "path").stdout.strip())
-    assert conn.execute("SELECT COUNT(*) FROM company").fetchone()[0] == 0
-    conn.close()
+    assert query(os.environ["ECOPORT_DB"], "SELECT COUNT(*) FROM company") == [(0,)]

@@ -2,7 +2,6 @@
 refused with file:line and nothing written, exports that import back identically."""
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,9 @@ import pytest
 from ecoport.core.dates import Precision, parse_date
 from ecoport.errors import InvalidInput
 from ecoport.services.sources import Mapping, open_source, parse_map
-from tests.conftest import Run, dump
+from tests.conftest import Run, dump, query
+
+BOTH_BACKENDS = True
 
 HEADER = "investor,startup,sector,date,amount,currency,percent,round\n"
 GOOD = (
@@ -27,16 +28,13 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 
 
 def stakes(db: Path) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(
-            "SELECT i.name, c.name, c.sector, s.date, s.date_precision, s.amount_minor, "
-            "s.currency, s.percent_micro, s.round FROM stake s "
-            "JOIN company i ON i.id = s.investor_id JOIN company c ON c.id = s.company_id "
-            "ORDER BY s.id"
-        ).fetchall()
-    finally:
-        conn.close()
+    return query(
+        db,
+        "SELECT i.name, c.name, c.sector, s.date, s.date_precision, s.amount_minor, "
+        "s.currency, s.percent_micro, s.round FROM stake s "
+        "JOIN company i ON i.id = s.investor_id JOIN company c ON c.id = s.company_id "
+        "ORDER BY s.id",
+    )
 
 
 def summary(result: object) -> dict[str, int]:
@@ -469,9 +467,7 @@ def test_reference_datasets_import_whole(
     assert len(rejected) == data["rejected"] > 0
     for row in rejected:
         assert any(r in row["ecoport_error"] for r in reasons), row
-    conn = sqlite3.connect(isolated)
-    assert conn.execute("SELECT COUNT(*) FROM stake").fetchone()[0] == data["stakes_added"]
-    conn.close()
+    assert query(isolated, "SELECT COUNT(*) FROM stake") == [(data["stakes_added"],)]
     again = summary(
         run("import", str(REFERENCE / path), "--mapping", mapping, "--on-error", "skip", "--json")
     )

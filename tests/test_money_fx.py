@@ -17,6 +17,8 @@ from ecoport.services.fx import FxError, Rates
 from tests.conftest import Run, dump
 from tests.test_cli import MIDEA, one_error_line, with_options
 
+BOTH_BACKENDS = True
+
 D = Decimal
 
 

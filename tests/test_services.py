@@ -13,12 +13,14 @@ from ecoport.errors import Conflict, InvalidInput
 from ecoport.services.reports import ProgressQuery, ReportQuery, progress, report
 from ecoport.services.seed import bundled_seed, load_seed
 from ecoport.services.stakes import AddOptions, StakeCreate, add_stake
-from ecoport.store.db import Location, SqliteReader, reading, writing
+from ecoport.store.db import Location, Reader, locate, reading, writing
+
+BOTH_BACKENDS = True
 
 
 @pytest.fixture
 def loc(isolated: Path) -> Location:
-    return Location(isolated, "--db")
+    return locate(str(isolated))
 
 
 @pytest.fixture
@@ -29,7 +31,7 @@ def seeded_loc(loc: Location) -> Location:
 
 
 @pytest.fixture
-def reader(seeded_loc: Location) -> Iterator[SqliteReader]:
+def reader(seeded_loc: Location) -> Iterator[Reader]:
     with reading(seeded_loc) as r:
         yield r
 
@@ -108,7 +110,7 @@ def test_seed_twice_adds_nothing(seeded_loc: Location) -> None:
     assert again.companies_created == 0 and again.targets_set == 0
 
 
-def test_seed_covers_every_reference_fact(reader: SqliteReader) -> None:
+def test_seed_covers_every_reference_fact(reader: Reader) -> None:
     """Each (investor, startup) pair of the reference facts is in the seed, with its URL."""
     import csv
 
@@ -135,7 +137,7 @@ def test_seed_covers_every_reference_fact(reader: SqliteReader) -> None:
                 assert (investor.name, startup.name, row["source_url"]) in stored, row
 
 
-def test_progress_on_the_seed(reader: SqliteReader) -> None:
+def test_progress_on_the_seed(reader: Reader) -> None:
     data = progress(reader, ProgressQuery(as_of=dt.date(2026, 11, 21)))
     (xiaomi,) = data["investors"]
     assert xiaomi["investor"] == "Xiaomi" and xiaomi["target"] == 100
@@ -160,7 +162,7 @@ def test_progress_on_the_seed(reader: SqliteReader) -> None:
     assert xiaomi["pace_since"] == "2014-11-01"
 
 
-def test_progress_as_of_a_past_date_counts_only_what_was_known(reader: SqliteReader) -> None:
+def test_progress_as_of_a_past_date_counts_only_what_was_known(reader: Reader) -> None:
     data = progress(reader, ProgressQuery(investor="Xiaomi", as_of=dt.date(2014, 12, 31)))
     (xiaomi,) = data["investors"]
     # 2014: Youku, iQiyi, 21Vianet, Misfit, Midea, Smartmi, Yeelight
@@ -168,7 +170,7 @@ def test_progress_as_of_a_past_date_counts_only_what_was_known(reader: SqliteRea
     assert xiaomi["latest_stake"]["date"] <= "2014-12-31"
 
 
-def test_report_sector_includes_sub_sectors(reader: SqliteReader) -> None:
+def test_report_sector_includes_sub_sectors(reader: Reader) -> None:
     data = report(reader, ReportQuery(sector="iot"))
     assert {s["sector"].split("/")[0] for s in data["stakes"]} == {"iot"}
     assert data["totals"]["startups"] == 9
@@ -177,6 +179,6 @@ def test_report_sector_includes_sub_sectors(reader: SqliteReader) -> None:
     ]
 
 
-def test_report_until_before_since_is_refused(reader: SqliteReader) -> None:
+def test_report_until_before_since_is_refused(reader: Reader) -> None:
     with pytest.raises(InvalidInput, match="before --since"):
         report(reader, ReportQuery(since=parse_date("2015"), until=parse_date("2014-06")))

@@ -147,7 +147,7 @@ def record(session: "Session", change: "Change", *, undoes: int | None = None) -
     if not counts and undoes is None:
         return None
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    change_id = session.execute(
+    inserted: Any = session.execute(
         insert(AuditChange).values(
             at=now,
             actor=change.who(),
@@ -155,7 +155,8 @@ def record(session: "Session", change: "Change", *, undoes: int | None = None) -
             summary=summarize(counts),
             undoes=undoes,
         )
-    ).inserted_primary_key[0]
+    )
+    change_id = inserted.inserted_primary_key[0]
     dialect = session.get_bind().dialect.name
     for name, last_id in bulk:
         table = tables[name]

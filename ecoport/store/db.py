@@ -319,14 +319,14 @@ def reading(location: Location) -> Iterator[Reader]:
         finally:
             engine.dispose()
         return
-    conn = sqlite3.connect(_sqlite_uri(location.path, "ro"), uri=True)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    file = sqlite3.connect(_sqlite_uri(location.path, "ro"), uri=True)
+    file.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     try:
-        yield SqliteReader(conn)
+        yield SqliteReader(file)
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"reading {location.path} failed: {exc}") from None
     finally:
-        conn.close()
+        file.close()
 
 
 def engine_for(location: Location) -> "Engine":
