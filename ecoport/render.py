@@ -567,3 +567,41 @@ def import_summary(summary: dict[str, Any], fmt: str) -> None:
     if summary["dry_run"]:
         lines.append("Dry run: nothing was written.")
     write("\n".join(lines))
+
+
+# --- the audit log ------------------------------------------------------------------------
+
+CHANGE_FIELDS = ("id", "at", "actor", "command", "summary", "undoes", "undone_by")
+
+
+def _diff(record: dict[str, Any]) -> str:
+    """``stake 32 changed: amount_minor 100 -> 200`` (or added / removed, with the row)."""
+    before, after = record["before"], record["after"]
+    head = f"{record['table']} {record['key']}"
+    if before is None or after is None:
+        verb, row = ("added", after) if before is None else ("removed", before)
+        shown = ", ".join(f"{k}={v}" for k, v in row.items() if v is not None and k != "id")
+        return f"{head} {verb}: {shown}"
+    changed = [f"{k} {before.get(k)} -> {after.get(k)}" for k in after if before.get(k) != after[k]]
+    return f"{head} changed: " + ("; ".join(changed) or "nothing")
+
+
+def change_log(changes: list[dict[str, Any]], fmt: str) -> None:
+    if fmt == "json":
+        return as_json({"changes": changes})
+    if fmt == "csv":
+        return as_csv(changes, CHANGE_FIELDS)
+    if not changes:
+        info("No changes recorded.")
+        return
+    table = _table(None, "Change", "When (UTC)", "Who", "Command", "What", right=("Change",))
+    for c in changes:
+        what = c["summary"]
+        if c["undoes"] is not None:
+            what += f" (undoes change {c['undoes']})"
+        if c["undone_by"] is not None:
+            what += f" [undone by change {c['undone_by']}]"
+        for record in c.get("records", []):
+            what += "\n  " + _diff(record)
+        _add(table, str(c["id"]), c["at"][:19].replace("T", " "), c["actor"], c["command"], what)
+    console().print(table)

@@ -7,7 +7,18 @@ import typer
 from typer.core import TyperGroup
 
 from ecoport import __version__
-from ecoport.cli import companies, config, db, fx, progress, report, stakes, targets, transfer
+from ecoport.cli import (
+    companies,
+    config,
+    db,
+    fx,
+    history,
+    progress,
+    report,
+    stakes,
+    targets,
+    transfer,
+)
 from ecoport.cli.common import COMMAND_LINE, Globals, globals_of
 from ecoport.errors import EcoportError
 
@@ -144,6 +155,8 @@ app.command("progress")(progress.progress)
 app.command("report")(report.report)
 app.command("import")(transfer.import_)
 app.command("export")(transfer.export)
+app.command("log")(history.log)
+app.command("undo")(history.undo)
 
 stakes_app = _sub("stakes", "List, show, edit and remove stakes.")
 stakes_app.command("list")(stakes.stakes_list)

@@ -286,12 +286,20 @@ def undo(session: "Session", change_id: int | None, change: "Change") -> tuple[i
         ),
         {"id": target},
     ).all()
+    from sqlalchemy.exc import IntegrityError
+
     tables = _tables()
-    for name, key, before_json, after_json in rows:
-        before = None if before_json is None else json.loads(before_json)
-        after = None if after_json is None else json.loads(after_json)
-        _apply(session, tables[name], key, before)
-        note(session, Record(name, key, after, before))
+    try:
+        for name, key, before_json, after_json in rows:
+            before = None if before_json is None else json.loads(before_json)
+            after = None if after_json is None else json.loads(after_json)
+            _apply(session, tables[name], key, before)
+            note(session, Record(name, key, after, before))
+    except IntegrityError as exc:
+        raise Conflict(
+            f"change {target} cannot be undone: records made since depend on it "
+            f"({str(exc.orig).splitlines()[0]}); remove or undo those first"
+        ) from None
     new_id = record(session, change, undoes=target)
     assert new_id is not None
     (summary,) = session.execute(
@@ -301,11 +309,17 @@ def undo(session: "Session", change_id: int | None, change: "Change") -> tuple[i
 
 
 def _typed(table: "Table", values: dict[str, Any]) -> dict[str, Any]:
+    from sqlalchemy import DateTime
+
     out: dict[str, Any] = {}
     for name, value in values.items():
-        column = table.c[name]
-        if value is not None and column.type.python_type is dt.datetime:
+        if name not in table.c:
+            continue
+        kind = table.c[name].type
+        if isinstance(value, str) and isinstance(getattr(kind, "impl", kind), DateTime):
             value = dt.datetime.fromisoformat(value)
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=dt.UTC)  # stored in UTC
         out[name] = value
     return out
 

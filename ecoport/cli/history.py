@@ -1,0 +1,96 @@
+"""ecoport log and ecoport undo: the audit trail, and reverting a change."""
+
+from typing import Annotated
+
+import typer
+
+from ecoport.cli.common import (
+    DbOption,
+    Format,
+    FormatOption,
+    change_of,
+    globals_of,
+    location,
+    writing_for,
+)
+
+
+def log(
+    ctx: typer.Context,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", metavar="DATE", help="Changes on or after this day (UTC)."),
+    ] = None,
+    stake: Annotated[
+        int | None,
+        typer.Option("--stake", metavar="ID", help="Changes to this stake, before and after."),
+    ] = None,
+    change: Annotated[
+        int | None,
+        typer.Option("--change", metavar="ID", help="This change, with every record it touched."),
+    ] = None,
+    records: Annotated[
+        bool, typer.Option("--records", help="Show each change's records before and after.")
+    ] = False,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", "-n", metavar="N", min=1, help="Only the latest N changes."),
+    ] = None,
+    fmt: FormatOption = Format.table,
+    db: DbOption = None,
+) -> None:
+    """Show the audit log: every change, when, who, the command, what it touched.
+
+    \b
+    Example:
+      ecoport log --since 2026-11-01
+      ecoport log --stake 32 --format json
+    """
+    from ecoport.render import change_log
+    from ecoport.services.history import LogQuery, since_of
+    from ecoport.services.history import change_log as read_log
+    from ecoport.store.db import reading
+
+    query = LogQuery(
+        since=None if since is None else since_of(since),
+        stake=stake,
+        change=change,
+        records=records,
+        limit=limit,
+    )
+    with reading(location(ctx, db)) as reader:
+        changes = read_log(reader, query)
+    change_log(changes, fmt.value)
+
+
+def undo(
+    ctx: typer.Context,
+    change_id: Annotated[
+        int | None,
+        typer.Argument(
+            metavar="[CHANGE_ID]",
+            help="The change to revert (see `ecoport log`); else the latest not yet undone.",
+            show_default=False,
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Revert a change: the latest one, or CHANGE_ID. The undo is a change itself (in the log).
+
+    A removed stake comes back with its ID; an import's stakes and new companies go.
+    A change that later changes built on is refused: undo those first.
+
+    \b
+    Example:
+      ecoport undo
+      ecoport undo 12
+    """
+    from ecoport.render import info
+    from ecoport.services.history import undo_change
+
+    with writing_for(ctx, db) as session:
+        done = undo_change(session=session, change_id=change_id, change=change_of(ctx))
+    info(
+        f"Undid change {done['undone']} as change {done['change']}: {done['summary']}",
+        quiet=globals_of(ctx).quiet,
+    )
