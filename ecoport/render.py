@@ -605,3 +605,36 @@ def change_log(changes: list[dict[str, Any]], fmt: str) -> None:
             what += "\n  " + _diff(record)
         _add(table, str(c["id"]), c["at"][:19].replace("T", " "), c["actor"], c["command"], what)
     console().print(table)
+
+
+# --- the database -------------------------------------------------------------------------
+
+
+def status(data: dict[str, Any], fmt: str) -> None:
+    if fmt == "json":
+        return as_json(data)
+    if fmt == "csv":
+        return as_csv([data], list(data))
+    state = {
+        "current": "current",
+        "behind": f"behind: `ecoport db upgrade` brings it to {data['head']}",
+        "empty": "no ecoport schema yet: `ecoport db upgrade` creates it",
+        "missing": "no database yet: `ecoport init` creates it",
+    }[data["state"]]
+    write(f"Database: {data['database']} (from {data['origin']})")
+    write(f"Backend:  {data['backend']}")
+    write(f"Schema:   revision {data['revision'] or '-'} ({state})")
+
+
+def check_result(data: dict[str, Any], fmt: str) -> None:
+    if fmt == "json":
+        return as_json(data)
+    if fmt == "csv":
+        return as_csv(({"problem": p} for p in data["problems"]), ["problem"])
+    for problem in data["problems"]:
+        write(problem)
+    n = len(data["problems"])
+    info(
+        f"{data['database']}: {data['stakes']} stakes checked, "
+        + ("no problems" if not n else f"{n} problem{'s' if n != 1 else ''}")
+    )

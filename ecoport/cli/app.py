@@ -184,8 +184,13 @@ config_app.command("show")(config.config_show)
 config_app.command("set")(config.config_set)
 app.add_typer(config_app)
 
-db_app = _sub("db", "Where the database is.")
+db_app = _sub("db", "The database: where it is, its schema, backups and checks.")
 db_app.command("path")(db.db_path)
+db_app.command("status")(db.db_status)
+db_app.command("upgrade")(db.db_upgrade)
+db_app.command("backup")(db.db_backup)
+db_app.command("restore")(db.db_restore)
+db_app.command("check")(db.db_check)
 app.add_typer(db_app)
 
 __all__ = ["app", "main", "globals_of"]

@@ -62,32 +62,58 @@ class Position:
         return "undisclosed" if self.percent == 0 else f"{shown} + undisclosed"
 
 
+def step(
+    state: tuple[Decimal, bool, bool], kind: Kind, percent: Decimal | None
+) -> tuple[Decimal, bool, bool]:
+    """One event applied to a holding (percent disclosed, complete, active); not capped."""
+    pct, complete, active = state
+    if kind is Kind.INVESTMENT:
+        return (pct, False, True) if percent is None else (pct + percent, complete, True)
+    if kind is Kind.HOLDING:
+        return (pct, False, True) if percent is None else (percent, True, True)
+    if kind is Kind.ACQUISITION:
+        return HUNDRED, True, True
+    if kind is Kind.SALE:
+        return (
+            (pct, False, active)
+            if percent is None
+            else (max(pct - percent, Decimal(0)), complete, active)
+        )
+    return Decimal(0), True, False  # exit, write-off
+
+
+NO_HOLDING = (Decimal(0), True, False)
+
+
 def position(events: Iterable[tuple[Kind, Decimal | None]]) -> Position:
     """Fold events, already in date order, into the holding after the last one."""
-    pct, complete, active = Decimal(0), True, False
+    state = NO_HOLDING
     for kind, percent in events:
-        if kind is Kind.INVESTMENT:
-            active = True
-            if percent is None:
-                complete = False
-            else:
-                pct += percent
-        elif kind is Kind.HOLDING:
-            active = True
-            if percent is None:
-                complete = False
-            else:
-                pct, complete = percent, True
-        elif kind is Kind.ACQUISITION:
-            pct, complete, active = HUNDRED, True, True
-        elif kind is Kind.SALE:
-            if percent is None:
-                complete = False
-            else:
-                pct = max(pct - percent, Decimal(0))
-        else:  # exit, write-off
-            pct, complete, active = Decimal(0), True, False
+        state = step(state, kind, percent)
+    pct, complete, active = state
     return Position(min(pct, HUNDRED), complete, active)
+
+
+def overheld(
+    events: Iterable[tuple[str, int, Kind, Decimal | None]],
+) -> list[tuple[str, Decimal]]:
+    """One company's events (date, holder, kind, percent) in date order: each date after
+    which its holders' disclosed holdings add up to more than 100 %, with the sum."""
+    holders: dict[int, tuple[Decimal, bool, bool]] = {}
+    found: list[tuple[str, Decimal]] = []
+    last_date: str | None = None
+
+    def total() -> Decimal:
+        return sum((p for p, _c, active in holders.values() if active), Decimal(0))
+
+    for date, holder, kind, percent in events:
+        if last_date is not None and date != last_date and (t := total()) > HUNDRED:
+            found.append((last_date, t))
+        holders[holder] = step(holders.get(holder, NO_HOLDING), kind, percent)
+        last_date = date
+    if last_date is not None and (t := total()) > HUNDRED:
+        found.append((last_date, t))
+    return found
 
 
 @dataclass(frozen=True, slots=True)

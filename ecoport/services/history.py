@@ -29,7 +29,8 @@ class LogQuery:
 
 def change_log(reader: "Reader", query: LogQuery) -> list[dict[str, Any]]:
     """The changes, oldest first (see README: the audit log)."""
-    clauses, params = [], {}  # type: ignore[var-annotated]
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
     if query.since is not None:
         clauses.append("c.at >= :since")
         params["since"] = query.since

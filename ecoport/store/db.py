@@ -120,7 +120,7 @@ class State(Enum):
     CURRENT = "current"
 
 
-def _sqlite_uri(path: Path, mode: str) -> str:
+def sqlite_uri(path: Path, mode: str) -> str:
     return f"file:{quote(str(path))}?mode={mode}"
 
 
@@ -136,7 +136,7 @@ def check(location: Location) -> State:
     if path.is_dir():
         raise StoreError(f"{path} is a folder, not a database file", where=location.origin)
     try:
-        conn = sqlite3.connect(_sqlite_uri(path, "ro"), uri=True)
+        conn = sqlite3.connect(sqlite_uri(path, "ro"), uri=True)
     except sqlite3.Error as exc:
         raise StoreError(f"cannot open {path}: {exc}", where=location.origin) from None
     try:
@@ -225,7 +225,7 @@ def revision_of(location: Location) -> str | None:
     if location.is_sqlite:
         if not location.path.exists():
             return None
-        conn: Any = sqlite3.connect(_sqlite_uri(location.path, "ro"), uri=True)
+        conn: Any = sqlite3.connect(sqlite_uri(location.path, "ro"), uri=True)
     else:
         conn = server_connection(location)
     try:
@@ -314,12 +314,12 @@ def reading(location: Location) -> Iterator[Reader]:
                 )
                 with snapshot.begin():
                     yield ConnectionReader(snapshot)
-        except _driver_errors() as exc:
-            raise StoreError(f"reading {location} failed: {_reason(exc)}") from None
+        except driver_errors() as exc:
+            raise StoreError(f"reading {location} failed: {reason_of(exc)}") from None
         finally:
             engine.dispose()
         return
-    file = sqlite3.connect(_sqlite_uri(location.path, "ro"), uri=True)
+    file = sqlite3.connect(sqlite_uri(location.path, "ro"), uri=True)
     file.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     try:
         yield SqliteReader(file)
@@ -372,7 +372,7 @@ def engine_for(location: Location) -> "Engine":
     return engine
 
 
-def _driver_errors() -> tuple[type[BaseException], ...]:
+def driver_errors() -> tuple[type[BaseException], ...]:
     """The DB-API errors of the drivers in use (raw driver calls are not wrapped)."""
     import sys
 
@@ -385,7 +385,7 @@ def _driver_errors() -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 
-def _reason(exc: BaseException) -> str:
+def reason_of(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None) or exc
     lines = str(orig).strip().splitlines()
     return lines[0] if lines else type(orig).__name__
@@ -397,7 +397,7 @@ def backup_path(location: Location, revision: str) -> Path:
 
 def _backup(location: Location) -> Path:
     """Copy the database (consistently, with SQLite's online backup) before upgrading it."""
-    conn = sqlite3.connect(_sqlite_uri(location.path, "ro"), uri=True)
+    conn = sqlite3.connect(sqlite_uri(location.path, "ro"), uri=True)
     try:
         revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
         target = backup_path(location, revision)
@@ -424,8 +424,8 @@ def upgrade(location: Location) -> str | None:
     engine = engine_for(location)
     try:
         upgrade_schema(engine)
-    except _driver_errors() as exc:
-        raise StoreError(f"upgrading {location} failed: {_reason(exc)}") from None
+    except driver_errors() as exc:
+        raise StoreError(f"upgrading {location} failed: {reason_of(exc)}") from None
     finally:
         engine.dispose()
     kept = f" (a copy of the old one is in {saved})" if saved else ""
@@ -458,8 +458,8 @@ def create(location: Location) -> bool:
     engine = engine_for(location)
     try:
         upgrade_schema(engine)
-    except _driver_errors() as exc:
-        raise StoreError(f"cannot create the schema in {location}: {_reason(exc)}") from None
+    except driver_errors() as exc:
+        raise StoreError(f"cannot create the schema in {location}: {reason_of(exc)}") from None
     finally:
         engine.dispose()
     return True
@@ -493,9 +493,9 @@ def writing(
             except BaseException:
                 session.rollback()
                 raise
-    except _driver_errors() as exc:
+    except driver_errors() as exc:
         raise StoreError(
-            f"writing to {location} failed: {_reason(exc)}; nothing was changed"
+            f"writing to {location} failed: {reason_of(exc)}; nothing was changed"
         ) from None
     finally:
         engine.dispose()

@@ -1,0 +1,106 @@
+"""ecoport db check: the database's own integrity, and ecoport's rules on the data."""
+
+from collections.abc import Iterator
+from itertools import groupby
+from typing import Any
+
+from ecoport.core.ownership import Kind, overheld
+from ecoport.core.percent import from_micro
+from ecoport.store.db import Location, Reader
+
+#: Rows that point at nothing: (what, query returning a description per orphan).
+ORPHANS = (
+    (
+        "stake {0}: investor {1} does not exist",
+        "SELECT s.id, s.investor_id FROM stake s LEFT JOIN company c ON c.id = s.investor_id "
+        "WHERE c.id IS NULL",
+    ),
+    (
+        "stake {0}: company {1} does not exist",
+        "SELECT s.id, s.company_id FROM stake s LEFT JOIN company c ON c.id = s.company_id "
+        "WHERE c.id IS NULL",
+    ),
+    (
+        "alias {0}: company {1} does not exist",
+        "SELECT a.alias, a.company_id FROM company_alias a LEFT JOIN company c "
+        "ON c.id = a.company_id WHERE c.id IS NULL",
+    ),
+    (
+        "target of investor {0}: the company does not exist",
+        "SELECT t.investor_id, NULL FROM target t LEFT JOIN company c ON c.id = t.investor_id "
+        "WHERE c.id IS NULL",
+    ),
+    (
+        "audit record {0}: change {1} does not exist",
+        "SELECT r.id, r.change_id FROM change_record r LEFT JOIN change c ON c.id = r.change_id "
+        "WHERE c.id IS NULL",
+    ),
+)
+
+
+def storage_problems(location: Location) -> list[str]:
+    """SQLite's own checks: the file's structure and its foreign keys."""
+    if not location.is_sqlite:
+        return []  # PostgreSQL enforces its foreign keys; the rules below still run
+    import sqlite3
+
+    from ecoport.store.db import sqlite_uri
+
+    conn = sqlite3.connect(sqlite_uri(location.path, "ro"), uri=True)
+    try:
+        problems = [
+            f"integrity: {r[0]}" for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"
+        ]
+        problems += [
+            f"foreign key: {table} row {rowid} points at a missing {parent}"
+            for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check")
+        ]
+        return problems
+    except sqlite3.DatabaseError as exc:
+        return [f"integrity: {exc}"]
+    finally:
+        conn.close()
+
+
+def rule_problems(reader: Reader) -> list[str]:
+    """ecoport's rules: no orphans, no company holding itself, holdings at most 100 %."""
+    problems: list[str] = []
+    for message, sql in ORPHANS:
+        problems += [message.format(a, b) for a, b in reader.rows(sql)]
+    problems += [
+        f"stake {sid}: {name} holds a stake in itself"
+        for sid, name in reader.rows(
+            "SELECT s.id, c.name FROM stake s JOIN company c ON c.id = s.investor_id "
+            "WHERE s.investor_id = s.company_id ORDER BY s.id"
+        )
+    ]
+    problems += list(_overheld(reader))
+    return problems
+
+
+def _overheld(reader: Reader) -> Iterator[str]:
+    rows = reader.stream(
+        "SELECT s.company_id, c.name, s.date, s.investor_id, s.kind, s.percent_micro "
+        "FROM stake s JOIN company c ON c.id = s.company_id "
+        "WHERE s.company_id IN (SELECT company_id FROM stake "
+        "    WHERE percent_micro IS NOT NULL OR kind IN ('acquisition', 'holding')) "
+        "ORDER BY s.company_id, s.date, s.date_precision DESC, s.id"
+    )
+    for (_cid, name), events in groupby(rows, key=lambda r: (r[0], r[1])):
+        for date, total in overheld(
+            (d, inv, Kind(kind), None if micro is None else from_micro(micro))
+            for _c, _n, d, inv, kind, micro in events
+        ):
+            shown = f"{total.normalize():f}" if total != total.to_integral() else f"{total:.0f}"
+            yield f"{name}: its holders' stakes add up to {shown}% on {date} (at most 100%)"
+
+
+def check_database(location: Location) -> dict[str, Any]:
+    """Every problem found (see README: db check)."""
+    from ecoport.store.db import reading
+
+    problems = storage_problems(location)
+    with reading(location) as reader:
+        problems += rule_problems(reader)
+        (stakes,) = reader.rows("SELECT COUNT(*) FROM stake")[0]
+    return {"database": str(location), "stakes": stakes, "problems": problems}
