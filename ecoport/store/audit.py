@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 #: The tables whose changes are recorded, in the order their rows depend on each other.
 AUDITED = ("company", "company_alias", "target", "setting", "fx_rate", "stake")
+#: How a time is written in a record: as SQLite stores it, UTC.
+STORED_TIME = "%Y-%m-%d %H:%M:%S.%f"
 _NOUNS = {
     "company": ("company", "companies"),
     "company_alias": ("alias", "aliases"),
@@ -55,7 +57,9 @@ def _tables() -> "dict[str, Table]":
 
 def _plain(value: Any) -> Any:
     if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None).isoformat(sep=" ")
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC)
+        return value.strftime(STORED_TIME)
     return value
 
 
@@ -160,7 +164,7 @@ def record(session: "Session", change: "Change", *, undoes: int | None = None) -
     dialect = session.get_bind().dialect.name
     for name, last_id in bulk:
         table = tables[name]
-        pairs = ", ".join(f"'{c.name}', {c.name}" for c in table.columns)
+        pairs = ", ".join(f"'{c.name}', {_image_of(c, dialect)}" for c in table.columns)
         image = (
             f"json_object({pairs})" if dialect == "sqlite" else f"json_build_object({pairs})::text"
         )
@@ -194,6 +198,16 @@ def record(session: "Session", change: "Change", *, undoes: int | None = None) -
     records.clear()
     bulk.clear()
     return int(change_id)
+
+
+def _image_of(column: Any, dialect: str) -> str:
+    """A column as it goes into a record's JSON: times as SQLite stores them, on both."""
+    from sqlalchemy import DateTime
+
+    kind = getattr(column.type, "impl", column.type)
+    if dialect == "postgresql" and isinstance(kind, DateTime):
+        return f"to_char({column.name} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
+    return str(column.name)
 
 
 def _literal(value: Any) -> Any:
