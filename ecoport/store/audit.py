@@ -303,12 +303,22 @@ def undo(session: "Session", change_id: int | None, change: "Change") -> tuple[i
     from sqlalchemy.exc import IntegrityError
 
     tables = _tables()
+    doomed: list[str] = []  # keys of rows the change inserted, deleted in batches
+    doomed_table = ""
     try:
         for name, key, before_json, after_json in rows:
             before = None if before_json is None else json.loads(before_json)
             after = None if after_json is None else json.loads(after_json)
-            _apply(session, tables[name], key, before)
+            if doomed and (before is not None or name != doomed_table):
+                _delete(session, tables[doomed_table], doomed)
+            if before is None and "id" in tables[name].c:
+                doomed_table = name
+                doomed.append(key)
+            else:
+                _apply(session, tables[name], key, before)
             note(session, Record(name, key, after, before))
+        if doomed:
+            _delete(session, tables[doomed_table], doomed)
     except IntegrityError as exc:
         raise Conflict(
             f"change {target} cannot be undone: records made since depend on it "
@@ -336,6 +346,16 @@ def _typed(table: "Table", values: dict[str, Any]) -> dict[str, Any]:
                 value = value.replace(tzinfo=dt.UTC)  # stored in UTC
         out[name] = value
     return out
+
+
+def _delete(session: "Session", table: "Table", keys: list[str]) -> None:
+    """Delete the rows with these ids (and empty *keys*), a thousand at a time."""
+    from sqlalchemy import delete
+
+    for start in range(0, len(keys), 1000):
+        ids = [int(k) for k in keys[start : start + 1000]]
+        session.execute(delete(table).where(table.c.id.in_(ids)))
+    keys.clear()
 
 
 def _apply(session: "Session", table: "Table", key: str, image: dict[str, Any] | None) -> None:
