@@ -162,7 +162,8 @@ def server_connection(location: Location) -> Any:
     try:
         return psycopg.connect(location.conninfo, connect_timeout=10, options="-c timezone=UTC")
     except psycopg.Error as exc:
-        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        reason = lines[-1] if lines else type(exc).__name__
         raise StoreError(f"cannot connect to {location}: {reason}", where=location.origin) from None
 
 
