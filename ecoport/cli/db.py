@@ -83,11 +83,11 @@ def db_status(ctx: typer.Context, fmt: FormatOption = Format.table, db: DbOption
       ecoport db status --format json
     """
     from ecoport.render import status
-    from ecoport.store.db import SCHEMA_REVISION, State, check, revision_of
+    from ecoport.store.db import SCHEMA_REVISION, State
+    from ecoport.store.db import status as read_status
 
     loc = location(ctx, db)
-    state = check(loc)
-    revision = revision_of(loc) if state in (State.CURRENT, State.BEHIND) else None
+    state, revision = read_status(loc)
     status(
         {
             "database": str(loc),

@@ -130,7 +130,7 @@ def _json(value: dict[str, Any] | None) -> str | None:
 
 def record(session: "Session", change: "Change", *, undoes: int | None = None) -> int | None:
     """Write the change and its records, if the session changed anything; its id."""
-    from sqlalchemy import func, insert, select
+    from sqlalchemy import String, func, insert, literal, literal_column, select
 
     from ecoport.store.models import AuditChange, AuditRecord
 
@@ -172,10 +172,10 @@ def record(session: "Session", change: "Change", *, undoes: int | None = None) -
             insert(AuditRecord).from_select(
                 ["change_id", "table_name", "row_key", "after"],
                 select(
-                    _literal(change_id),
-                    _literal(name),
-                    table.c.id.cast(_text_type()),
-                    _raw(image),
+                    literal(change_id),
+                    literal(name),
+                    table.c.id.cast(String()),
+                    literal_column(image),
                 )
                 .where(table.c.id > last_id)
                 .order_by(table.c.id),
@@ -208,24 +208,6 @@ def _image_of(column: Any, dialect: str) -> str:
     if dialect == "postgresql" and isinstance(kind, DateTime):
         return f"to_char({column.name} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
     return str(column.name)
-
-
-def _literal(value: Any) -> Any:
-    from sqlalchemy import literal
-
-    return literal(value)
-
-
-def _text_type() -> Any:
-    from sqlalchemy import String
-
-    return String()
-
-
-def _raw(sql: str) -> Any:
-    from sqlalchemy import literal_column
-
-    return literal_column(sql)
 
 
 def summarize(counts: "Counter[tuple[str, str]]") -> str:

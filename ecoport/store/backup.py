@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from ecoport.errors import Conflict, StoreError
 from ecoport.store.db import (
-    SCHEMA_REVISION,
     Location,
     State,
     check,
@@ -191,6 +190,3 @@ def _held(conn: "Connection") -> str:
         if n:
             parts.append(f"{n} {noun}")
     return ", ".join(parts)
-
-
-__all__ = ["SCHEMA_REVISION", "Copied", "backup", "restore"]

@@ -127,12 +127,17 @@ def sqlite_uri(path: Path, mode: str) -> str:
 def check(location: Location) -> State:
     """Is there an ecoport database of this version at *location*? Raise StoreError if it
     cannot be used. Cheap: plain sqlite3 (or psycopg), no SQLAlchemy, no Alembic."""
+    return status(location)[0]
+
+
+def status(location: Location) -> tuple[State, str | None]:
+    """check(), with the schema revision stored (None when there is no ecoport schema)."""
     if not location.is_sqlite:
         return _check_server(location)
     path = location.path
     if not path.exists():
         _check_parent(location)
-        return State.MISSING
+        return State.MISSING, None
     if path.is_dir():
         raise StoreError(f"{path} is a folder, not a database file", where=location.origin)
     try:
@@ -167,7 +172,7 @@ def server_connection(location: Location) -> Any:
         raise StoreError(f"cannot connect to {location}: {reason}", where=location.origin) from None
 
 
-def _check_server(location: Location) -> State:
+def _check_server(location: Location) -> tuple[State, str | None]:
     conn = server_connection(location)
     try:
         tables = _tables(
@@ -200,10 +205,10 @@ def _tables(conn: Any, sql: str, location: Location) -> set[str]:
         ) from None
 
 
-def _state(conn: Any, tables: set[str], location: Location) -> State:
+def _state(conn: Any, tables: set[str], location: Location) -> tuple[State, str | None]:
     tables.discard("sqlite_sequence")
     if not tables:
-        return State.EMPTY
+        return State.EMPTY, None
     if "alembic_version" not in tables or not {"company", "stake"} <= tables:
         raise StoreError(
             f"{location} is not an ecoport database (it has other tables)",
@@ -211,30 +216,14 @@ def _state(conn: Any, tables: set[str], location: Location) -> State:
         )
     versions = [r[0] for r in conn.execute("SELECT version_num FROM alembic_version")]
     if versions == [SCHEMA_REVISION]:
-        return State.CURRENT
+        return State.CURRENT, SCHEMA_REVISION
     if len(versions) == 1 and versions[0] in REVISIONS:
-        return State.BEHIND
+        return State.BEHIND, versions[0]
     raise StoreError(
         f"{location} has schema revision {', '.join(versions) or 'none'}; this version "
         f"of ecoport reads revision {SCHEMA_REVISION} (is it from a newer ecoport?)",
         where=location.origin,
     )
-
-
-def revision_of(location: Location) -> str | None:
-    """The schema revision stored in the database; None when it has no ecoport schema."""
-    if location.is_sqlite:
-        if not location.path.exists():
-            return None
-        conn: Any = sqlite3.connect(sqlite_uri(location.path, "ro"), uri=True)
-    else:
-        conn = server_connection(location)
-    try:
-        if check(location) in (State.MISSING, State.EMPTY):
-            return None
-        return str(conn.execute("SELECT version_num FROM alembic_version").fetchone()[0])
-    finally:
-        conn.close()
 
 
 class Reader(Protocol):
@@ -420,15 +409,7 @@ def upgrade(location: Location) -> str | None:
     import sys
 
     saved = _backup(location) if location.is_sqlite else None
-    from ecoport.store.migrate import upgrade as upgrade_schema
-
-    engine = engine_for(location)
-    try:
-        upgrade_schema(engine)
-    except driver_errors() as exc:
-        raise StoreError(f"upgrading {location} failed: {reason_of(exc)}") from None
-    finally:
-        engine.dispose()
+    _migrate(location, "upgrading {} failed")
     kept = f" (a copy of the old one is in {saved})" if saved else ""
     sys.stderr.write(f"Upgraded {location} to schema revision {SCHEMA_REVISION}{kept}\n")
     return str(saved) if saved else None
@@ -454,16 +435,21 @@ def create(location: Location) -> bool:
             raise StoreError(
                 f"cannot create a database at {location.path}: {exc}", where=location.origin
             ) from None
+    _migrate(location, "cannot create the schema in {}")
+    return True
+
+
+def _migrate(location: Location, failure: str) -> None:
+    """Run the migrations up to head; *failure* ({} is the database) says what failed."""
     from ecoport.store.migrate import upgrade as upgrade_schema
 
     engine = engine_for(location)
     try:
         upgrade_schema(engine)
     except driver_errors() as exc:
-        raise StoreError(f"cannot create the schema in {location}: {reason_of(exc)}") from None
+        raise StoreError(f"{failure.format(location)}: {reason_of(exc)}") from None
     finally:
         engine.dispose()
-    return True
 
 
 @contextmanager
