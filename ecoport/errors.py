@@ -36,3 +36,17 @@ class Conflict(EcoportError):
 
 class StoreError(EcoportError):
     """The database cannot be opened, created or used."""
+
+
+class FieldError(InvalidInput):
+    """A bad value of one named field of a record (``amount``, ``date``...).
+
+    Raised and collected below the CLI, which maps the field to its option (``--amount``)
+    or, in a file, to its column and line."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"

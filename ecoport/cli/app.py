@@ -78,9 +78,14 @@ def _fail(line: str) -> None:
 
 
 def _report(name: str, exc: EcoportError) -> int:
+    from ecoport.cli.common import option_name
+    from ecoport.errors import FieldError
     from ecoport.render import error
 
-    error(f"{name}: error: {exc}")
+    if isinstance(exc, FieldError) and exc.where is None:
+        # a field of a record given on the command line: name the option that gave it
+        exc.where = option_name(exc.field)
+    error(f"{name}: error: {exc.where}: {exc.message}" if exc.where else f"{name}: error: {exc}")
     for detail in exc.details:
         error(f"  {detail}")
     return exc.exit_code

@@ -65,6 +65,22 @@ KindOpt = Annotated[
 RoundOpt = Annotated[
     str | None, typer.Option("--round", metavar="ROUND", help="Round: seed, A, strategic...")
 ]
+RoundTotalOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--round-total",
+        metavar="AMOUNT",
+        help="The whole round's total, all investors together (not this investor's cheque).",
+    ),
+]
+ValuationOpt = Annotated[
+    str | None,
+    typer.Option("--valuation", metavar="AMOUNT", help="The round's post-money valuation."),
+]
+RefOpt = Annotated[
+    str | None,
+    typer.Option("--ref", metavar="KEY", help="A stable reference of your own, unique."),
+]
 SourceOpt = Annotated[
     str | None, typer.Option("--source", metavar="URL", help="URL or document of the fact.")
 ]
@@ -97,8 +113,11 @@ def add_stake(
     round_: Annotated[
         str | None, typer.Option("--round", metavar="ROUND", help="seed, A, strategic...")
     ] = None,
+    round_total: RoundTotalOpt = None,
+    valuation: ValuationOpt = None,
     source: SourceOpt = None,
     note: NoteOpt = None,
+    ref: RefOpt = None,
     new_company: Annotated[
         bool,
         typer.Option(
@@ -109,23 +128,31 @@ def add_stake(
     change_sector: Annotated[
         bool, typer.Option("--change-sector", help="Move an existing startup to --sector.")
     ] = False,
+    allow_duplicate: Annotated[
+        bool,
+        typer.Option(
+            "--allow-duplicate", help="Store it even when a stored stake records the same deal."
+        ),
+    ] = False,
     fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
     """Record a stake and print it as stored.
 
-    Companies that do not exist yet are created; a name close to an existing one
-    (a typo, a suffix like Inc.) is refused unless --new-company is given.
+    --amount is the investor's own cheque; a round's total (all investors together) goes
+    in --round-total. Companies that do not exist yet are created; a name that is another
+    spelling of a company (Xiaomi Corp, SMART MI) resolves to it, and one that looks like a
+    typo of another is refused unless --new-company is given. A stake that records the same
+    deal as a stored one is refused unless --allow-duplicate is given.
 
     \b
     Example:
-      ecoport add-stake --investor Xiaomi --startup "Midea Group" \\
-        --sector home/appliances --amount 1266000000 --currency CNY \\
-        --percent 1.29 --date 2014-12-14 --source https://example.com/midea
+      ecoport add-stake --investor Xiaomi --startup "Misfit Wearables" \\
+        --sector iot/wearables --round C --round-total "USD 40m" --date 2014-12-02
     """
     from ecoport.errors import InvalidInput
     from ecoport.render import as_json, stake_detail
-    from ecoport.services.fields import stake_from_fields
+    from ecoport.services.fields import parse_stake, plain_parsers
     from ecoport.services.stakes import AddOptions
     from ecoport.services.stakes import add_stake as add
     from ecoport.store.db import writing
@@ -140,10 +167,13 @@ def add_stake(
         "percent": percent,
         "kind": kind,
         "round": round_,
+        "round_total": round_total,
+        "valuation": valuation,
         "source": source,
         "note": note,
+        "ref": ref,
     }
-    for name in ("amount", "percent"):
+    for name in ("amount", "percent", "round_total", "valuation"):
         value = fields[name]
         if value is not None and not value.strip():
             raise InvalidInput(
@@ -152,16 +182,18 @@ def add_stake(
     from ecoport.services.settings import settings_at, symbols
 
     loc = location(ctx, db)
-    stake_in, errors = stake_from_fields(
-        fields, where=option_name, symbols=symbols(settings_at(loc))
-    )
+    stake_in, errors = parse_stake(fields, parsers=plain_parsers(symbols=symbols(settings_at(loc))))
     if stake_in is None:
         raise errors[0]
     with writing(loc, change=change_of(ctx)) as session:
         result = add(
             session=session,
             stake_in=stake_in,
-            options=AddOptions(new_company=new_company, change_sector=change_sector),
+            options=AddOptions(
+                new_company=new_company,
+                change_sector=change_sector,
+                allow_duplicate=allow_duplicate,
+            ),
         )
     if fmt is Format.json:
         as_json({"stake": result.stake, "created": result.created, "resolved": result.resolved})
@@ -248,64 +280,69 @@ def stakes_edit(
     currency: CurrencyOpt = None,
     percent: PercentOpt = None,
     round_: RoundOpt = None,
+    round_total: RoundTotalOpt = None,
+    valuation: ValuationOpt = None,
     source: SourceOpt = None,
     note: NoteOpt = None,
+    ref: RefOpt = None,
     clear: Annotated[
         list[str] | None,
         typer.Option(
             "--clear",
             metavar="FIELD",
-            help="Empty a field: amount, percent, round, source or note. Repeatable.",
+            help="Empty a field: amount, percent, round, source, note or ref. Repeatable.",
         ),
     ] = None,
     db: DbOption = None,
 ) -> None:
     """Change fields of a stake and print it as stored.
 
+    --round moves the stake into that round of its company (recorded when new);
+    --round-total and --valuation set its round's figures.
+
     \b
     Example:
       ecoport stakes edit 1 --percent 1.288
       ecoport stakes edit 1 --clear note
     """
-    from ecoport.cli.common import parse_opt
-    from ecoport.core.dates import parse_date
-    from ecoport.core.money import currency_code
-    from ecoport.core.ownership import parse_kind
-    from ecoport.core.percent import parse_percent
     from ecoport.errors import InvalidInput
     from ecoport.render import stake_detail
-    from ecoport.services.fields import UNDISCLOSED, text
+    from ecoport.services.fields import UNDISCLOSED
     from ecoport.services.settings import settings_at, symbols
-    from ecoport.services.stakes import CLEARABLE, StakeUpdate, edit_stake
+    from ecoport.services.stakes import edit_stake
 
-    cleared = set()
-    for field in clear or []:
-        if field not in CLEARABLE:
-            raise InvalidInput(
-                f"cannot clear {field!r} (choose from {', '.join(CLEARABLE)})", where="--clear"
-            )
-        cleared.add(field)
-    for field, value in (("amount", amount), ("percent", percent)):
+    raw = {
+        "investor": investor,
+        "startup": startup,
+        "date": date,
+        "kind": kind,
+        "amount": amount,
+        "currency": currency,
+        "percent": percent,
+        "round": round_,
+        "round_total": round_total,
+        "valuation": valuation,
+        "source": source,
+        "note": note,
+        "ref": ref,
+    }
+    cleared = set(clear or [])
+    for field in ("amount", "percent"):
+        value = raw[field]
         if value is not None and value.strip().lower() in UNDISCLOSED:
             cleared.add(field)
-    update = StakeUpdate(
-        investor=text(investor),
-        startup=text(startup),
-        date=parse_opt("--date", parse_date, date),
-        kind=parse_opt("--kind", parse_kind, kind),
-        amount=None if "amount" in cleared else text(amount),
-        currency=parse_opt("--currency", currency_code, currency),
-        percent=None if "percent" in cleared else parse_opt("--percent", parse_percent, percent),
-        round=text(round_),
-        source=text(source),
-        note=text(note),
-        clear=frozenset(cleared),
-        symbols=symbols(settings_at(location(ctx, db))),
-    )
-    if update == StakeUpdate(clear=frozenset(), symbols=update.symbols):
+            raw[field] = None
+    if all(v is None or not v.strip() for v in raw.values()) and not cleared:
         raise InvalidInput("nothing to change; give at least one option (see --help)")
+    loc = location(ctx, db)
     with writing_for(ctx, db) as session:
-        stake = edit_stake(session=session, stake_id=stake_id, update=update)
+        stake = edit_stake(
+            session=session,
+            stake_id=stake_id,
+            raw=raw,
+            clear=frozenset(cleared),
+            symbols=symbols(settings_at(loc)),
+        )
     stake_detail(stake, f"Stake {stake_id} updated")
 
 

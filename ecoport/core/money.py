@@ -156,13 +156,19 @@ def _number(text: str) -> Decimal:
 
 
 def parse_money(
-    text: str, *, currency: str | None = None, defaults: dict[str, str] | None = None
+    text: str,
+    *,
+    currency: str | None = None,
+    defaults: dict[str, str] | None = None,
+    fallback: str | None = None,
 ) -> Money:
     """Parse an amount as the press writes it: ``1.27bn CNY``, ``CNY 1.27 billion``,
     ``¥1.27bn``, ``$300m``, ``US$300 million``, ``HK$2.5bn``, ``1,266,000,000``,
     ``20,00,00,000`` (Indian grouping), ``300k``.
 
-    *currency* is the ``--currency`` given beside it (a code), if any; *defaults* maps the
+    *currency* is the currency given beside it (a code), if any, which the text must agree
+    with; *fallback* is the currency of an amount that names none (an import's default,
+    never checked against a symbol: ``₹40,000,000`` stays INR); *defaults* maps the
     ambiguous symbols ``$`` and ``¥`` to the currency they mean when none is given.
     Raises InvalidInput with the reason; never anything else.
     """
@@ -188,7 +194,7 @@ def parse_money(
     codes = [_currency_of(t, given, defaults) for t in (pre, post) if t]
     if len(set(codes)) > 1:
         raise InvalidInput(f"{raw!r} names two currencies ({' and '.join(codes)})")
-    code = codes[0] if codes else given
+    code = codes[0] if codes else given or (None if fallback is None else currency_code(fallback))
     if code is None:
         raise InvalidInput(f"{raw!r} has no currency; give one, as in {raw} USD or --currency")
     value = _number(num)

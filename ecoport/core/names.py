@@ -1,23 +1,19 @@
-"""Company names: the unique key, and the near-duplicates a typo would create."""
+"""Company names: the unique key, the normalised key that resolves spellings of one company,
+and the near-duplicates a typo would create."""
 
 import re
 import unicodedata
 from collections.abc import Iterable
-from difflib import SequenceMatcher
+from functools import cache
 
 from ecoport.errors import InvalidInput
 
 MAX_LENGTH = 200
 
-# Words that do not tell two companies apart ("Midea" and "Midea Group Co., Ltd.").
-_SUFFIXES = frozenset(
-    """
-    inc incorporated corp corporation co company ltd limited llc plc gmbh ag sa bv nv
-    group holding holdings technology technologies tech international intl
-    """.split()
-)
-_PUNCT = re.compile(r"[^\w\s]|_")
 _SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
+#: Roman numerals that number a fund or a generation ("GGV Capital II").
+_ROMAN = re.compile(r"^(?=[ivxlc]+$)c{0,3}(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
 
 
 def clean_name(text: str) -> str:
@@ -35,26 +31,87 @@ def name_key(text: str) -> str:
     return clean_name(text).casefold()
 
 
-def similarity_key(text: str) -> str:
-    """A looser key: no punctuation, no corporate suffixes, no spaces, no parenthesised aside."""
-    base = re.sub(r"\(.*?\)", " ", clean_name(text)).casefold()
-    words = [w for w in _PUNCT.sub(" ", base).split() if w not in _SUFFIXES]
-    if not words:  # the whole name was suffixes ("Group Ltd"): keep what there was
-        words = _PUNCT.sub(" ", base).split()
-    return "".join(words)
+@cache
+def _legal_terms() -> frozenset[tuple[str, ...]]:
+    """Legal-form words (Inc., Corp., Co., Ltd., LLC, GmbH, S.A., plc...), as token tuples.
+
+    The terms are cleanco's, the maintained list of legal forms by country; cleanco's own
+    ``basename`` is not used because it takes ~70 us a name and strips one suffix at a time.
+    """
+    from cleanco import prepare_default_terms
+
+    terms = {tuple(_tokens(" ".join(parts))) for _, parts in prepare_default_terms()}
+    # "Co., Ltd." and "Corp" are covered; a bare "company" is a legal form too.
+    return frozenset(t for t in terms if t)
 
 
-def _close(a: str, b: str) -> bool:
-    if not a or not b:
-        return False
-    if a == b:
-        return True
-    shorter = min(len(a), len(b))
+def _tokens(text: str) -> list[str]:
+    """Words of a name for matching: compatibility forms folded (full-width letters, ligatures),
+    case folded, "&" read as "and", dots and apostrophes dropped (S.A. = SA, Macy's = Macys)."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = folded.replace("&", " and ").replace(".", "").replace("'", "").replace("\u2019", "")
+    return list(_WORD.findall(folded.replace("_", " ")))
+
+
+def _base_tokens(text: str) -> list[str]:
+    """The name's words without trailing legal forms ("Midea Group Co., Ltd." -> midea group)."""
+    words = _tokens(text)
+    terms = _legal_terms()
+    longest = max((len(t) for t in terms), default=1)
+    stripped = True
+    base = words
+    while stripped and base:
+        stripped = False
+        for size in range(min(longest, len(base) - 1), 0, -1):
+            if tuple(base[-size:]) in terms:
+                base = base[:-size]
+                stripped = True
+                break
+    return base or words
+
+
+def match_key(text: str) -> str:
+    """The normalised key: two names with one key are one company.
+
+    Case, Unicode compatibility and width forms, punctuation, white space and legal
+    suffixes do not count: ``Xiaomi Corp``, ``XIAOMI`` and ``Ｘｉａｏｍｉ`` are Xiaomi,
+    ``Smart Mi`` is Smartmi, ``Midea Group Co. Ltd.`` is Midea Group. Numbers, fund
+    generations and places do count (``Fund 2``, ``GGV Capital II``, ``Sequoia Capital India``).
+    """
+    return "".join(_base_tokens(text))
+
+
+def _numbers(words: list[str]) -> list[str]:
+    return [w for w in words if w.isdigit() or _ROMAN.match(w)]
+
+
+def _contains(longer: list[str], shorter: list[str]) -> bool:
+    it = iter(longer)
+    return all(w in it for w in shorter)
+
+
+def similar(a: str, b: str) -> int:
+    """How alike two names are as typos of each other, 0 (different) to 100 (one company).
+
+    Names that differ by a number or generation (Fund 1 / Fund 2, GGV Capital / GGV Capital II)
+    or by an added word (Sequoia Capital / Sequoia Capital India) are different names: 0.
+    """
+    from rapidfuzz.fuzz import ratio
+
+    wa, wb = _base_tokens(a), _base_tokens(b)
+    ka, kb = "".join(wa), "".join(wb)
+    if ka == kb:
+        return 100
+    if _numbers(wa) != _numbers(wb):
+        return 0
+    if len(wa) != len(wb) and (_contains(wa, wb) or _contains(wb, wa)):
+        return 0
+    shorter = min(len(ka), len(kb))
     if shorter < 4:  # "Mi" vs "Mix": too short to call a typo
-        return False
-    ratio = SequenceMatcher(None, a, b, autojunk=False).ratio()
+        return 0
+    score = ratio(ka, kb)
     # one or two typos in a short name, or ~90 % alike in a long one
-    return ratio >= (0.8 if shorter <= 10 else 0.88)
+    return int(score) if score >= (80 if shorter <= 10 else 88) else 0
 
 
 def near_duplicates(name: str, existing: Iterable[tuple[str, str]]) -> list[str]:
@@ -63,11 +120,53 @@ def near_duplicates(name: str, existing: Iterable[tuple[str, str]]) -> list[str]
     *existing* yields ``(spelling, canonical company name)`` pairs: names and aliases.
     Returns the distinct canonical names, best first.
     """
-    key = similarity_key(name)
-    scored: dict[str, float] = {}
+    scored: dict[str, int] = {}
     for spelling, canonical in existing:
-        other = similarity_key(spelling)
-        if _close(key, other):
-            score = SequenceMatcher(None, key, other, autojunk=False).ratio()
-            scored[canonical] = max(score, scored.get(canonical, 0.0))
+        score = similar(name, spelling)
+        if score:
+            scored[canonical] = max(score, scored.get(canonical, 0))
     return sorted(scored, key=lambda c: (-scored[c], c))
+
+
+def blocks(key: str) -> tuple[str, str]:
+    """Blocking keys for fuzzy matching many names: a typo rarely hits both ends of a name."""
+    return "<" + key[:3], ">" + key[-3:]
+
+
+def similar_pairs(
+    new: Iterable[tuple[int, str]], known: Iterable[tuple[int, str]], *, limit: int = 1000
+) -> list[tuple[int, int, int]]:
+    """``(new id, known id, score)`` for names of *new* that look like typos of *known* ones
+    (or of each other), compared only within blocks so that 80k names stay fast."""
+    from rapidfuzz import fuzz, process
+
+    index: dict[str, list[tuple[int, str, str]]] = {}
+    names: dict[int, str] = {}
+    for cid, name in known:
+        names[cid] = name
+        key = match_key(name)
+        for b in blocks(key):
+            index.setdefault(b, []).append((cid, key, name))
+    found: list[tuple[int, int, int]] = []
+    seen: set[tuple[int, int]] = set()
+    for cid, name in new:
+        key = match_key(name)
+        for b in blocks(key):
+            bucket = index.setdefault(b, [])
+            if bucket:
+                keys = [k for _, k, _ in bucket]
+                for _match, _score, i in process.extract_iter(
+                    key, keys, scorer=fuzz.ratio, score_cutoff=80
+                ):
+                    other, _, other_name = bucket[i]
+                    pair = (min(cid, other), max(cid, other))
+                    if other == cid or pair in seen:
+                        continue
+                    seen.add(pair)
+                    score = similar(name, other_name)
+                    if score and match_key(other_name) != key:
+                        found.append((cid, other, score))
+            bucket.append((cid, key, name))
+        if len(found) >= limit:
+            break
+    return found

@@ -13,19 +13,28 @@ from ecoport.core.dates import PartialDate
 from ecoport.core.money import from_minor
 from ecoport.core.percent import from_micro
 from ecoport.core.sectors import normalize_sector
+from ecoport.services.fields import FIELDS
 from ecoport.services.lookup import require_company
-from ecoport.services.sources import FIELDS
 from ecoport.store.db import Reader
 
 #: Stakes in an order that does not depend on IDs, so that a re-imported export matches.
 _STAKES = """
 SELECT i.name, c.name, c.sector, s.kind, s.date, s.date_precision, s.amount_minor, s.currency,
-       s.percent_micro, s.round, s.source, s.note
+       s.percent_micro, r.name, s.source, s.note, r.total_minor, r.valuation_minor, r.currency,
+       s.ref
 FROM stake s JOIN company i ON i.id = s.investor_id JOIN company c ON c.id = s.company_id
+LEFT JOIN funding_round r ON r.id = s.round_id
 {where}
 ORDER BY i.name_key, s.date, s.date_precision, c.name_key, s.kind, s.currency, s.amount_minor,
-         s.percent_micro, s.round, s.source, s.note
+         s.percent_micro, r.name, s.source, s.note, s.ref, s.id
 """
+
+
+def _money(minor: int | None, currency: str | None) -> str | None:
+    """An exact amount with its code (``150000000.00 USD``), as the importer reads it."""
+    return (
+        None if minor is None or currency is None else f"{from_minor(minor, currency):f} {currency}"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +62,10 @@ def stake_rows(reader: Reader, query: ExportQuery) -> Iterator[dict[str, str | N
     sql = _STAKES.format(where=where)
     stream = getattr(reader, "stream", None)
     for row in stream(sql, params) if stream is not None else reader.rows(sql, params):
-        inv, startup, sector, kind, date, precision, minor, cur, micro, round_, source, note = row
+        (inv, startup, sector, kind, date, precision, minor, cur, micro, round_, source, note) = (
+            row[:12]
+        )
+        total, valuation, round_currency, ref = row[12:]
         yield {
             "investor": inv,
             "startup": startup,
@@ -66,6 +78,9 @@ def stake_rows(reader: Reader, query: ExportQuery) -> Iterator[dict[str, str | N
             "round": round_,
             "source": source,
             "note": note,
+            "round_total": _money(total, round_currency),
+            "valuation": _money(valuation, round_currency),
+            "ref": ref,
         }
 
 
@@ -97,7 +112,19 @@ def seed_shape(reader: Reader, query: ExportQuery) -> dict[str, Any]:
             "target_source": t_source,
         }
         companies.append({k: v for k, v in entry.items() if v is not None})
-    order = ("investor", "startup", "date", "kind", "round", "amount", "currency", "percent")
+    order = (
+        "investor",
+        "startup",
+        "date",
+        "kind",
+        "round",
+        "round_total",
+        "valuation",
+        "amount",
+        "currency",
+        "percent",
+        "ref",
+    )
     return {
         "companies": companies,
         "stakes": [

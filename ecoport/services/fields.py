@@ -1,20 +1,50 @@
-"""Turning a stake's text fields (options, seed entries, file rows) into checked values."""
+"""The one stake parser: a record's raw text fields (options, seed entries, file rows) turned
+into a checked StakeCreate, or a list of errors that each name their field.
+
+add-stake, stakes edit, import and the seed all call ``parse_stake`` (edit with
+``partial=True``); the importer passes memoised parsers, the rest the plain ones.
+"""
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from ecoport.core.dates import parse_date
-from ecoport.core.money import currency_code, parse_money
+from ecoport.core.dates import PartialDate, parse_date
+from ecoport.core.money import Money, currency_code, parse_money
 from ecoport.core.names import clean_name
 from ecoport.core.ownership import Kind, parse_kind
 from ecoport.core.percent import parse_percent
 from ecoport.core.sectors import normalize_sector
-from ecoport.errors import InvalidInput
-from ecoport.services.stakes import StakeCreate
+from ecoport.errors import FieldError, InvalidInput
+from ecoport.services.stakes import StakeCreate, StakeFields
 
-#: Words that mean "not disclosed" where an amount or a percent is expected.
-UNDISCLOSED = frozenset({"", "undisclosed", "n/a", "na", "unknown", "-", "none"})
+#: Every field of a stake record, in the order of an exported CSV.
+FIELDS = (
+    "investor",
+    "startup",
+    "sector",
+    "kind",
+    "date",
+    "amount",
+    "currency",
+    "percent",
+    "round",
+    "source",
+    "note",
+    "round_total",
+    "valuation",
+    "ref",
+)
+REQUIRED = ("investor", "startup", "date")
+#: Fields whose value may say "not disclosed".
+MAYBE_UNDISCLOSED = frozenset({"amount", "percent", "round_total", "valuation"})
+#: Words (and spreadsheet artefacts) that mean "not disclosed" where a figure is expected.
+UNDISCLOSED = frozenset(
+    {"", "undisclosed", "n/a", "na", "n.a.", "unknown", "-", "—", "–", "none", "nan", "null"}
+)
+#: The longest text each bounded field takes (the same on every backend).
+MAX_TEXT = {"round": 100, "ref": 200}
 
 
 def text(value: Any) -> str | None:
@@ -31,66 +61,153 @@ def disclosed(value: Any) -> str | None:
     return None if cleaned is None or cleaned.lower() in UNDISCLOSED else cleaned
 
 
-def stake_from_fields(
-    fields: Mapping[str, Any],
+@dataclass(frozen=True, slots=True)
+class Parsers:
+    """The parser of each kind of field; each raises InvalidInput with the reason."""
+
+    name: Callable[[str], str]
+    sector: Callable[[str], str]
+    kind: Callable[[str], Kind]
+    date: Callable[[str], PartialDate]
+    currency: Callable[[str], str]
+    money: Callable[[str, str | None, str | None], Money]
+    """(text, the record's currency, the default currency of amounts that name none)"""
+    percent: Callable[[str], Any]
+
+
+def plain_parsers(
     *,
-    where: Callable[[str], str],
     today: dt.date | None = None,
+    dayfirst: bool | None = None,
     symbols: dict[str, str] | None = None,
-) -> tuple[StakeCreate | None, list[InvalidInput]]:
-    """Check every field; return the stake, or None with one error per bad field.
+) -> Parsers:
+    """The parsers as they are, for one record at a time."""
 
-    *where* names a field for the user: ``--percent`` on the command line,
-    ``seed.yaml:12: percent`` in a file. *symbols* says what ``$`` and ``¥`` mean.
+    def money(raw: str, currency: str | None, fallback: str | None) -> Money:
+        return parse_money(raw, currency=currency, defaults=symbols, fallback=fallback)
+
+    return Parsers(
+        name=clean_name,
+        sector=normalize_sector,
+        kind=parse_kind,
+        date=lambda raw: parse_date(raw, today=today, dayfirst=dayfirst),
+        currency=currency_code,
+        money=money,
+        percent=parse_percent,
+    )
+
+
+def parse_stake(
+    fields: Mapping[str, str | None],
+    *,
+    parsers: Parsers,
+    default_currency: str | None = None,
+) -> tuple[StakeCreate | None, list[FieldError]]:
+    """Check every field of a new stake; return it, or None with one FieldError per bad field.
+
+    *default_currency* applies to amounts that name no currency (an import's ``--currency``).
     """
-    errors: list[InvalidInput] = []
+    checked, errors = parse_fields(
+        fields, parsers=parsers, default_currency=default_currency, partial=False
+    )
+    if checked is None:
+        return None, errors
+    assert checked.investor and checked.startup and checked.date
+    return (
+        StakeCreate(
+            investor=checked.investor,
+            startup=checked.startup,
+            date=checked.date,
+            kind=checked.kind or Kind.INVESTMENT,
+            sector=checked.sector,
+            amount=checked.amount,
+            percent=checked.percent,
+            round=checked.round,
+            round_total=checked.round_total,
+            valuation=checked.valuation,
+            source=checked.source,
+            note=checked.note,
+            ref=checked.ref,
+        ),
+        [],
+    )
 
-    def check(name: str, parse: Callable[[str], Any], *, required: bool = False) -> Any:
+
+def parse_fields(
+    fields: Mapping[str, str | None],
+    *,
+    parsers: Parsers,
+    default_currency: str | None = None,
+    partial: bool = True,
+) -> tuple[StakeFields | None, list[FieldError]]:
+    """Check the fields given; with *partial* (an edit) none is required."""
+    errors: list[FieldError] = []
+
+    def check(name: str, parse: Callable[[str], Any]) -> Any:
         raw = fields.get(name)
-        value = disclosed(raw) if name in ("amount", "percent") else text(raw)
+        value = disclosed(raw) if name in MAYBE_UNDISCLOSED else text(raw)
         if value is None:
-            if required:
-                errors.append(InvalidInput("is required", where=where(name)))
+            if name in REQUIRED and not partial:
+                errors.append(FieldError(name, "is required"))
             return None
         try:
             return parse(value)
         except InvalidInput as exc:
-            errors.append(InvalidInput(exc.message, where=where(name)))
+            errors.append(FieldError(name, exc.message))
             return None
 
-    investor = check("investor", clean_name, required=True)
-    startup = check("startup", clean_name, required=True)
-    sector = check("sector", normalize_sector)
-    currency = check("currency", currency_code)
+    investor = check("investor", parsers.name)
+    startup = check("startup", parsers.name)
+    sector = check("sector", parsers.sector)
+    currency = check("currency", parsers.currency)
     currency_bad = currency is None and text(fields.get("currency")) is not None
-    money = (
-        None
-        if currency_bad
-        else check("amount", lambda v: parse_money(v, currency=currency, defaults=symbols))
-    )
-    percent = check("percent", parse_percent)
-    date = check("date", lambda v: parse_date(v, today=today), required=True)
-    kind = check("kind", parse_kind) or Kind.INVESTMENT
-    if currency is not None and disclosed(fields.get("amount")) is None:
-        errors.append(InvalidInput("a currency needs an amount", where=where("amount")))
-    if investor and startup and investor.casefold() == startup.casefold():
-        errors.append(
-            InvalidInput(f"{startup} cannot hold a stake in itself", where=where("startup"))
+    amounts: dict[str, Money | None] = {}
+    for name in ("amount", "round_total", "valuation"):
+        amounts[name] = (
+            None
+            if currency_bad
+            else check(name, lambda v: parsers.money(v, currency, default_currency))
         )
+    percent = check("percent", parsers.percent)
+    date = check("date", parsers.date)
+    kind = check("kind", parsers.kind)
+    labels = {name: text(fields.get(name)) for name in ("round", "source", "note", "ref")}
+    for name, limit in MAX_TEXT.items():
+        value = labels[name]
+        if value is not None and len(value) > limit:
+            errors.append(FieldError(name, f"has more than {limit} characters"))
+    if currency is not None and not any(
+        disclosed(fields.get(n)) for n in ("amount", "round_total", "valuation")
+    ):
+        errors.append(FieldError("amount", "a currency needs an amount"))
+    amount, total = amounts["amount"], amounts["round_total"]
+    if amount and total and amount.currency == total.currency and amount.amount > total.amount:
+        errors.append(
+            FieldError(
+                "round_total",
+                f"{total} is less than the investor's own {amount}; "
+                "the round total is the whole round",
+            )
+        )
+    if investor and startup and investor.casefold() == startup.casefold():
+        errors.append(FieldError("startup", f"{startup} cannot hold a stake in itself"))
     if errors:
         return None, errors
     return (
-        StakeCreate(
+        StakeFields(
             investor=investor,
             startup=startup,
             date=date,
             kind=kind,
             sector=sector,
-            amount=money,
+            amount=amount,
             percent=percent,
-            round=text(fields.get("round")),
-            source=text(fields.get("source")),
-            note=text(fields.get("note")),
+            round=labels["round"],
+            round_total=total,
+            valuation=amounts["valuation"],
+            source=labels["source"],
+            note=labels["note"],
+            ref=labels["ref"],
         ),
         [],
     )

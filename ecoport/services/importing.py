@@ -1,28 +1,36 @@
 """Importing stakes in bulk: every row checked, accounted for, and written in one transaction.
 
-The rows come from ecoport.services.sources. Each field is parsed by the same core parsers
-as ``add-stake`` uses, memoised on the raw text (a file repeats its dates, names and
-currencies endlessly). Companies are resolved from one in-memory index of names and
-aliases; stakes are written through the driver's ``executemany`` in batches, never as ORM
-objects. A row identical to a stored stake (or to an earlier row of the file) is counted
-as already present: a hash of the identity finds candidates, an indexed query confirms
-them, so importing a file twice adds nothing and never drops a genuinely new stake.
+The rows come from ecoport.services.sources. Each row goes through a pipeline:
+
+1. **parse**: the one stake parser (services.fields.parse_stake) with memoised field parsers
+   (a file repeats its dates, names and currencies endlessly); a cell naming several
+   investors becomes one record per investor;
+2. **resolve companies**: by name, alias or normalised name, from one in-memory index;
+3. **resolve the round** the record took part in (found, completed, or recorded);
+4. **identify**: a record identical to a stored stake is already present; one that records
+   the same deal less (or more) precisely is *matched* and fills in what the stored stake
+   lacked (core.identity); the rest are new;
+5. **write** new stakes through the driver's ``executemany`` in batches, never as ORM objects.
+
+Stored stakes are only read back for the (investor, company, kind) triples a record shares
+with them, so importing into an empty database reads nothing back.
 """
 
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Literal, Protocol
 
-from ecoport.core.dates import parse_date
-from ecoport.core.money import currency_code, parse_money, to_minor
-from ecoport.core.names import clean_name
-from ecoport.core.ownership import parse_kind
-from ecoport.core.percent import parse_percent, to_micro
+from ecoport.core.identity import RoundKey, StakeKey, best_match, best_round, changes, filled
+from ecoport.core.money import Money, currency_code, to_minor
+from ecoport.core.names import clean_name, match_key, similar_pairs
+from ecoport.core.percent import to_micro
 from ecoport.core.sectors import normalize_sector, within
-from ecoport.errors import InvalidInput
-from ecoport.services.fields import UNDISCLOSED, text
-from ecoport.services.sources import FIELDS, REJECT_COLUMNS, FileFormat, Row, Source
+from ecoport.errors import FieldError, InvalidInput
+from ecoport.services.fields import FIELDS, Parsers, parse_stake, plain_parsers, text
+from ecoport.services.rounds import RoundIn, fill_round, round_currency
+from ecoport.services.sources import REJECT_COLUMNS, FileFormat, Row, Source
+from ecoport.services.stakes import StakeCreate
 from ecoport.store import audit
 from ecoport.store.db import Raw
 from ecoport.store.models import stored_now
@@ -38,26 +46,23 @@ BATCH = 20_000
 BIG_FILE_BYTES = 4 * 1024 * 1024
 #: At most this many problem lines are kept for the message; all of them go to --rejects.
 KEPT_PROBLEMS = 10_000
+#: At most this many possible duplicate companies are listed in the summary.
+KEPT_DUPLICATES = 200
 
-_INV, _START, _SECTOR, _KIND, _DATE, _AMOUNT, _CUR, _PCT, _ROUND, _SOURCE, _NOTE = range(
-    len(FIELDS)
-)
-#: What makes two stakes the same event. The round is part of it: two rounds of one year,
-#: amounts undisclosed, are two stakes, not one stake seen twice.
-_IDENTITY = (
+_KEY_COLUMNS = (
     "investor_id, company_id, kind, date, date_precision, amount_minor, currency, "
-    "percent_micro, round"
+    "percent_micro, round_id"
 )
 _INSERT_STAKE = (
-    f"INSERT INTO stake ({_IDENTITY}, source, note, created_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    f"INSERT INTO stake ({_KEY_COLUMNS}, ref, source, note, created_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-_FIND_STAKE = (
-    "SELECT 1 FROM stake WHERE investor_id = ? AND company_id = ? AND kind = ? AND date = ? "
-    "AND date_precision = ? AND amount_minor IS NOT DISTINCT FROM ? "
-    "AND currency IS NOT DISTINCT FROM ? AND percent_micro IS NOT DISTINCT FROM ? "
-    "AND round IS NOT DISTINCT FROM ? LIMIT 1"
+_CANDIDATES = (
+    f"SELECT id, {_KEY_COLUMNS}, source, note FROM stake "
+    "WHERE investor_id = ? AND company_id = ? AND kind = ?"
 )
+
+SectorConflict = Literal["keep", "update", "reject"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +79,13 @@ class ImportOptions:
     """What ``$`` and ``¥`` mean (the database's settings)."""
     listed_only: bool = False
     """Every company a stake names must be in the file's ``companies`` (seed files)."""
+    constants: dict[str, str] = field(default_factory=dict)
+    """field -> value for rows that give none (``--set``)."""
+    split_investors: str | None = None
+    """Separator of several investors in one cell."""
+    sector_conflict: SectorConflict = "keep"
+    """When a row gives a known company another sector: keep the stored one (counted),
+    update it to the row's, or reject the row."""
 
 
 @dataclass(slots=True)
@@ -81,17 +93,35 @@ class ImportSummary:
     file: str
     format: str
     rows_read: int = 0
+    rows_skipped: int = 0
+    """Lines of nothing but delimiters."""
+    records: int = 0
+    """Stake records read: one a row, or one per investor of a split cell."""
     stakes_added: int = 0
+    matched: int = 0
+    """Records of a deal already stored less (or more) precisely; what they added was filled in."""
     already_present: int = 0
-    """Rows identical to a stored stake, or to an earlier row of the file."""
+    """Records identical to a stored stake, or to an earlier record of the file."""
     repeated_in_file: int = 0
-    """Of those, the rows that repeat an earlier row of the same file."""
+    """Of the matched and already present, those that repeat an earlier record of the file."""
     rejected: int = 0
+    """Records rejected (a rejected row with several investors counts each)."""
+    rows_rejected: int = 0
     companies_created: int = 0
+    companies_resolved: int = 0
+    """Names that are another spelling of a known company (Xiaomi Corp for Xiaomi)."""
     sectors_set: int = 0
+    sector_conflicts: int = 0
+    """Rows that gave a known company another sector (kept, or updated)."""
+    rounds_created: int = 0
+    rounds_matched: int = 0
     aliases_added: int = 0
     targets_set: int = 0
     dry_run: bool = False
+    possible_duplicates: list[dict[str, Any]] = field(default_factory=list)
+    """New companies whose names look like a typo of another's: name, like, score."""
+    conflicts: list[str] = field(default_factory=list)
+    """``file:line: stake N: field: stored X, the file says Y`` (stored value kept)."""
     warnings: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     """``file:line: column: reason`` of the rejected rows (the first KEPT_PROBLEMS)."""
@@ -104,101 +134,499 @@ class RejectSink(Protocol):
     def write(self, row: Row, reasons: list[str]) -> None: ...
 
 
-class _Bad:
-    """A memoised parse failure."""
-
-    __slots__ = ("message",)
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-
-
 class _Memo:
-    """A parser memoised on its raw text; failures are remembered as _Bad."""
+    """A parser memoised on its arguments; failures are remembered and raised again."""
 
     __slots__ = ("fn", "cache", "limit")
 
-    def __init__(self, fn: Callable[[Any], Any], limit: int = 200_000) -> None:
+    def __init__(self, fn: Callable[..., Any], limit: int = 200_000) -> None:
         self.fn, self.limit = fn, limit
         self.cache: dict[Any, Any] = {}
 
-    def __call__(self, raw: Any) -> Any:
+    def __call__(self, *raw: Any) -> Any:
         try:
-            return self.cache[raw]
+            value = self.cache[raw]
         except KeyError:
-            pass
-        try:
-            value = self.fn(raw)
-        except InvalidInput as exc:
-            value = _Bad(exc.message)
-        if len(self.cache) >= self.limit:
-            self.cache.clear()
-        self.cache[raw] = value
+            try:
+                value = self.fn(*raw)
+            except InvalidInput as exc:
+                value = exc
+            if len(self.cache) >= self.limit:
+                self.cache.clear()
+            self.cache[raw] = value
+        if type(value) is InvalidInput:
+            raise InvalidInput(value.message)
         return value
 
 
-class _Complaints:
-    """Collects a row's problems as ``column: reason``."""
-
-    __slots__ = ("reasons", "labels")
-
-    def __init__(self, reasons: list[str], labels: list[str]) -> None:
-        self.reasons, self.labels = reasons, labels
-
-    def __call__(self, index: int, message: str) -> None:
-        self.reasons.append(f"{self.labels[index]}: {message}")
+def memo_parsers(options: ImportOptions) -> Parsers:
+    """The stake parser's field parsers, each memoised on its raw text."""
+    plain = plain_parsers(
+        today=options.today or dt.date.today(), dayfirst=options.dayfirst, symbols=options.symbols
+    )
+    return Parsers(
+        name=_Memo(plain.name),
+        sector=_Memo(plain.sector),
+        kind=_Memo(plain.kind),
+        date=_Memo(plain.date),
+        currency=_Memo(plain.currency),
+        money=_Memo(plain.money, limit=20_000),  # amounts vary; a small memo keeps memory flat
+        percent=_Memo(plain.percent),
+    )
 
 
 class _Companies:
-    """Every company by name key and alias key, with its sector; creates new ones."""
+    """Every company by name key, alias key and normalised key, with its sector."""
 
     def __init__(self, session: "Session", conn: Raw, now: str) -> None:
         self.session, self.conn, self.now = session, conn, now
         self.by_key: dict[str, int] = {}
+        self.by_match: dict[str, int] = {}
         self.sector: dict[int, str | None] = {}
         self.name: dict[int, str] = {}
-        for cid, name, key, sector in conn.execute(
-            "SELECT id, name, name_key, sector FROM company"
+        for cid, name, key, match, sector in conn.execute(
+            "SELECT id, name, name_key, match_key, sector FROM company ORDER BY id"
         ):
             self.by_key[key] = cid
+            self.by_match.setdefault(match, cid)
             self.sector[cid] = sector
             self.name[cid] = name
-        for key, cid in conn.execute("SELECT alias_key, company_id FROM company_alias"):
+        for key, match, cid in conn.execute(
+            "SELECT alias_key, match_key, company_id FROM company_alias ORDER BY id"
+        ):
             self.by_key[key] = cid
-        self.created = 0
+            self.by_match.setdefault(match, cid)
+        self.existing = len(self.name)
+        self.created: list[tuple[int, str]] = []
+        self.resolved = 0
         self.sectors_set = 0
+        self.keys = _Memo(lambda name: (name.casefold(), match_key(name)))
 
-    def get_or_create(self, name: str, key: str, sector: str | None) -> int:
+    def find(self, name: str) -> int | None:
+        key, match = self.keys(name)
         cid = self.by_key.get(key)
-        if cid is not None:
-            if sector is not None and self.sector[cid] is None:
-                self.conn.execute("UPDATE company SET sector = ? WHERE id = ?", (sector, cid))
-                audit.note(
-                    self.session,
-                    audit.Record("company", str(cid), {"sector": None}, {"sector": sector}),
-                )
-                self.sector[cid] = sector
-                self.sectors_set += 1
-            return cid
-        cid = self.conn.insert(
-            "INSERT INTO company (name, name_key, sector, created_at) VALUES (?, ?, ?, ?)",
-            (name, key, sector, self.now),
-        )
-        self.by_key[key], self.sector[cid], self.name[cid] = cid, sector, name
-        self.created += 1
+        if cid is None:
+            cid = self.by_match.get(match)
+            if cid is not None:
+                self.by_key[key] = cid  # counted once a spelling
+                self.resolved += 1
         return cid
 
+    def get_or_create(self, name: str, sector: str | None) -> int:
+        cid = self.find(name)
+        if cid is not None:
+            if sector is not None and self.sector[cid] is None:
+                self.set_sector(cid, sector)
+                self.sectors_set += 1
+            return cid
+        key, match = self.keys(name)
+        cid = self.conn.insert(
+            "INSERT INTO company (name, name_key, match_key, sector, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (name, key, match, sector, self.now),
+        )
+        self.by_key[key], self.sector[cid], self.name[cid] = cid, sector, name
+        self.by_match.setdefault(match, cid)
+        self.created.append((cid, name))
+        return cid
 
-def _name(raw: str) -> tuple[str, str]:
-    cleaned = clean_name(raw)
-    return cleaned, cleaned.casefold()
+    def set_sector(self, cid: int, sector: str) -> None:
+        self.conn.execute("UPDATE company SET sector = ? WHERE id = ?", (sector, cid))
+        if cid <= self.last_id:
+            audit.note(
+                self.session,
+                audit.Record("company", str(cid), {"sector": self.sector[cid]}, {"sector": sector}),
+            )
+        self.sector[cid] = sector
+
+    last_id = 0
 
 
-def _undisclosed_or(parse: Callable[[str], Any]) -> Callable[[str], Any]:
-    def run(raw: str) -> Any:
-        return None if raw.lower() in UNDISCLOSED else parse(raw)
+class _Rounds:
+    """Funding rounds by company, read from the database the first time a company is seen."""
 
-    return run
+    def __init__(self, session: "Session", conn: Raw, now: str, last_id: int) -> None:
+        self.session, self.conn, self.now, self.last_id = session, conn, now, last_id
+        self.by_company: dict[int, list[tuple[int, RoundKey, int | None]]] = {}
+        self.created = self.matched = 0
+
+    def _stored(self, company_id: int) -> list[tuple[int, RoundKey, int | None]]:
+        found = self.by_company.get(company_id)
+        if found is None:
+            found = self.by_company[company_id] = [
+                (r[0], RoundKey(company_id, *r[1:6]), r[6])
+                for r in self.conn.execute(
+                    "SELECT id, date, date_precision, name, total_minor, currency, "
+                    "valuation_minor FROM funding_round WHERE company_id = ?",
+                    (company_id,),
+                )
+            ]
+        return found
+
+    def attach(self, round_in: RoundIn, cheque: Money | None) -> int:
+        """The id of the round the record describes (found, completed, or recorded)."""
+        currency = round_currency(round_in)
+        stored = self._stored(round_in.company_id)
+        key = round_in.key()
+        found = best_round(key, [(rid, k) for rid, k, _ in stored])
+        if found is None:
+            total = key.total_minor
+            valuation = (
+                None
+                if round_in.valuation is None
+                else to_minor(round_in.valuation.amount, round_in.valuation.currency)
+            )
+            rid = self.conn.insert(
+                "INSERT INTO funding_round (company_id, date, date_precision, name, total_minor, "
+                "valuation_minor, currency, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    round_in.company_id,
+                    key.date,
+                    key.date_precision,
+                    round_in.name,
+                    total,
+                    valuation,
+                    currency,
+                    round_in.source,
+                    self.now,
+                ),
+            )
+            stored.append((rid, RoundKey(*(round_in.company_id, *_tail(key))), valuation))
+            self.created += 1
+            return rid
+        index = next(i for i, (rid, _, _) in enumerate(stored) if rid == found)
+        _, old, valuation = stored[index]
+        self._check_cheque(old, cheque)
+        update = fill_round(old, valuation, round_in)
+        if update:
+            names = ", ".join(f"{k} = ?" for k in update)
+            self.conn.execute(
+                f"UPDATE funding_round SET {names} WHERE id = ?", (*update.values(), found)
+            )
+            if found <= self.last_id:
+                before = {k: getattr(old, k, valuation) for k in update}
+                audit.note(self.session, audit.Record("funding_round", str(found), before, update))
+            new_key = RoundKey(
+                old.company_id,
+                update.get("date", old.date),
+                update.get("date_precision", old.date_precision),
+                update.get("name", old.name),
+                update.get("total_minor", old.total_minor),
+                update.get("currency", old.currency),
+            )
+            stored[index] = (found, new_key, update.get("valuation_minor", valuation))
+        self.matched += 1
+        return found
+
+    @staticmethod
+    def _check_cheque(stored: RoundKey, cheque: Money | None) -> None:
+        if cheque is None or stored.total_minor is None or stored.currency != cheque.currency:
+            return
+        if to_minor(cheque.amount, cheque.currency) > stored.total_minor:
+            raise FieldError(
+                "amount",
+                f"{cheque} is more than the round's whole total "
+                f"({stored.currency} {stored.total_minor} in minor units)",
+            )
+
+
+def _tail(key: RoundKey) -> tuple[Any, ...]:
+    return (key.date, key.date_precision, key.name, key.total_minor, key.currency)
+
+
+def split_names(cell: str, separator: str) -> list[str]:
+    """``"A, B and C"`` -> ``["A", "B", "C"]`` (the separator, then a last "and" or "&")."""
+    import re
+
+    parts = [p.strip() for p in cell.split(separator)]
+    names: list[str] = []
+    for part in parts:
+        names.extend(n.strip() for n in re.split(r"\s+(?:and|&)\s+", part))
+    return [n for n in names if n]
+
+
+@dataclass(slots=True)
+class _Record:
+    """One stake record of a row, parsed and resolved."""
+
+    stake: StakeCreate
+    key: StakeKey
+    ref: str | None
+
+
+class _Importer:
+    """The pipeline of one import (see the module's docstring)."""
+
+    def __init__(
+        self,
+        session: "Session",
+        source: Source,
+        options: ImportOptions,
+        rejects: RejectSink | None,
+    ) -> None:
+        self.session, self.source, self.options, self.rejects = session, source, options, rejects
+        self.conn = conn = Raw(session)
+        self.last: dict[str, int] = {}
+        for table in ("company", "company_alias", "funding_round", "stake"):
+            last = conn.execute(f"SELECT MAX(id) FROM {table}").fetchone()[0] or 0
+            self.last[table] = last
+            audit.inserted_after(session, table, last)
+        self.now = stored_now()
+        self.summary = ImportSummary(file=str(source.path), format=source.format.value)
+        self.companies = _Companies(session, conn, self.now)
+        self.companies.last_id = self.last["company"]
+        self.rounds = _Rounds(session, conn, self.now, self.last["funding_round"])
+        self.parsers = memo_parsers(options)
+        self.labels = source.labels or list(FIELDS)
+        self.default_currency = None
+        if options.currency is not None:
+            try:
+                self.default_currency = currency_code(options.currency)
+            except InvalidInput as exc:
+                raise InvalidInput(exc.message, where="--currency") from None
+        #: (investor, company, kind) of the stored stakes and of the records added so far
+        self.triples: set[tuple[int, int, str]] = set(
+            conn.execute("SELECT DISTINCT investor_id, company_id, kind FROM stake")
+        )
+        self.refs: dict[str, int] = dict(
+            conn.execute("SELECT ref, id FROM stake WHERE ref IS NOT NULL")
+        )
+        self.pending: list[tuple[Any, ...]] = []
+        self.pending_triples: set[tuple[int, int, str]] = set()
+        self.file_refs: set[str] = set()
+        self.dropped: list[str] = []
+        if not self.triples and source.size > BIG_FILE_BYTES:
+            self.dropped = _drop_indexes(conn)
+        self.listed: set[str] | None = None
+
+    # -- the steps --------------------------------------------------------------------
+
+    def run(self, progress: Callable[[int], None] | None) -> ImportSummary:
+        summary = self.summary
+        for row in self.source.rows:
+            summary.rows_read += 1
+            if progress is not None and summary.rows_read % 8192 == 0:
+                progress(self.source.position())
+            if row.problem is not None:
+                self.reject(row, [row.problem], 1)
+                continue
+            self.row(row)
+        self.flush()
+        self.restore_indexes()
+        if progress is not None:
+            progress(self.source.position())
+        summary.rows_skipped += self.source.skipped
+        summary.companies_created += len(self.companies.created)
+        summary.companies_resolved += self.companies.resolved
+        summary.sectors_set += self.companies.sectors_set
+        summary.rounds_created, summary.rounds_matched = self.rounds.created, self.rounds.matched
+        summary.warnings.extend(self.source.warnings)
+        self.look_for_duplicates()
+        return summary
+
+    def fields_of(self, row: Row) -> dict[str, str | None]:
+        fields = dict(zip(FIELDS, row.values, strict=False))
+        for name, value in self.options.constants.items():
+            if fields.get(name) is None:
+                fields[name] = value
+        if fields.get("investor") is None and self.options.investor:
+            fields["investor"] = self.options.investor
+        return fields
+
+    def row(self, row: Row) -> None:
+        fields = self.fields_of(row)
+        investors: list[str | None] = [fields.get("investor")]
+        separator = self.options.split_investors
+        if separator is not None and fields.get("investor"):
+            investors = list(split_names(str(fields["investor"]), separator)) or [None]
+        records: list[_Record] = []
+        reasons: list[str] = []
+        for investor in investors:
+            record = self.parse({**fields, "investor": investor}, reasons)
+            if record is not None:
+                records.append(record)
+        if reasons:
+            self.reject(row, list(dict.fromkeys(reasons)), len(investors))
+            return
+        self.summary.records += len(records)
+        for record in records:
+            self.identify(record, row.line)
+
+    def label(self, name: str) -> str:
+        return self.labels[FIELDS.index(name)]
+
+    def parse(self, fields: dict[str, str | None], reasons: list[str]) -> _Record | None:
+        """Steps 1 to 3: parse, resolve the companies and the round."""
+        stake, errors = parse_stake(
+            fields, parsers=self.parsers, default_currency=self.default_currency
+        )
+        if stake is None:
+            reasons.extend(f"{self.label(e.field)}: {e.message}" for e in errors)
+            return None
+        companies = self.companies
+        inv_id, comp_id = companies.find(stake.investor), companies.find(stake.startup)
+        if inv_id is not None and inv_id == comp_id:
+            reasons.append(
+                f"{self.label('startup')}: {stake.startup} cannot hold a stake in itself"
+            )
+            return None
+        if self.listed is not None:
+            for name, value in (("investor", stake.investor), ("startup", stake.startup)):
+                if companies.keys(value)[0] not in self.listed:
+                    reasons.append(f"{self.label(name)}: {value!r} is not listed under companies")
+            if reasons:
+                return None
+        if comp_id is not None and stake.sector is not None:
+            current = companies.sector[comp_id]
+            if current is not None and not within(current, stake.sector):
+                if self.options.sector_conflict == "reject":
+                    reasons.append(
+                        f"{self.label('sector')}: {companies.name[comp_id]} is in sector "
+                        f"{current}, not {stake.sector}"
+                    )
+                    return None
+                self.summary.sector_conflicts += 1
+                if self.options.sector_conflict == "update":
+                    companies.set_sector(comp_id, stake.sector)
+        inv_id = companies.get_or_create(stake.investor, None)
+        comp_id = companies.get_or_create(stake.startup, stake.sector)
+        round_id = None
+        round_in = RoundIn(
+            comp_id, stake.date, stake.round, stake.round_total, stake.valuation, stake.source
+        )
+        if round_in.given:
+            try:
+                round_id = self.rounds.attach(round_in, stake.amount)
+            except FieldError as exc:
+                reasons.append(f"{self.label(exc.field)}: {exc.message}")
+                return None
+        amount = stake.amount
+        key = StakeKey(
+            inv_id,
+            comp_id,
+            stake.kind.value,
+            stake.date.start.isoformat(),
+            stake.date.precision.value,
+            None if amount is None else to_minor(amount.amount, amount.currency),
+            None if amount is None else amount.currency,
+            None if stake.percent is None else to_micro(stake.percent),
+            round_id,
+        )
+        return _Record(stake, key, stake.ref)
+
+    def identify(self, record: _Record, line: int) -> None:
+        """Step 4: already present, the same deal (matched and filled in), or new."""
+        summary, key = self.summary, record.key
+        if record.ref is not None:
+            stored_id = self.refs.get(record.ref)
+            if stored_id is not None:
+                summary.already_present += 1
+                if record.ref in self.file_refs:
+                    summary.repeated_in_file += 1
+                return
+        triple = key.same_parties()
+        if triple in self.triples:
+            if triple in self.pending_triples:
+                self.flush()
+            self.restore_indexes()
+            candidates = {
+                r[0]: (StakeKey(*r[1:10]), r[10], r[11])
+                for r in self.conn.execute(_CANDIDATES, triple)
+            }
+            found = best_match(key, [(sid, c[0]) for sid, c in candidates.items()])
+            if found is not None:
+                stored, source, note = candidates[found]
+                self.fill(found, stored, source, note, record, line)
+                return
+        self.triples.add(triple)
+        self.pending_triples.add(triple)
+        if record.ref is not None:
+            self.file_refs.add(record.ref)
+        self.pending.append(
+            (
+                *(getattr(key, f) for f in StakeKey.__dataclass_fields__),
+                record.ref,
+                record.stake.source,
+                record.stake.note,
+                self.now,
+            )
+        )
+        if len(self.pending) >= BATCH:
+            self.flush()
+
+    def fill(
+        self,
+        stake_id: int,
+        stored: StakeKey,
+        source: str | None,
+        note: str | None,
+        record: _Record,
+        line: int,
+    ) -> None:
+        """The record is the same deal as stored stake *stake_id*: fill in what it lacked,
+        report what it contradicts, never overwrite a disclosed value."""
+        summary = self.summary
+        update: dict[str, Any] = dict(changes(stored, filled(stored, record.key)))
+        before: dict[str, Any] = {k: getattr(stored, k) for k in update}
+        for name, old in (("source", source), ("note", note)):
+            new = getattr(record.stake, name)
+            if new is None or new == old:
+                continue
+            if old is None:
+                update[name], before[name] = new, None
+            elif len(summary.conflicts) < KEPT_PROBLEMS:
+                summary.conflicts.append(
+                    f"{self.source.path}:{line}: stake {stake_id}: {name}: "
+                    f"kept {old!r}, the file says {new!r}"
+                )
+        if stake_id > self.last["stake"]:
+            summary.repeated_in_file += 1
+        if not update:
+            summary.already_present += 1
+            return
+        summary.matched += 1
+        names = ", ".join(f"{k} = ?" for k in update)
+        self.conn.execute(f"UPDATE stake SET {names} WHERE id = ?", (*update.values(), stake_id))
+        if stake_id <= self.last["stake"]:
+            audit.note(self.session, audit.Record("stake", str(stake_id), before, update))
+
+    def flush(self) -> None:
+        """Step 5: write the new stakes."""
+        if self.pending:
+            self.conn.executemany(_INSERT_STAKE, self.pending)
+            self.summary.stakes_added += len(self.pending)
+            for row in self.pending:
+                if row[9] is not None:
+                    self.refs[row[9]] = -1  # stored now; its id is not needed
+            self.pending.clear()
+            self.pending_triples.clear()
+
+    def restore_indexes(self) -> None:
+        for sql in self.dropped:
+            self.conn.execute(sql)
+        self.dropped = []
+
+    def reject(self, row: Row, reasons: list[str], records: int) -> None:
+        summary = self.summary
+        summary.rejected += records
+        summary.records += records
+        summary.rows_rejected += 1
+        if len(summary.problems) < KEPT_PROBLEMS:
+            summary.problems.extend(f"{self.source.path}:{row.line}: {r}" for r in reasons)
+        if self.rejects is not None:
+            self.rejects.write(row, reasons)
+
+    def look_for_duplicates(self) -> None:
+        """New companies whose names look like typos of other companies' names."""
+        created = self.companies.created
+        if not created:
+            return
+        names = self.companies.name
+        known = [(cid, name) for cid, name in names.items() if cid <= self.last["company"]]
+        for new, other, score in similar_pairs(created, known, limit=KEPT_DUPLICATES):
+            self.summary.possible_duplicates.append(
+                {"name": names[new], "like": names[other], "score": score}
+            )
 
 
 def import_source(
@@ -214,189 +642,19 @@ def import_source(
     Without ``skip_bad_rows``, any bad row raises InvalidInput listing every bad row
     (``file:line: column: reason``) and the caller's transaction is rolled back.
     """
-    conn = Raw(session)
-    for table in ("company", "company_alias", "stake"):
-        last = conn.execute(f"SELECT MAX(id) FROM {table}").fetchone()[0]
-        audit.inserted_after(session, table, last or 0)
-    now = stored_now()
-    summary = ImportSummary(file=str(source.path), format=source.format.value)
-    companies = _Companies(session, conn, now)
-    problems = summary.problems
-    _import_companies(session, conn, source, companies, summary, problems)
-
-    path = source.path
-    today = options.today or dt.date.today()
-    labels = source.labels or list(FIELDS)
-    default_currency = None
-    if options.currency is not None:
-        try:
-            default_currency = currency_code(options.currency)
-        except InvalidInput as exc:
-            raise InvalidInput(exc.message, where="--currency") from None
-    symbols = options.symbols
-
-    names = _Memo(_name)
-    sectors = _Memo(normalize_sector)
-    kinds = _Memo(lambda raw: parse_kind(raw).value)
-    dates = _Memo(
-        lambda raw: (lambda d: (d.start.isoformat(), d.precision.value))(
-            parse_date(raw, today=today, dayfirst=options.dayfirst)
-        )
-    )
-    currencies = _Memo(currency_code)
-    percents = _Memo(_undisclosed_or(lambda raw: to_micro(parse_percent(raw))))
-
-    def money(key: tuple[str, str | None]) -> int | tuple[int, str] | None:
-        raw, cur = key
-        if raw.lower() in UNDISCLOSED:
-            return None
-        parsed = parse_money(raw, currency=cur, defaults=symbols)
-        return to_minor(parsed.amount, parsed.currency), parsed.currency
-
-    amounts = _Memo(money, limit=20_000)  # amounts vary; a small memo keeps memory flat
-    investor_default = options.investor
-
-    existing = conn.execute("SELECT EXISTS (SELECT 1 FROM stake)").fetchone()[0]
-    #: hashes of the stored stakes' identities, and of the rows read so far
-    stored: set[int] = set()
-    if existing:
-        stored.update(map(hash, conn.execute(f"SELECT {_IDENTITY} FROM stake")))
-    seen: set[int] = set()
-    dropped = _drop_indexes(conn) if not existing and source.size > BIG_FILE_BYTES else []
-
-    pending: list[tuple[Any, ...]] = []
-    deferred: list[tuple[Any, ...]] = []
-    listed = set(companies.by_key) if options.listed_only else None
-
-    def flush() -> None:
-        if pending:
-            conn.executemany(_INSERT_STAKE, pending)
-            summary.stakes_added += len(pending)
-            pending.clear()
-
-    def settle() -> None:
-        """Confirm the deferred candidates against the stored stakes, exactly."""
-        flush()
-        for stake in deferred:
-            if conn.execute(_FIND_STAKE, stake[:9]).fetchone():
-                summary.already_present += 1
-                if stake[-1]:
-                    summary.repeated_in_file += 1
-            else:
-                conn.execute(_INSERT_STAKE, stake[:12])
-                summary.stakes_added += 1
-        deferred.clear()
-
-    def reject(row: Row, reasons: list[str]) -> None:
-        summary.rejected += 1
-        if len(problems) < KEPT_PROBLEMS:
-            problems.extend(f"{path}:{row.line}: {r}" for r in reasons)
-        if rejects is not None:
-            rejects.write(row, reasons)
-
-    for row in source.rows:
-        summary.rows_read += 1
-        if progress is not None and summary.rows_read % 8192 == 0:
-            progress(source.position())
-        if row.problem is not None:
-            reject(row, [row.problem])
-            continue
-        v = row.values
-        reasons: list[str] = []
-        bad = _Complaints(reasons, labels)
-
-        inv_raw = v[_INV] or investor_default
-        investor = names(inv_raw) if inv_raw else None
-        if investor is None:
-            bad(_INV, "is required")
-        elif type(investor) is _Bad:
-            bad(_INV, investor.message)
-        startup = names(v[_START]) if v[_START] else None
-        if startup is None:
-            bad(_START, "is required")
-        elif type(startup) is _Bad:
-            bad(_START, startup.message)
-        sector = sectors(v[_SECTOR]) if v[_SECTOR] else None
-        if type(sector) is _Bad:
-            bad(_SECTOR, sector.message)
-        kind = kinds(v[_KIND]) if v[_KIND] else "investment"
-        if type(kind) is _Bad:
-            bad(_KIND, kind.message)
-        date = dates(v[_DATE]) if v[_DATE] else None
-        if date is None:
-            bad(_DATE, "is required")
-        elif type(date) is _Bad:
-            bad(_DATE, date.message)
-        currency = default_currency
-        if v[_CUR]:
-            currency = currencies(v[_CUR])
-            if type(currency) is _Bad:
-                bad(_CUR, currency.message)
-                currency = None
-        amount = amounts((v[_AMOUNT], currency)) if v[_AMOUNT] else None
-        if type(amount) is _Bad:
-            bad(_AMOUNT, amount.message)
-        percent = percents(v[_PCT]) if v[_PCT] else None
-        if type(percent) is _Bad:
-            bad(_PCT, percent.message)
-        round_ = v[_ROUND]
-        if round_ is not None and len(round_) > 100:
-            bad(_ROUND, "has more than 100 characters")
-
-        if not reasons:
-            assert isinstance(investor, tuple) and isinstance(startup, tuple)
-            if investor[1] == startup[1] or (
-                companies.by_key.get(investor[1], -1) == companies.by_key.get(startup[1], -2)
-            ):
-                bad(_START, f"{startup[0]} cannot hold a stake in itself")
-            if listed is not None:
-                for index, (name, key) in ((_INV, investor), (_START, startup)):
-                    if key not in listed:
-                        bad(index, f"{name!r} is not listed under companies")
-            held = companies.by_key.get(startup[1])
-            if held is not None and sector is not None:
-                current = companies.sector[held]
-                if current is not None and not within(current, sector):
-                    bad(_SECTOR, f"{companies.name[held]} is in sector {current}, not {sector}")
-        if reasons:
-            reject(row, reasons)
-            continue
-
-        inv_id = companies.get_or_create(investor[0], investor[1], None)  # type: ignore[index]
-        comp_id = companies.get_or_create(startup[0], startup[1], sector)  # type: ignore[index]
-        minor, cur = amount if amount is not None else (None, None)
-        day, precision = date  # type: ignore[misc]
-        identity = (inv_id, comp_id, kind, day, precision, minor, cur, percent, round_)
-        key = hash(identity)
-        stake = (*identity, v[_SOURCE], v[_NOTE], now)
-        if key in seen or key in stored:
-            deferred.append((*stake, key in seen))
-            seen.add(key)
-            if not dropped and len(deferred) >= BATCH:
-                settle()
-            continue
-        seen.add(key)
-        pending.append(stake)
-        if len(pending) >= BATCH:
-            flush()
-
-    flush()
-    if dropped:
-        for sql in dropped:
-            conn.execute(sql)
-    settle()
-    if progress is not None:
-        progress(source.position())
-    summary.companies_created += companies.created
-    summary.sectors_set += companies.sectors_set
-    summary.warnings.extend(source.warnings)
+    importer = _Importer(session, source, options, rejects)
+    problems = importer.summary.problems
+    _import_companies(session, importer.conn, source, importer.companies, importer.summary)
+    if options.listed_only:
+        importer.listed = set(importer.companies.by_key)
+    summary = importer.run(progress)
     if problems and not options.skip_bad_rows:
         bad_rows = (
-            f"{summary.rejected} of {summary.rows_read} rows have problems"
-            if summary.rejected
+            f"{summary.rows_rejected} of {summary.rows_read} rows have problems"
+            if summary.rows_rejected
             else f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
         )
-        raise InvalidInput(f"{path}: {bad_rows}; nothing was imported", details=problems)
+        raise InvalidInput(f"{source.path}: {bad_rows}; nothing was imported", details=problems)
     return summary
 
 
@@ -408,16 +666,21 @@ def _drop_indexes(conn: Raw) -> list[str]:
     return [sql for _name, sql in found]
 
 
+def _name(raw: str) -> tuple[str, str]:
+    cleaned = clean_name(raw)
+    return cleaned, cleaned.casefold()
+
+
 def _import_companies(
     session: "Session",
     conn: Raw,
     source: Source,
     companies: _Companies,
     summary: ImportSummary,
-    problems: list[str],
 ) -> None:
     """Company entries of the seed/export shape: names, sectors, aliases, notes, targets."""
     path = source.path
+    problems = summary.problems
     for line, entry in source.companies:
         where = f"{path}:{line}"
         if not isinstance(entry, dict):
@@ -431,7 +694,7 @@ def _import_companies(
             problems.append(f"{where}: {exc.message}")
             continue
         existed = key in companies.by_key
-        cid = companies.get_or_create(name, key, sector)
+        cid = companies.get_or_create(name, sector)
         if not existed:
             conn.execute(
                 "UPDATE company SET note = ?, source = ? WHERE id = ?",
@@ -453,11 +716,14 @@ def _import_companies(
                 problems.append(f"{where}: aliases: {exc.message}")
                 continue
             if alias_key not in companies.by_key:
+                alias_match = match_key(alias_name)
                 conn.execute(
-                    "INSERT INTO company_alias (company_id, alias, alias_key) VALUES (?, ?, ?)",
-                    (cid, alias_name, alias_key),
+                    "INSERT INTO company_alias (company_id, alias, alias_key, match_key) "
+                    "VALUES (?, ?, ?, ?)",
+                    (cid, alias_name, alias_key, alias_match),
                 )
                 companies.by_key[alias_key] = cid
+                companies.by_match.setdefault(alias_match, cid)
                 summary.aliases_added += 1
         target = entry.get("target")
         if target is not None:

@@ -5,7 +5,7 @@ from typing import Any
 
 from ecoport.core.dates import PartialDate
 from ecoport.core.money import from_minor
-from ecoport.core.names import name_key, near_duplicates
+from ecoport.core.names import match_key, name_key, near_duplicates
 from ecoport.core.percent import from_micro
 from ecoport.errors import NotFound
 from ecoport.store.db import Reader
@@ -16,13 +16,24 @@ UNION ALL
 SELECT c.id, c.name FROM company_alias a JOIN company c ON c.id = a.company_id
 WHERE a.alias_key = :key
 """
+#: By the normalised key, when no name or alias is spelt so (the oldest company first).
+_MATCH = """
+SELECT id, name FROM (
+    SELECT id, name FROM company WHERE match_key = :key
+    UNION
+    SELECT c.id, c.name FROM company_alias a JOIN company c ON c.id = a.company_id
+    WHERE a.match_key = :key
+) AS found ORDER BY id LIMIT 1
+"""
 
 STAKE_COLUMNS = """
-SELECT s.id, s.date, s.date_precision, i.name, c.name, c.sector, s.kind, s.round,
-       s.amount_minor, s.currency, s.percent_micro, s.source, s.note
+SELECT s.id, s.date, s.date_precision, i.name, c.name, c.sector, s.kind, r.name,
+       s.amount_minor, s.currency, s.percent_micro, s.source, s.note,
+       s.round_id, r.total_minor, r.valuation_minor, r.currency, s.ref
 FROM stake s
 JOIN company i ON i.id = s.investor_id
 JOIN company c ON c.id = s.company_id
+LEFT JOIN funding_round r ON r.id = s.round_id
 """
 STAKE_ORDER = " ORDER BY s.date, s.date_precision DESC, s.id"
 
@@ -34,8 +45,11 @@ class CompanyRef:
 
 
 def find_company(reader: Reader, name: str) -> CompanyRef | None:
-    """The company called *name* or known by it as an alias, case-insensitively."""
-    rows = reader.rows(_FIND, {"key": name_key(name)})
+    """The company called *name* or known by it as an alias, case-insensitively; else the
+    one whose normalised name is the same (``Xiaomi Corp`` for Xiaomi)."""
+    rows = reader.rows(_FIND, {"key": name_key(name)}) or reader.rows(
+        _MATCH, {"key": match_key(name)}
+    )
     return CompanyRef(rows[0][0], rows[0][1]) if rows else None
 
 
@@ -74,6 +88,11 @@ def stake_dict(row: tuple[Any, ...] | Any) -> dict[str, Any]:
         micro,
         source,
         note,
+        round_id,
+        total,
+        valuation,
+        round_currency,
+        ref,
     ) = row
     return {
         "id": sid,
@@ -88,6 +107,13 @@ def stake_dict(row: tuple[Any, ...] | Any) -> dict[str, Any]:
         "percent": None if micro is None else f"{from_micro(micro):f}",
         "source": source,
         "note": note,
+        "round_id": round_id,
+        "round_total": None if total is None else f"{from_minor(total, round_currency):f}",
+        "round_valuation": None
+        if valuation is None
+        else f"{from_minor(valuation, round_currency):f}",
+        "round_currency": round_currency,
+        "ref": ref,
     }
 
 

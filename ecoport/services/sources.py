@@ -17,23 +17,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from ecoport.errors import InvalidInput
+from ecoport.services.fields import FIELDS, REQUIRED
 
-#: ecoport's own fields, in the order of an exported CSV.
-FIELDS = (
-    "investor",
-    "startup",
-    "sector",
-    "kind",
-    "date",
-    "amount",
-    "currency",
-    "percent",
-    "round",
-    "source",
-    "note",
-)
 INDEX = {name: i for i, name in enumerate(FIELDS)}
-REQUIRED = ("investor", "startup", "date")
 #: Columns that ecoport writes next to rejected rows; ignored when read back.
 REJECT_COLUMNS = ("ecoport_line", "ecoport_error")
 _SNIFF_BYTES = 64 * 1024
@@ -59,11 +45,17 @@ class Mapping:
     delimiter: str | None = None
     encoding: str | None = None
     dayfirst: bool | None = None
+    constants: dict[str, str] = field(default_factory=dict)
+    """field -> the value of every row that gives none (``--set kind=acquisition``)"""
+    split_investors: str | None = None
+    """The separator of several investors in one cell (``--split-investors ,``)."""
 
     def over(self, base: "Mapping") -> "Mapping":
         """This mapping's settings, falling back to *base*'s."""
         return Mapping(
             rename={**base.rename, **self.rename},
+            constants={**base.constants, **self.constants},
+            split_investors=self.split_investors or base.split_investors,
             columns=self.columns or base.columns,
             currency=self.currency or base.currency,
             investor=self.investor or base.investor,
@@ -91,6 +83,27 @@ def parse_map(values: list[str], *, where: str = "--map") -> dict[str, str]:
             raise InvalidInput(f"expected COLUMN=FIELD, got {value!r}", where=where)
         rename[column.strip().casefold()] = _field_name(target, where)
     return rename
+
+
+def parse_set(values: list[str], *, where: str = "--set") -> dict[str, str]:
+    """``["date=2019", "kind=acquisition"]`` -> ``{"date": "2019", "kind": "acquisition"}``."""
+    constants: dict[str, str] = {}
+    for value in values:
+        name, sep, constant = value.partition("=")
+        if not sep or not name.strip():
+            raise InvalidInput(f"expected FIELD=VALUE, got {value!r}", where=where)
+        if not constant.strip():
+            raise InvalidInput(f"{name.strip()}: the value is empty", where=where)
+        constants[_field_name(name, where)] = constant.strip()
+    return constants
+
+
+def check_separator(value: str | None, *, where: str = "--split-investors") -> str | None:
+    if value is None:
+        return None
+    if not value.strip() and value not in ("\t", " "):
+        raise InvalidInput("the separator is empty", where=where)
+    return "\t" if value == "\\t" else value
 
 
 def parse_columns(value: str, *, where: str = "--columns") -> tuple[str, ...]:
@@ -131,7 +144,17 @@ def read_mapping(ref: str) -> Mapping:
         ) from None
     if not isinstance(data, dict):
         raise InvalidInput("expected a mapping (see data/mappings/)", where=str(path))
-    known = {"map", "columns", "currency", "investor", "delimiter", "encoding", "dayfirst"}
+    known = {
+        "map",
+        "columns",
+        "currency",
+        "investor",
+        "delimiter",
+        "encoding",
+        "dayfirst",
+        "set",
+        "split_investors",
+    }
     unknown = set(data) - known
     if unknown:
         raise InvalidInput(
@@ -151,7 +174,14 @@ def read_mapping(ref: str) -> Mapping:
     dayfirst = data.get("dayfirst")
     if dayfirst is not None and not isinstance(dayfirst, bool):
         raise InvalidInput("'dayfirst' must be true or false", where=where)
+    raw_set = data.get("set") or {}
+    if not isinstance(raw_set, dict):
+        raise InvalidInput("'set' must map fields to values", where=where)
     return Mapping(
+        constants=parse_set([f"{k}={v}" for k, v in raw_set.items()], where=f"{where}: set"),
+        split_investors=check_separator(
+            _opt_text(data.get("split_investors")), where=f"{where}: split_investors"
+        ),
         rename={str(k).strip().casefold(): _field_name(str(v), where) for k, v in raw_map.items()},
         columns=tuple(columns) if columns else None,
         currency=_opt_text(data.get("currency")),
@@ -196,6 +226,8 @@ class Source:
     """A callable giving how many bytes have been read, for progress."""
     labels: list[str] = field(default_factory=list)
     """For each field, how to name it in a message: the file's column that gives it."""
+    skipped: int = 0
+    """Rows of nothing but delimiters, skipped like blank lines."""
 
 
 def detect_format(path: Path, head: bytes) -> FileFormat:
@@ -214,9 +246,25 @@ def detect_format(path: Path, head: bytes) -> FileFormat:
     return FileFormat.csv
 
 
-def _refuse_binary(path: Path, head: bytes) -> None:
-    if not head.strip():
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _wide(encoding: str | None, head: bytes) -> str | None:
+    """The UTF-16/32 encoding of the file, given or announced by its byte-order mark."""
+    if encoding is not None:
+        try:
+            name = codecs.lookup(encoding).name
+        except LookupError:
+            return None
+        return encoding if name.startswith(("utf-16", "utf-32")) else None
+    return "utf-16" if head.startswith(_UTF16_BOMS) else None
+
+
+def _refuse_binary(path: Path, head: bytes, encoding: str | None) -> None:
+    if not head.strip(b" \t\r\n\x00\xff\xfe"):
         raise InvalidInput(f"{path}: the file is empty")
+    if encoding is not None:
+        return  # UTF-16 and UTF-32 text has NUL bytes
     if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
         raise InvalidInput(
             f"{path}: is a spreadsheet workbook, not CSV, JSON or YAML; save it as CSV first"
@@ -246,8 +294,13 @@ def open_source(path: Path, mapping: Mapping, *, format: FileFormat | None = Non
         raise InvalidInput(f"{path}: is a folder, not a file") from None
     except OSError as exc:
         raise InvalidInput(f"{path}: cannot read ({exc.strerror})") from None
-    _refuse_binary(path, head)
-    chosen = format or detect_format(path, head)
+    wide = _wide(mapping.encoding, head)
+    _refuse_binary(path, head, wide)
+    if wide is not None and mapping.encoding is None:
+        mapping = Mapping(**{**_fields_of(mapping), "encoding": wide})
+    chosen = format or detect_format(
+        path, head.decode(wide, errors="replace").encode() if wide else head
+    )
     if chosen is FileFormat.csv:
         return _open_csv(path, size, head, mapping)
     encoding = mapping.encoding or "utf-8-sig"
@@ -266,6 +319,10 @@ def open_source(path: Path, mapping: Mapping, *, format: FileFormat | None = Non
     source.rows = _dict_rows(source, items, mapping)
     source.position = lambda: size
     return source
+
+
+def _fields_of(mapping: Mapping) -> dict[str, Any]:
+    return {name: getattr(mapping, name) for name in Mapping.__dataclass_fields__}
 
 
 # -- CSV ---------------------------------------------------------------------------------
@@ -327,7 +384,13 @@ def _open_csv(path: Path, size: int, head: bytes, mapping: Mapping) -> Source:
     else:
         source.header = names
     take = _take(source, names if not has_header else cells, mapping, has_header)
-    source.rows = _csv_rows(source, reader, binary, first, has_header, take, len(source.header))
+    width = len(source.header)
+    if has_header:
+        # Excel writes a trailing delimiter on every line: an empty last header is no column
+        while width and not source.header[width - 1].strip():
+            width -= 1
+        source.header = source.header[:width]
+    source.rows = _csv_rows(source, reader, binary, first, has_header, take, width)
     return source
 
 
@@ -360,7 +423,11 @@ def _take(source: Source, names: list[str], mapping: Mapping, has_header: bool) 
         if key not in present:
             source.warnings.append(f"{path}: the mapping names column {key!r}, which it lacks")
     missing = [
-        f for f in REQUIRED if take[INDEX[f]] < 0 and not (f == "investor" and mapping.investor)
+        f
+        for f in REQUIRED
+        if take[INDEX[f]] < 0
+        and f not in mapping.constants
+        and not (f == "investor" and mapping.investor)
     ]
     if missing:
         hint = (
@@ -372,7 +439,7 @@ def _take(source: Source, names: list[str], mapping: Mapping, has_header: bool) 
         how = (
             "--investor NAME or --map COLUMN=investor"
             if missing == ["investor"]
-            else (f"--map COLUMN={missing[0]}")
+            else (f"--map COLUMN={missing[0]}, or --set {missing[0]}=VALUE for every row")
         )
         raise InvalidInput(
             f"no column gives {need} (name it with {how}){hint}",
@@ -413,6 +480,11 @@ def _csv_rows(
         for line, record in records():
             if not record or (len(record) == 1 and not record[0].strip()):
                 continue  # a blank line is not a row
+            if not any(cell.strip() for cell in record):
+                source.skipped += 1  # a line of nothing but delimiters (",,,,") is blank too
+                continue
+            if len(record) > width and not any(c.strip() for c in record[width:]):
+                record = record[:width]  # empty cells under a trailing delimiter
             problem = None
             if len(record) != width:
                 problem = (

@@ -1,28 +1,30 @@
 """Add, edit and remove stakes; find or create the companies they name."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ecoport.core.dates import PartialDate
+from ecoport.core.identity import StakeKey, best_match
 from ecoport.core.money import Money, to_minor
-from ecoport.core.names import clean_name, name_key, near_duplicates
+from ecoport.core.names import clean_name, match_key, name_key, near_duplicates
 from ecoport.core.ownership import Kind
 from ecoport.core.percent import to_micro
 from ecoport.core.sectors import within
-from ecoport.errors import Conflict, InvalidInput, NotFound
+from ecoport.errors import Conflict, FieldError, InvalidInput, NotFound
 from ecoport.services.lookup import all_spellings, find_company, get_stake, require_company
 from ecoport.store.db import SessionReader
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from ecoport.store.models import Company
+    from ecoport.store.models import Company, Stake
 
 
 @dataclass(frozen=True, slots=True)
 class StakeCreate:
-    """A new stake, its values already parsed and checked by ecoport.core."""
+    """A new stake, its values already parsed and checked (services.fields.parse_stake)."""
 
     investor: str
     startup: str
@@ -30,10 +32,36 @@ class StakeCreate:
     kind: Kind = Kind.INVESTMENT
     sector: str | None = None
     amount: Money | None = None
+    """The investor's own cheque; None when undisclosed."""
     percent: Decimal | None = None
     round: str | None = None
+    round_total: Money | None = None
+    """The whole round's total (all participants), not the investor's cheque."""
+    valuation: Money | None = None
+    """The round's post-money valuation, as reported."""
     source: str | None = None
     note: str | None = None
+    ref: str | None = None
+    """A stable reference from the stake's source (the seed's keys)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StakeFields:
+    """Checked values of the fields given (an edit), any of them None when not given."""
+
+    investor: str | None = None
+    startup: str | None = None
+    date: PartialDate | None = None
+    kind: Kind | None = None
+    sector: str | None = None
+    amount: Money | None = None
+    percent: Decimal | None = None
+    round: str | None = None
+    round_total: Money | None = None
+    valuation: Money | None = None
+    source: str | None = None
+    note: str | None = None
+    ref: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +70,8 @@ class AddOptions:
     """Create a company even when its name is close to an existing one."""
     change_sector: bool = False
     """Move an existing startup to the given sector."""
+    allow_duplicate: bool = False
+    """Store the stake even when a stored one records the same deal."""
 
 
 @dataclass(slots=True)
@@ -52,35 +82,17 @@ class AddResult:
     resolved: dict[str, str] = field(default_factory=dict)
     """Names typed that were aliases, mapped to the company they stand for."""
     sector_changed: tuple[str, str | None, str] | None = None
+    round_created: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class StakeUpdate:
-    """Changes to a stake; None leaves a field alone, ``clear`` empties optional fields."""
-
-    investor: str | None = None
-    startup: str | None = None
-    date: PartialDate | None = None
-    kind: Kind | None = None
-    amount: str | None = None
-    """As written (``1.27bn``, ``$300m``); without a currency, the stake's own applies."""
-    currency: str | None = None
-    symbols: dict[str, str] | None = None
-    percent: Decimal | None = None
-    round: str | None = None
-    source: str | None = None
-    note: str | None = None
-    clear: frozenset[str] = frozenset()
-
-
-CLEARABLE = ("amount", "percent", "round", "source", "note")
+CLEARABLE = ("amount", "percent", "round", "source", "note", "ref")
 
 
 def resolve_or_create(
     session: "Session",
     name: str,
     *,
-    option: str,
+    field_name: str,
     sector: str | None,
     new_company: bool,
     result: AddResult,
@@ -104,26 +116,54 @@ def resolve_or_create(
                 f"{cleaned!r} is not a company yet but looks like "
                 f"{', '.join(repr(c) for c in close[:3])}; use the existing name, "
                 "or pass --new-company to create it",
-                where=option,
+                where="--" + field_name,
             )
-    company = Company(name=cleaned, name_key=name_key(cleaned), sector=sector)
+    company = Company(
+        name=cleaned, name_key=name_key(cleaned), match_key=match_key(cleaned), sector=sector
+    )
     session.add(company)
     session.flush()
     result.created.append(cleaned)
     return company
 
 
+def stake_key(stake: "Stake") -> StakeKey:
+    return StakeKey(
+        stake.investor_id,
+        stake.company_id,
+        stake.kind,
+        stake.date,
+        stake.date_precision,
+        stake.amount_minor,
+        stake.currency,
+        stake.percent_micro,
+        stake.round_id,
+    )
+
+
+def same_deal_as(session: "Session", key: StakeKey, *, besides: int | None = None) -> int | None:
+    """The id of a stored stake that records the same deal as *key* (core.identity)."""
+    rows = SessionReader(session).rows(
+        "SELECT id, investor_id, company_id, kind, date, date_precision, amount_minor, "
+        "currency, percent_micro, round_id FROM stake "
+        "WHERE investor_id = :i AND company_id = :c AND kind = :k",
+        {"i": key.investor_id, "c": key.company_id, "k": key.kind},
+    )
+    return best_match(key, [(r[0], StakeKey(*r[1:])) for r in rows if r[0] != besides])
+
+
 def add_stake(
     *, session: "Session", stake_in: StakeCreate, options: AddOptions = AddOptions()
 ) -> AddResult:
     """Store one stake, creating its investor and startup when new. One transaction."""
+    from ecoport.services.rounds import RoundIn, attach, check_cheques
     from ecoport.store.models import Stake
 
     result = AddResult(stake={})
     investor = resolve_or_create(
         session,
         stake_in.investor,
-        option="--investor",
+        field_name="investor",
         sector=None,
         new_company=options.new_company,
         result=result,
@@ -138,7 +178,7 @@ def add_stake(
     startup = resolve_or_create(
         session,
         stake_in.startup,
-        option="--startup",
+        field_name="startup",
         sector=stake_in.sector,
         new_company=options.new_company,
         result=result,
@@ -148,6 +188,17 @@ def add_stake(
     if not is_new_startup:
         _agree_sector(startup, stake_in.sector, options.change_sector, result)
     assert investor.id is not None and startup.id is not None
+    round_id = None
+    round_in = RoundIn(
+        startup.id,
+        stake_in.date,
+        stake_in.round,
+        stake_in.round_total,
+        stake_in.valuation,
+        stake_in.source,
+    )
+    if round_in.given:
+        round_id, result.round_created = attach(session, round_in)
     stake = Stake(
         investor_id=investor.id,
         company_id=startup.id,
@@ -159,13 +210,30 @@ def add_stake(
         else to_minor(stake_in.amount.amount, stake_in.amount.currency),
         currency=None if stake_in.amount is None else stake_in.amount.currency,
         percent_micro=None if stake_in.percent is None else to_micro(stake_in.percent),
-        round=stake_in.round,
+        round_id=round_id,
+        ref=stake_in.ref,
         source=stake_in.source,
         note=stake_in.note,
     )
+    if stake_in.ref is not None:
+        taken = SessionReader(session).rows(
+            "SELECT id FROM stake WHERE ref = :ref", {"ref": stake_in.ref}
+        )
+        if taken:
+            raise Conflict(f"stake {taken[0][0]} has the reference {stake_in.ref!r}", where="--ref")
+    if not options.allow_duplicate:
+        same = same_deal_as(session, stake_key(stake))
+        if same is not None:
+            raise Conflict(
+                f"stake {same} already records this deal "
+                f"(see `ecoport stakes show {same}`; change it with `ecoport stakes edit {same}`); "
+                "pass --allow-duplicate to store a second one"
+            )
     session.add(stake)
     session.flush()
     assert stake.id is not None
+    if round_id is not None:
+        check_cheques(SessionReader(session), round_id)
     result.stake = get_stake(SessionReader(session), stake.id)
     return result
 
@@ -183,75 +251,90 @@ def _agree_sector(company: "Company", sector: str | None, change: bool, result: 
     company.sector = sector
 
 
-def edit_stake(*, session: "Session", stake_id: int, update: StakeUpdate) -> dict[str, Any]:
-    """Change a stake's fields; returns it as stored."""
+def edit_stake(
+    *,
+    session: "Session",
+    stake_id: int,
+    raw: Mapping[str, str | None],
+    clear: frozenset[str] = frozenset(),
+    symbols: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Change a stake's fields, given as written (parsed by the one stake parser; an amount
+    without a currency is in the stake's own); returns the stake as stored."""
+    from ecoport.services.fields import parse_fields, plain_parsers, text
+    from ecoport.services.rounds import RoundIn, attach, check_cheques
     from ecoport.store.models import Stake
 
     stake = session.get(Stake, stake_id)
     if stake is None:
         raise NotFound(f"no stake with ID {stake_id}")
+    for name in clear:
+        if name not in CLEARABLE:
+            raise FieldError("clear", f"cannot clear {name!r} (choose from {', '.join(CLEARABLE)})")
+    given, errors = parse_fields(
+        raw, parsers=plain_parsers(symbols=symbols), default_currency=stake.currency
+    )
+    if errors or given is None:
+        raise errors[0]
     reader = SessionReader(session)
-    if update.investor is not None:
-        stake.investor_id = require_company(reader, update.investor, where="--investor").id
-    if update.startup is not None:
-        stake.company_id = require_company(reader, update.startup, where="--startup").id
+    if given.investor is not None:
+        stake.investor_id = require_company(reader, given.investor, where="--investor").id
+    if given.startup is not None:
+        stake.company_id = require_company(reader, given.startup, where="--startup").id
     if stake.investor_id == stake.company_id:
         raise InvalidInput("a company cannot hold a stake in itself", where="--startup")
-    if update.date is not None:
-        stake.date = update.date.start.isoformat()
-        stake.date_precision = update.date.precision.value
-    if update.kind is not None:
-        stake.kind = update.kind.value
-    _edit_amount(stake, update)
-    if update.percent is not None:
-        stake.percent_micro = to_micro(update.percent)
-    for name in ("round", "source", "note"):
-        value = getattr(update, name)
+    if given.date is not None:
+        stake.date = given.date.start.isoformat()
+        stake.date_precision = given.date.precision.value
+    if given.kind is not None:
+        stake.kind = given.kind.value
+    if given.amount is not None:
+        stake.amount_minor = to_minor(given.amount.amount, given.amount.currency)
+        stake.currency = given.amount.currency
+    elif text(raw.get("currency")) is not None and "amount" not in clear:
+        if stake.amount_minor is None:
+            raise FieldError("currency", "this stake has no amount to give a currency to")
+    if given.percent is not None:
+        stake.percent_micro = to_micro(given.percent)
+    for name in ("source", "note", "ref"):
+        value = getattr(given, name)
         if value is not None:
             setattr(stake, name, value)
-    for name in update.clear:
+    if given.round is not None or given.round_total is not None or given.valuation is not None:
+        current = _round_name(session, stake.round_id)
+        stake.round_id, _ = attach(
+            session,
+            RoundIn(
+                stake.company_id,
+                PartialDate.from_stored(stake.date, stake.date_precision),
+                given.round if given.round is not None else current,
+                given.round_total,
+                given.valuation,
+            ),
+        )
+    for name in clear:
         if name == "amount":
             stake.amount_minor, stake.currency = None, None
         elif name == "percent":
             stake.percent_micro = None
+        elif name == "round":
+            stake.round_id = None
         else:
             setattr(stake, name, None)
     session.add(stake)
     session.flush()
+    if stake.round_id is not None:
+        check_cheques(reader, stake.round_id)
     return get_stake(reader, stake_id)
 
 
-def _edit_amount(stake: Any, update: StakeUpdate) -> None:
-    from ecoport.core.money import from_minor, parse_money
-
-    if update.amount is None and update.currency is None:
-        return
-    if update.amount is not None:
-        try:
-            try:
-                money = parse_money(
-                    update.amount, currency=update.currency, defaults=update.symbols
-                )
-            except InvalidInput as exc:
-                if "has no currency" not in exc.message or stake.currency is None:
-                    raise
-                money = parse_money(update.amount, currency=stake.currency)
-        except InvalidInput as exc:
-            raise replace_where(exc, "--amount") from None
-        amount, currency = money.amount, money.currency
-    elif stake.amount_minor is not None and update.currency is not None:
-        amount, currency = from_minor(stake.amount_minor, stake.currency), update.currency
-    else:
-        raise InvalidInput("this stake has no amount to give a currency to", where="--currency")
-    try:
-        stake.amount_minor = to_minor(amount, currency)
-    except InvalidInput as exc:
-        raise replace_where(exc, "--amount") from None
-    stake.currency = currency
-
-
-def replace_where(exc: InvalidInput, where: str) -> InvalidInput:
-    return InvalidInput(exc.message, where=where)
+def _round_name(session: "Session", round_id: int | None) -> str | None:
+    if round_id is None:
+        return None
+    rows = SessionReader(session).rows(
+        "SELECT name FROM funding_round WHERE id = :r", {"r": round_id}
+    )
+    return rows[0][0] if rows else None
 
 
 def remove_stake(*, session: "Session", stake_id: int) -> dict[str, Any]:

@@ -20,7 +20,15 @@ if TYPE_CHECKING:
     from ecoport.store.db import Change
 
 #: The tables whose changes are recorded, in the order their rows depend on each other.
-AUDITED = ("company", "company_alias", "target", "setting", "fx_rate", "stake")
+AUDITED = (
+    "company",
+    "company_alias",
+    "target",
+    "setting",
+    "fx_rate",
+    "funding_round",
+    "stake",
+)
 #: How a time is written in a record: as SQLite stores it, UTC.
 STORED_TIME = "%Y-%m-%d %H:%M:%S.%f"
 _NOUNS = {
@@ -29,7 +37,13 @@ _NOUNS = {
     "target": ("target", "targets"),
     "setting": ("setting", "settings"),
     "fx_rate": ("exchange rate", "exchange rates"),
+    "funding_round": ("round", "rounds"),
     "stake": ("stake", "stakes"),
+}
+#: Columns added after a record may have been written, and how to fill them from the record.
+_DERIVED = {
+    ("company", "match_key"): "name",
+    ("company_alias", "match_key"): "alias",
 }
 
 
@@ -327,6 +341,11 @@ def _typed(table: "Table", values: dict[str, Any]) -> dict[str, Any]:
             if value.tzinfo is None:
                 value = value.replace(tzinfo=dt.UTC)  # stored in UTC
         out[name] = value
+    for (table_name, column), source in _DERIVED.items():
+        if table.name == table_name and column not in out and source in out:
+            from ecoport.core.names import match_key
+
+            out[column] = match_key(out[source])
     return out
 
 

@@ -33,6 +33,8 @@ class Company(SQLModel, table=True):
     name: str = Field(max_length=200)
     #: casefolded name; unique, so "xiaomi" and "Xiaomi" are one company
     name_key: str = Field(max_length=200, unique=True)
+    #: normalised name (no case, punctuation, spaces or legal suffix); resolves spellings
+    match_key: str = Field(max_length=200, index=True)
     #: sector path such as "iot/wearables"; None for a pure investor
     sector: str | None = Field(default=None, max_length=200, index=True)
     note: str | None = None
@@ -54,6 +56,43 @@ class CompanyAlias(SQLModel, table=True):
     )
     alias: str = Field(max_length=200)
     alias_key: str = Field(max_length=200, unique=True)
+    match_key: str = Field(max_length=200, index=True)
+
+
+class FundingRound(SQLModel, table=True):
+    """A company's financing event: its date, name, total and valuation; stakes take part."""
+
+    __tablename__ = "funding_round"
+    __table_args__ = (
+        CheckConstraint("date_precision IN ('year', 'month', 'day')", name="ck_round_precision"),
+        CheckConstraint("total_minor IS NULL OR total_minor > 0", name="ck_round_total"),
+        CheckConstraint(
+            "valuation_minor IS NULL OR valuation_minor > 0", name="ck_round_valuation"
+        ),
+        CheckConstraint(
+            "(currency IS NULL) = (total_minor IS NULL AND valuation_minor IS NULL)",
+            name="ck_round_currency",
+        ),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("company.id"), nullable=False, index=True)
+    )
+    #: first day of the period, ISO "YYYY-MM-DD"; with date_precision it is a partial date
+    date: str = Field(max_length=10)
+    date_precision: str = Field(max_length=5)
+    #: seed, A, B, strategic...; None when the source names none
+    name: str | None = Field(default=None, max_length=100)
+    #: the round's total in minor units of `currency`; None when undisclosed
+    total_minor: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    #: post-money valuation as given by the source, minor units of `currency`
+    valuation_minor: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    currency: str | None = Field(default=None, max_length=3)
+    source: str | None = None
+    note: str | None = None
+    created_at: dt.datetime = Field(default_factory=_now)
 
 
 class Stake(SQLModel, table=True):
@@ -103,7 +142,13 @@ class Stake(SQLModel, table=True):
     currency: str | None = Field(default=None, max_length=3)
     #: millionths of a percent (1.29 % -> 1290000); None when undisclosed
     percent_micro: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
-    round: str | None = Field(default=None, max_length=100)
+    #: the funding round the stake was part of, if known
+    round_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("funding_round.id"), nullable=True, index=True),
+    )
+    #: a stable reference given by the stake's source (the seed's keys), unique
+    ref: str | None = Field(default=None, max_length=200, unique=True, index=True)
     source: str | None = None
     note: str | None = None
     created_at: dt.datetime = Field(default_factory=_now)

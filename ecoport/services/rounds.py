@@ -1,0 +1,254 @@
+"""Funding rounds: find the round a stake took part in (or record it), list and show rounds."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from ecoport.core.dates import PartialDate
+from ecoport.core.fx import implied_valuation
+from ecoport.core.identity import RoundKey, best_round, round_name_key
+from ecoport.core.money import Money, from_minor, to_minor
+from ecoport.core.percent import from_micro
+from ecoport.errors import FieldError, NotFound
+from ecoport.services.lookup import require_company
+from ecoport.store.db import Reader
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+_CANDIDATES = (
+    "SELECT id, company_id, date, date_precision, name, total_minor, currency, valuation_minor "
+    "FROM funding_round WHERE company_id = :c"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RoundIn:
+    """A round as a stake record describes it."""
+
+    company_id: int
+    date: PartialDate
+    name: str | None = None
+    total: Money | None = None
+    valuation: Money | None = None
+    source: str | None = None
+
+    @property
+    def given(self) -> bool:
+        return self.name is not None or self.total is not None or self.valuation is not None
+
+    def key(self) -> RoundKey:
+        currency = self.total.currency if self.total else None
+        return RoundKey(
+            self.company_id,
+            self.date.start.isoformat(),
+            self.date.precision.value,
+            self.name,
+            None if self.total is None else to_minor(self.total.amount, self.total.currency),
+            currency,
+        )
+
+
+def round_currency(round_in: RoundIn) -> str | None:
+    """The one currency of a round's figures; the total and valuation must agree."""
+    total, valuation = round_in.total, round_in.valuation
+    if total and valuation and total.currency != valuation.currency:
+        raise FieldError(
+            "valuation", f"is in {valuation.currency}, the round total in {total.currency}"
+        )
+    figure = total or valuation
+    return None if figure is None else figure.currency
+
+
+def fill_round(stored: RoundKey, valuation: int | None, new: RoundIn) -> dict[str, Any]:
+    """What *new* adds to a stored round: a finer date, a name, a total, a valuation."""
+    changes: dict[str, Any] = {}
+    rank = {"year": 0, "month": 1, "day": 2}
+    key = new.key()
+    if rank[key.date_precision] > rank[stored.date_precision]:
+        changes.update(date=key.date, date_precision=key.date_precision)
+    if stored.name is None and new.name is not None:
+        changes["name"] = new.name
+    currency = round_currency(new)
+    if stored.total_minor is None and key.total_minor is not None:
+        if stored.currency in (None, key.currency):
+            changes.update(total_minor=key.total_minor, currency=key.currency)
+    if valuation is None and new.valuation is not None:
+        if (changes.get("currency") or stored.currency) in (None, currency):
+            changes.update(
+                valuation_minor=to_minor(new.valuation.amount, new.valuation.currency),
+                currency=new.valuation.currency,
+            )
+    return changes
+
+
+def candidates(reader: Reader, company_id: int) -> list[tuple[int, RoundKey, int | None]]:
+    return [
+        (r[0], RoundKey(r[1], r[2], r[3], r[4], r[5], r[6]), r[7])
+        for r in reader.rows(_CANDIDATES, {"c": company_id})
+    ]
+
+
+def attach(session: "Session", round_in: RoundIn) -> tuple[int, bool]:
+    """The id of the round *round_in* describes, recorded or completed; and whether it is new."""
+    from ecoport.store.db import SessionReader
+    from ecoport.store.models import FundingRound
+
+    currency = round_currency(round_in)
+    stored = candidates(SessionReader(session), round_in.company_id)
+    found = best_round(round_in.key(), [(rid, key) for rid, key, _ in stored])
+    if found is not None:
+        key, valuation = next((k, v) for rid, k, v in stored if rid == found)
+        changes = fill_round(key, valuation, round_in)
+        if changes:
+            row = session.get(FundingRound, found)
+            assert row is not None
+            for name, value in changes.items():
+                setattr(row, name, value)
+            session.add(row)
+            session.flush()
+        return found, False
+    row = FundingRound(
+        company_id=round_in.company_id,
+        date=round_in.date.start.isoformat(),
+        date_precision=round_in.date.precision.value,
+        name=round_in.name,
+        total_minor=None
+        if round_in.total is None
+        else to_minor(round_in.total.amount, round_in.total.currency),
+        valuation_minor=None
+        if round_in.valuation is None
+        else to_minor(round_in.valuation.amount, round_in.valuation.currency),
+        currency=currency,
+        source=round_in.source,
+    )
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    return row.id, True
+
+
+def check_cheques(reader: Reader, round_id: int) -> None:
+    """A round's total can be no less than any participant's disclosed cheque in it."""
+    rows = reader.rows(
+        "SELECT r.total_minor, r.currency, MAX(s.amount_minor), s.id FROM funding_round r "
+        "JOIN stake s ON s.round_id = r.id AND s.currency = r.currency "
+        "WHERE r.id = :r AND r.total_minor IS NOT NULL GROUP BY r.total_minor, r.currency, s.id "
+        "ORDER BY 3 DESC, 4",
+        {"r": round_id},
+    )
+    if rows and rows[0][2] is not None and rows[0][2] > rows[0][0]:
+        total, currency, cheque, stake_id = rows[0]
+        raise FieldError(
+            "round_total",
+            f"the round's total {currency} {from_minor(total, currency):f} is less than "
+            f"stake {stake_id}'s own {currency} {from_minor(cheque, currency):f}",
+        )
+
+
+# -- reading -------------------------------------------------------------------------------
+
+_ROUND_COLUMNS = """
+SELECT r.id, r.date, r.date_precision, c.name, c.sector, r.name, r.total_minor,
+       r.valuation_minor, r.currency, r.source, r.note,
+       (SELECT COUNT(*) FROM stake s WHERE s.round_id = r.id)
+FROM funding_round r JOIN company c ON c.id = r.company_id
+"""
+
+
+def _money(minor: int | None, currency: str | None) -> str | None:
+    return None if minor is None or currency is None else f"{from_minor(minor, currency):f}"
+
+
+def _round_dict(row: Sequence[Any]) -> dict[str, Any]:
+    rid, date, precision, company, sector, name, total, valuation, currency, source, note, n = row
+    return {
+        "id": rid,
+        "date": str(PartialDate.from_stored(date, precision)),
+        "startup": company,
+        "sector": sector,
+        "round": name,
+        "total": _money(total, currency),
+        "valuation": _money(valuation, currency),
+        "currency": currency,
+        "participants": n,
+        "source": source,
+        "note": note,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class RoundQuery:
+    startup: str | None = None
+    investor: str | None = None
+    since: PartialDate | None = None
+    until: PartialDate | None = None
+
+
+def list_rounds(reader: Reader, query: RoundQuery) -> list[dict[str, Any]]:
+    """Rounds, oldest first, with their totals and how many participants are recorded."""
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
+    if query.startup is not None:
+        params["c"] = require_company(reader, query.startup, where="--startup").id
+        clauses.append("r.company_id = :c")
+    if query.investor is not None:
+        params["i"] = require_company(reader, query.investor, where="--investor").id
+        clauses.append("r.id IN (SELECT round_id FROM stake WHERE investor_id = :i)")
+    if query.since is not None:
+        params["since"] = query.since.start.isoformat()
+        clauses.append("r.date >= :since")
+    if query.until is not None:
+        params["until"] = query.until.end.isoformat()
+        clauses.append("r.date <= :until")
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    rows = reader.rows(
+        _ROUND_COLUMNS + where + " ORDER BY r.date, r.date_precision DESC, r.id", params
+    )
+    return [_round_dict(r) for r in rows]
+
+
+def show_round(reader: Reader, round_id: int) -> dict[str, Any]:
+    """One round: its figures, its participants and their cheques, the valuation given or
+    implied by a participant's disclosed amount and percent."""
+    rows = reader.rows(_ROUND_COLUMNS + " WHERE r.id = :r", {"r": round_id})
+    if not rows:
+        raise NotFound(f"no round with ID {round_id}")
+    out = _round_dict(rows[0])
+    participants = []
+    implied: list[dict[str, Any]] = []
+    for sid, investor, kind, minor, currency, micro in reader.rows(
+        "SELECT s.id, i.name, s.kind, s.amount_minor, s.currency, s.percent_micro "
+        "FROM stake s JOIN company i ON i.id = s.investor_id WHERE s.round_id = :r "
+        "ORDER BY i.name, s.id",
+        {"r": round_id},
+    ):
+        percent = None if micro is None else from_micro(micro)
+        amount = None if minor is None else from_minor(minor, currency)
+        participants.append(
+            {
+                "stake_id": sid,
+                "investor": investor,
+                "kind": kind,
+                "amount": None if amount is None else f"{amount:f}",
+                "currency": currency if amount is not None else None,
+                "percent": None if percent is None else f"{percent:f}",
+            }
+        )
+        if amount is not None and percent is not None:
+            value = implied_valuation(amount, percent, currency)
+            implied.append({"stake_id": sid, "currency": currency, "amount": f"{value:f}"})
+    out["participants"] = participants
+    out["implied_valuations"] = implied
+    disclosed = [Decimal(p["amount"]) for p in participants if p["amount"]]
+    out["disclosed_cheques"] = len(disclosed)
+    return out
+
+
+def describe(name: str | None) -> str:
+    """A round's name as shown (``Series A`` for ``a``; ``(unnamed)``)."""
+    if name is None:
+        return "(unnamed)"
+    key = round_name_key(name) or name
+    return f"Series {key.upper()}" if len(key) == 1 and key.isalpha() else name
