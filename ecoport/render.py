@@ -544,26 +544,57 @@ def file_progress(label: str, total: int, *, enabled: bool) -> Iterator[Callable
 
 
 def import_summary(summary: dict[str, Any], fmt: str) -> None:
-    """What an import did: every row read is added, already present, or rejected."""
+    """What an import did: every record read is added, matched, already present, or rejected."""
     if fmt == "json":
         return as_json({k: v for k, v in summary.items() if k not in ("warnings", "problems")})
+    import shlex
+
     verb = "Would import" if summary["dry_run"] else "Imported"
     repeated = summary["repeated_in_file"]
+    records = summary["records"]
+    head = f"{verb} {summary['file']} ({summary['format']}): {summary['rows_read']:,} rows read"
+    if records != summary["rows_read"]:
+        head += f", {records:,} stake records"
     lines = [
-        f"{verb} {summary['file']} ({summary['format']}): {summary['rows_read']:,} rows read",
+        head,
         f"  stakes added       {summary['stakes_added']:>12,}",
+        f"  matched            {summary['matched']:>12,}"
+        + ("  (the same deal, stored less precisely: filled in)" if summary["matched"] else ""),
         f"  already present    {summary['already_present']:>12,}"
-        + (f"  ({repeated:,} repeat an earlier row of the file)" if repeated else ""),
+        + (f"  ({repeated:,} repeat an earlier record of the file)" if repeated else ""),
         f"  rejected           {summary['rejected']:>12,}",
-        f"  companies created  {summary['companies_created']:>12,}",
     ]
     for key, label in (
+        ("rows_skipped", "blank rows skipped"),
+        ("companies_created", "companies created"),
+        ("companies_resolved", "names resolved"),
+        ("rounds_created", "rounds recorded"),
+        ("rounds_matched", "rounds matched"),
+        ("sector_conflicts", "sector conflicts"),
         ("sectors_set", "sectors set"),
         ("aliases_added", "aliases added"),
         ("targets_set", "targets set"),
     ):
-        if summary[key]:
+        if summary[key] or key == "companies_created":
             lines.append(f"  {label:<18} {summary[key]:>12,}")
+    if summary["companies_resolved"]:
+        lines.append(
+            "  (names resolved: another spelling of a known company, such as a legal suffix)"
+        )
+    if summary["sector_conflicts"]:
+        lines.append(
+            "  (sector conflicts: a row gave a known company another sector; see --sector-conflict)"
+        )
+    dupes = summary["possible_duplicates"]
+    if dupes:
+        lines.append(f"Possible duplicate companies ({len(dupes):,}); merge those that are one:")
+        for d in dupes[:20]:
+            lines.append(
+                f"  {d['name']!r} looks like {d['like']!r}: "
+                f"ecoport companies merge {shlex.quote(d['name'])} --into {shlex.quote(d['like'])}"
+            )
+        if len(dupes) > 20:
+            lines.append(f"  ... and {len(dupes) - 20:,} more (--json lists them all)")
     if summary["dry_run"]:
         lines.append("Dry run: nothing was written.")
     write("\n".join(lines))

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ecoport.core.dates import PartialDate, Precision, parse_date
-from ecoport.core.names import clean_name, name_key, near_duplicates, similarity_key
+from ecoport.core.names import clean_name, match_key, name_key, near_duplicates, similar
 from ecoport.core.percent import format_percent, from_micro, parse_percent, to_micro
 from ecoport.core.sectors import at_depth, normalize_sector, within
 from ecoport.errors import InvalidInput
@@ -91,11 +91,36 @@ def test_sector_paths() -> None:
 def test_names() -> None:
     assert clean_name("  Midea   Group ") == "Midea Group"
     assert name_key("XIAOMI") == name_key("xiaomi ")
-    assert similarity_key("Midea Group Co., Ltd.") == "midea"
-    assert similarity_key("Huami (Zepp Health)") == "huami"
+    assert match_key("Midea Group Co., Ltd.") == match_key("Midea Group")
+    assert match_key("Xiaomi Corp") == match_key("XIAOMI") == match_key("Ｘｉａｏｍｉ")
+    assert match_key("Smart Mi") == match_key("Smartmi")
+    assert match_key("Roborock Inc") == match_key("roborock")
+    assert match_key("Nestlé S.A.") == match_key("Nestlé")
+    assert match_key("Johnson & Johnson") == match_key("Johnson and Johnson")
+    assert match_key("小米") == "小米"
+    # numbers, generations and places are part of the name
+    assert match_key("Fund 1") != match_key("Fund 2")
+    assert match_key("GGV Capital") != match_key("GGV Capital II")
+    assert match_key("Sequoia Capital") != match_key("Sequoia Capital India")
+    # a name that is nothing but legal words keeps them
+    assert match_key("Company") == "company"
     assert clean_name("小米") == "小米"
     with pytest.raises(InvalidInput):
         clean_name("   ")
+
+
+def test_different_names_are_not_near_duplicates() -> None:
+    for a, b in [
+        ("Fund 1", "Fund 2"),
+        ("GGV Capital", "GGV Capital II"),
+        ("Sequoia Capital", "Sequoia Capital India"),
+        ("Kingsoft", "Kingsoft Cloud"),
+        ("Accel Partners", "Accel Partners III"),
+    ]:
+        assert similar(a, b) == 0, (a, b)
+        assert near_duplicates(a, [(b, b)]) == []
+    assert similar("Roborock", "Roborok") > 80
+    assert similar("Midea", "Midea Group") == 95
 
 
 @pytest.mark.parametrize(

@@ -31,8 +31,9 @@ def stakes(db: Path) -> list[tuple[object, ...]]:
     return query(
         db,
         "SELECT i.name, c.name, c.sector, s.date, s.date_precision, s.amount_minor, "
-        "s.currency, s.percent_micro, s.round FROM stake s "
+        "s.currency, s.percent_micro, r.name FROM stake s "
         "JOIN company i ON i.id = s.investor_id JOIN company c ON c.id = s.company_id "
+        "LEFT JOIN funding_round r ON r.id = s.round_id "
         "ORDER BY s.id",
     )
 
@@ -40,7 +41,8 @@ def stakes(db: Path) -> list[tuple[object, ...]]:
 def summary(result: object) -> dict[str, int]:
     assert result.exit_code == 0, result.stderr  # type: ignore[attr-defined]
     data: dict[str, int] = json.loads(result.stdout)  # type: ignore[attr-defined]
-    assert data["stakes_added"] + data["already_present"] + data["rejected"] == data["rows_read"]
+    accounted = data["stakes_added"] + data["matched"] + data["already_present"] + data["rejected"]
+    assert accounted == data["records"]
     return data
 
 
@@ -79,7 +81,7 @@ def test_table_summary_counts_every_row(run: Run, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert "4 rows read" in result.stdout
     assert "stakes added                  3" in result.stdout
-    assert "1 repeat an earlier row of the file" in result.stdout
+    assert "1 repeat an earlier record of the file" in result.stdout
 
 
 def test_same_investor_two_rounds_in_a_year_are_two_stakes(run: Run, tmp_path: Path) -> None:
@@ -128,7 +130,11 @@ def test_map_mapping_file_and_columns(run: Run, tmp_path: Path, isolated: Path) 
         ("Accel Partners", "Facebook"),
         ("Ninebot", "Segway"),
     ]
-    assert stakes(isolated)[1][3:7] == ("2005-01-01", "year", 1270000000, "USD")
+    # the techcrunch mapping reads the amount as the round's total, not Accel's cheque
+    assert stakes(isolated)[1][3:9] == ("2005-01-01", "year", None, None, None, "a")
+    assert query(isolated, "SELECT name, total_minor, currency FROM funding_round") == [
+        ("a", 1270000000, "USD")
+    ]
 
 
 def test_investor_option_fills_a_file_without_investors(run: Run, tmp_path: Path) -> None:
@@ -243,8 +249,9 @@ def test_skip_imports_good_rows_and_writes_rejects_to_fix(
     )
     write(rejects, fixed)
     again = summary(run("import", str(rejects), "--json"))
-    assert (again["stakes_added"], again["rejected"]) == (2, 0)
-    assert len(stakes(isolated)) == 5
+    # Acme's 2014 row, amount undisclosed, is the same deal as its 2014-12 row: one stake
+    assert (again["stakes_added"], again["already_present"], again["rejected"]) == (1, 1, 0)
+    assert len(stakes(isolated)) == 4
 
 
 def test_dry_run_counts_and_writes_nothing(run: Run, tmp_path: Path, isolated: Path) -> None:
@@ -316,14 +323,25 @@ def test_undisclosed_words(run: Run, tmp_path: Path, isolated: Path) -> None:
     assert {s[5:8] for s in stakes(isolated)} == {(None, None, None)}
 
 
-def test_sector_that_contradicts_the_stored_one_is_rejected(
+def test_sector_that_contradicts_the_stored_one_keeps_updates_or_rejects(
     run: Run, tmp_path: Path, seeded: Path
 ) -> None:
     file = write(tmp_path / "s.csv", "investor,startup,sector,date\nXiaomi,Huami,media,2015\n")
-    result = run("import", str(file), "--on-error", "skip", "--json")
-    assert summary(result)["rejected"] == 1
+    result = run(
+        "import", str(file), "--on-error", "skip", "--sector-conflict", "reject", "--json"
+    )
+    # every record rejected: the summary is printed, and the exit code says it failed
+    assert result.exit_code == 1 and json.loads(result.stdout)["rejected"] == 1
     assert "sector: Huami is in sector iot/wearables, not media" in result.stderr
-    del seeded
+    kept = summary(run("import", str(file), "--json"))  # default: keep the stored sector
+    assert (kept["stakes_added"], kept["sector_conflicts"]) == (1, 1)
+    assert query(seeded, "SELECT sector FROM company WHERE name = 'Huami'") == [
+        ("iot/wearables",)
+    ]
+    other = write(tmp_path / "t.csv", "investor,startup,sector,date\nXiaomi,Huami,media,2016\n")
+    moved = summary(run("import", str(other), "--sector-conflict", "update", "--json"))
+    assert (moved["stakes_added"], moved["sector_conflicts"]) == (1, 1)
+    assert query(seeded, "SELECT sector FROM company WHERE name = 'Huami'") == [("media",)]
 
 
 def test_json_list_and_yaml_with_lines(run: Run, tmp_path: Path, isolated: Path) -> None:
@@ -365,7 +383,10 @@ def test_export_filters_and_output_file(run: Run, tmp_path: Path, seeded: Path) 
     result = run("export", "--sector", "iot", "-o", str(out))
     assert result.exit_code == 0 and "stakes to" in result.stderr
     rows = out.read_text(encoding="utf-8").splitlines()
-    assert rows[0] == "investor,startup,sector,kind,date,amount,currency,percent,round,source,note"
+    assert rows[0] == (
+        "investor,startup,sector,kind,date,amount,currency,percent,round,source,note,"
+        "round_total,valuation,ref"
+    )
     assert len(rows) > 1 and all(",iot/" in r for r in rows[1:])
     ninebot = run("export", "--investor", "Ninebot", "--format", "json")
     data = json.loads(ninebot.stdout)
@@ -472,4 +493,7 @@ def test_reference_datasets_import_whole(
         run("import", str(REFERENCE / path), "--mapping", mapping, "--on-error", "skip", "--json")
     )
     assert again["stakes_added"] == 0
-    assert again["already_present"] == data["stakes_added"] + data["already_present"]
+    assert (
+        again["already_present"]
+        == data["stakes_added"] + data["matched"] + data["already_present"]
+    )

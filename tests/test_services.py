@@ -61,17 +61,30 @@ def test_add_stake_creates_companies_and_stores_exact_values(loc: Location) -> N
 
 def test_near_duplicate_is_refused_and_nothing_is_written(seeded_loc: Location) -> None:
     with pytest.raises(Conflict, match="looks like 'Xiaomi'"), writing(seeded_loc) as session:
-        add_stake(session=session, stake_in=stake(investor="Xiaomi Inc"))
+        add_stake(session=session, stake_in=stake(investor="Xioami"))
     with reading(seeded_loc) as r:
         names = {row[0] for row in r.rows("SELECT name FROM company")}
-    assert "Xiaomi Inc" not in names and "Acme Robotics" not in names
+    assert "Xioami" not in names and "Acme Robotics" not in names
     with writing(seeded_loc) as session:
         result = add_stake(
             session=session,
-            stake_in=stake(investor="Xiaomi Inc"),
+            stake_in=stake(investor="Xioami"),
             options=AddOptions(new_company=True),
         )
-    assert "Xiaomi Inc" in result.created
+    assert "Xioami" in result.created
+
+
+def test_another_spelling_resolves_and_real_different_names_are_not_refused(
+    seeded_loc: Location,
+) -> None:
+    with writing(seeded_loc) as session:
+        result = add_stake(session=session, stake_in=stake(investor="XIAOMI Corp."))
+    assert result.resolved == {"XIAOMI Corp.": "Xiaomi"}
+    assert "Xiaomi" not in result.created
+    for name in ("GGV Capital II", "Sequoia Capital China Fund 2"):
+        with writing(seeded_loc) as session:
+            added = add_stake(session=session, stake_in=stake(investor=name, startup="Segway"))
+        assert added.created == [name]
 
 
 def test_alias_resolves_to_the_company(seeded_loc: Location) -> None:
@@ -86,12 +99,16 @@ def test_sector_must_agree_unless_changed(seeded_loc: Location) -> None:
     with pytest.raises(Conflict, match="in sector iot/accessories"), writing(seeded_loc) as session:
         add_stake(session=session, stake_in=stake(startup="Zimi", sector="mobility"))
     with writing(seeded_loc) as session:  # a parent of the stored sector agrees
-        add_stake(session=session, stake_in=stake(startup="Zimi", sector="iot"))
+        add_stake(
+            session=session,
+            stake_in=stake(startup="Zimi", sector="iot"),
+            options=AddOptions(allow_duplicate=True),
+        )
     with writing(seeded_loc) as session:
         result = add_stake(
             session=session,
             stake_in=stake(startup="Zimi", sector="mobility"),
-            options=AddOptions(change_sector=True),
+            options=AddOptions(change_sector=True, allow_duplicate=True),
         )
     assert result.sector_changed == ("Zimi", "iot/accessories", "mobility")
 

@@ -136,7 +136,7 @@ def test_every_change_is_logged_with_who_and_the_command(
 
     assert [c["actor"] for c in log[:3]] == [getpass.getuser(), "alice", "bob"]
     assert (
-        log[0]["summary"] == "31 stakes added, 1 target added, 30 aliases added, 26 companies added"
+        log[0]["summary"] == "31 stakes added, 6 rounds added, 1 target added, 30 aliases added, 26 companies added"
     )
     added, edited, target = log[1]["records"], log[2]["records"], log[3]["records"]
     assert [(r["table"], r["before"]) for r in added] == [("company", None), ("stake", None)]
@@ -342,7 +342,7 @@ def test_status_and_upgrade_from_the_first_revision(run: Run, isolated: Path) ->
     assert (status["revision"], status["state"], status["current"]) == ("0001", "behind", False)
     assert "db upgrade" in ok(run("db", "status"))
     upgraded = run("db", "upgrade")
-    assert upgraded.exit_code == 0 and "to schema revision 0004" in upgraded.stderr
+    assert upgraded.exit_code == 0 and "to schema revision 0005" in upgraded.stderr
     assert json.loads(ok(run("db", "status", "--format", "json")))["current"] is True
     stakes = json.loads(ok(run("stakes", "list", "--format", "json")))["stakes"]
     assert [(s["startup"], s["amount"], s["percent"]) for s in stakes] == [

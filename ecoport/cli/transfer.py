@@ -24,6 +24,12 @@ class OnError(StrEnum):
     skip = "skip"
 
 
+class SectorConflict(StrEnum):
+    keep = "keep"
+    update = "update"
+    reject = "reject"
+
+
 #: Above this size, an import shows a progress bar (on a terminal).
 PROGRESS_BYTES = 512 * 1024
 #: Rejected rows listed on stderr; all of them go to --rejects.
@@ -103,6 +109,34 @@ def import_(
             show_default=False,
         ),
     ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            metavar="FIELD=VALUE",
+            help="The value of a field for rows that give none, such as date=2019 or "
+            "kind=acquisition (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    split_investors: Annotated[
+        str | None,
+        typer.Option(
+            "--split-investors",
+            metavar="SEP",
+            help="Investor cells list several investors separated by SEP (and a last "
+            "'and' or '&'): one stake each, in the same round.",
+            show_default=False,
+        ),
+    ] = None,
+    sector_conflict: Annotated[
+        SectorConflict,
+        typer.Option(
+            "--sector-conflict",
+            help="When a row gives a known company another sector: keep the stored one "
+            "(counted), update it, or reject the row.",
+        ),
+    ] = SectorConflict.keep,
     dayfirst: Annotated[
         bool | None,
         typer.Option(
@@ -136,14 +170,18 @@ def import_(
 ) -> None:
     """Import stakes from a CSV, JSON or YAML file, in one transaction.
 
-    Every row is accounted for: added, already present (identical to a stored stake or to
-    an earlier row), or rejected with its reason. Importing the same file twice adds nothing.
+    Every stake record is accounted for: added, matched (the same deal as a stored stake,
+    reported less or more precisely: what it adds is filled in), already present (identical),
+    or rejected with its reason. Importing the same file twice adds nothing. Names that are
+    another spelling of a known company resolve to it; names that only look alike are listed.
 
     \b
     Example:
       ecoport import stakes.csv --investor Xiaomi --currency CNY
       ecoport import investments.csv --mapping crunchbase-2013-investments \\
           --on-error skip --rejects rejects.csv
+      ecoport import funding.csv --map InvestorsName=investor --split-investors , \\
+          --set kind=investment --dayfirst --on-error skip
       ecoport import export.yaml
     """
     from ecoport.errors import InvalidInput
@@ -153,9 +191,11 @@ def import_(
     from ecoport.services.sources import (
         FileFormat,
         Mapping,
+        check_separator,
         open_source,
         parse_columns,
         parse_map,
+        parse_set,
         read_mapping,
     )
     from ecoport.store.db import writing
@@ -170,6 +210,8 @@ def import_(
         delimiter=delimiter,
         encoding=encoding,
         dayfirst=dayfirst,
+        constants=parse_set(set_ or []),
+        split_investors=check_separator(split_investors),
     )
     chosen = given.over(read_mapping(mapping)) if mapping else given
     if rejects is not None and rejects.resolve() == file.resolve():
@@ -181,6 +223,9 @@ def import_(
         currency=chosen.currency,
         dayfirst=chosen.dayfirst,
         symbols=symbols(settings_at(loc)),
+        constants=chosen.constants,
+        split_investors=chosen.split_investors,
+        sector_conflict=sector_conflict.value,
     )
     sink = RejectsFile(rejects, source) if rejects is not None else None
     try:
@@ -201,6 +246,10 @@ def import_(
     summary.dry_run = dry_run
     for warning in summary.warnings:
         info(f"warning: {warning}", quiet=quiet)
+    for conflict in summary.conflicts[:SHOWN_REJECTS]:
+        info(f"conflict (stored value kept): {conflict}", quiet=quiet)
+    if len(summary.conflicts) > SHOWN_REJECTS:
+        info(f"  ... and {len(summary.conflicts) - SHOWN_REJECTS:,} more conflicts", quiet=quiet)
     if summary.rejected:
         where = f"; every one is in {rejects}" if rejects else ""
         error(f"{summary.rejected:,} rows rejected{where}:")
@@ -210,6 +259,8 @@ def import_(
         if rejects is not None and summary.rejected > len(shown):
             error(f"  ... and the rest in {rejects}")
     import_summary(summary.as_dict(), "json" if json_ else "table")
+    if summary.records and summary.rejected == summary.records:
+        raise typer.Exit(1)  # every record was rejected: nothing to show for the import
 
 
 def export(

@@ -12,6 +12,11 @@ MAX_LENGTH = 200
 
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
+#: Words that rarely tell two companies apart ("Midea" and "Midea Group"): names differing
+#: only by them are near-duplicates to ask about, not one company to merge silently.
+_CORPORATE = frozenset(
+    "group holding holdings technology technologies tech international intl".split()
+)
 #: Roman numerals that number a fund or a generation ("GGV Capital II").
 _ROMAN = re.compile(r"^(?=[ivxlc]+$)c{0,3}(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
 
@@ -82,36 +87,60 @@ def match_key(text: str) -> str:
 
 
 def _numbers(words: list[str]) -> list[str]:
-    return [w for w in words if w.isdigit() or _ROMAN.match(w)]
+    """Numbers and generations in a name: digit runs anywhere ("Gizmo5"), roman numerals."""
+    found: list[str] = []
+    for w in words:
+        found.extend(re.findall(r"\d+", w))
+        if _ROMAN.match(w):
+            found.append(w)
+    return found
 
 
-def _contains(longer: list[str], shorter: list[str]) -> bool:
-    it = iter(longer)
-    return all(w in it for w in shorter)
+def _typo(a: str, b: str) -> int:
+    """How alike two words are as typos of each other, 0 when too short or too far apart:
+    one slip (a letter wrong, missing, extra, or two swapped) in a word of up to 8 letters,
+    two in a longer one. Brand names a letter apart are often different companies, so
+    these are only ever suggested, never merged."""
+    from rapidfuzz.distance import OSA
+
+    shorter = min(len(a), len(b))
+    if shorter < 4:  # "Mi" vs "Mix", "DAG" vs "ZG": too short to call a typo
+        return 0
+    allowed = 1 if shorter <= 8 else 2
+    slips = OSA.distance(a, b, score_cutoff=allowed)
+    if slips > allowed:
+        return 0
+    return int(OSA.normalized_similarity(a, b) * 100)
 
 
 def similar(a: str, b: str) -> int:
     """How alike two names are as typos of each other, 0 (different) to 100 (one company).
 
     Names that differ by a number or generation (Fund 1 / Fund 2, GGV Capital / GGV Capital II)
-    or by an added word (Sequoia Capital / Sequoia Capital India) are different names: 0.
+    or by an added word (Sequoia Capital / Sequoia Capital India, Going / GoingOn) are
+    different names: 0. Otherwise the words that differ must each look like a typo of the
+    other's (so "DAG Ventures" is not "ZG Ventures").
     """
-    from rapidfuzz.fuzz import ratio
-
     wa, wb = _base_tokens(a), _base_tokens(b)
     ka, kb = "".join(wa), "".join(wb)
     if ka == kb:
         return 100
     if _numbers(wa) != _numbers(wb):
         return 0
-    if len(wa) != len(wb) and (_contains(wa, wb) or _contains(wb, wa)):
+    wa = [w for w in wa if w not in _CORPORATE] or wa
+    wb = [w for w in wb if w not in _CORPORATE] or wb
+    ka, kb = "".join(wa), "".join(wb)
+    if ka == kb:
+        return 95
+    if len(wa) != len(wb):
         return 0
-    shorter = min(len(ka), len(kb))
-    if shorter < 4:  # "Mi" vs "Mix": too short to call a typo
+    if (ka.startswith(kb) or kb.startswith(ka)) and abs(len(ka) - len(kb)) > 1:
+        return 0  # an added word run together ("Going" / "GoingOn"), not a slip
+    differing = [(x, y) for x, y in zip(wa, wb, strict=True) if x != y]
+    if len(differing) > 2 or (len(differing) == len(wa) and len(wa) > 1):
         return 0
-    score = ratio(ka, kb)
-    # one or two typos in a short name, or ~90 % alike in a long one
-    return int(score) if score >= (80 if shorter <= 10 else 88) else 0
+    scores = [_typo(x, y) for x, y in differing]
+    return min(scores) if all(scores) else 0
 
 
 def near_duplicates(name: str, existing: Iterable[tuple[str, str]]) -> list[str]:

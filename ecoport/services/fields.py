@@ -102,13 +102,20 @@ def parse_stake(
     *,
     parsers: Parsers,
     default_currency: str | None = None,
+    lone_currency: bool = False,
 ) -> tuple[StakeCreate | None, list[FieldError]]:
     """Check every field of a new stake; return it, or None with one FieldError per bad field.
 
     *default_currency* applies to amounts that name no currency (an import's ``--currency``).
+    With *lone_currency*, a currency beside no amount is no error (a file's currency column
+    on a row whose amount is undisclosed).
     """
     checked, errors = parse_fields(
-        fields, parsers=parsers, default_currency=default_currency, partial=False
+        fields,
+        parsers=parsers,
+        default_currency=default_currency,
+        partial=False,
+        lone_currency=lone_currency,
     )
     if checked is None:
         return None, errors
@@ -139,6 +146,7 @@ def parse_fields(
     parsers: Parsers,
     default_currency: str | None = None,
     partial: bool = True,
+    lone_currency: bool = False,
 ) -> tuple[StakeFields | None, list[FieldError]]:
     """Check the fields given; with *partial* (an edit) none is required."""
     errors: list[FieldError] = []
@@ -176,8 +184,10 @@ def parse_fields(
         value = labels[name]
         if value is not None and len(value) > limit:
             errors.append(FieldError(name, f"has more than {limit} characters"))
-    if currency is not None and not any(
-        disclosed(fields.get(n)) for n in ("amount", "round_total", "valuation")
+    if (
+        currency is not None
+        and not lone_currency
+        and not any(disclosed(fields.get(n)) for n in ("amount", "round_total", "valuation"))
     ):
         errors.append(FieldError("amount", "a currency needs an amount"))
     amount, total = amounts["amount"], amounts["round_total"]

@@ -458,7 +458,10 @@ class _Importer:
     def parse(self, fields: dict[str, str | None], reasons: list[str]) -> _Record | None:
         """Steps 1 to 3: parse, resolve the companies and the round."""
         stake, errors = parse_stake(
-            fields, parsers=self.parsers, default_currency=self.default_currency
+            fields,
+            parsers=self.parsers,
+            default_currency=self.default_currency,
+            lone_currency=True,
         )
         if stake is None:
             reasons.extend(f"{self.label(e.field)}: {e.message}" for e in errors)
@@ -490,6 +493,11 @@ class _Importer:
                     companies.set_sector(comp_id, stake.sector)
         inv_id = companies.get_or_create(stake.investor, None)
         comp_id = companies.get_or_create(stake.startup, stake.sector)
+        if inv_id == comp_id:  # two spellings of one new company
+            reasons.append(
+                f"{self.label('startup')}: {stake.startup} cannot hold a stake in itself"
+            )
+            return None
         round_id = None
         round_in = RoundIn(
             comp_id, stake.date, stake.round, stake.round_total, stake.valuation, stake.source
