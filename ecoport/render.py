@@ -296,7 +296,29 @@ def report(data: dict[str, Any], fmt: str, *, exact: bool = False) -> None:
         f"transactions, percentages undisclosed for {t['undisclosed_percents']} of "
         f"{t['stakes']} stakes."
     )
+    line = rounds_line(t["in_rounds"], exact=exact)
+    if line:
+        out.print(line)
     _conversion_footer(conv)
+
+
+def rounds_line(in_rounds: dict[str, Any], *, exact: bool = False) -> str | None:
+    """``In 3 rounds totalling USD 150.0m (1 total undisclosed); own share undisclosed in 3.``
+    Round totals are the whole rounds' money, never added to an investor's."""
+    n = in_rounds["rounds"]
+    if not n:
+        return None
+    totals = " + ".join(money(t["amount"], t["currency"], exact=exact) for t in in_rounds["totals"])
+    missing = n - in_rounds["with_total"]
+    text = f"In {n} round{'s' * (n != 1)}"
+    text += f" totalling {totals}" if totals else " of undisclosed totals"
+    if totals and missing:
+        text += f" ({missing} more of undisclosed total{'s' * (missing != 1)})"
+    own = in_rounds["own_share_undisclosed"]
+    if own:
+        text += f"; own share undisclosed in {own} stake{'s' * (own != 1)} (round totals are "
+        text += "not counted as anyone's money)"
+    return text + "."
 
 
 def _conversion_footer(conv: dict[str, Any]) -> None:
@@ -380,6 +402,9 @@ def progress(data: dict[str, Any], fmt: str, *, exact: bool = False) -> None:
             f"Invested (disclosed): {total} ({invested or 'nothing disclosed'}); amounts "
             f"undisclosed for {inv['undisclosed_amounts']} of {inv['transactions']} transactions."
         )
+        taken = rounds_line(inv["in_rounds"], exact=exact)
+        if taken:
+            out.print(taken)
         table = _table(
             None,
             "Sector",
@@ -669,3 +694,107 @@ def check_result(data: dict[str, Any], fmt: str) -> None:
         f"{data['database']}: {data['stakes']} stakes checked, "
         + ("no problems" if not n else f"{n} problem{'s' if n != 1 else ''}")
     )
+
+
+# --- funding rounds -----------------------------------------------------------------------
+
+ROUND_FIELDS = (
+    "id",
+    "date",
+    "startup",
+    "sector",
+    "round",
+    "total",
+    "valuation",
+    "currency",
+    "participants",
+    "source",
+    "note",
+)
+
+
+def rounds_table(rows: list[dict[str, Any]], fmt: str, *, exact: bool = False) -> None:
+    if fmt == "json":
+        return as_json(rows)
+    if fmt == "csv":
+        return as_csv(rows, ROUND_FIELDS)
+    if not rows:
+        info("No rounds match.")
+        return
+    table = _table(
+        None,
+        "ID",
+        "Date",
+        "Startup",
+        "Round",
+        "Total",
+        "Valuation",
+        "Participants",
+        right=("ID", "Total", "Valuation", "Participants"),
+    )
+    for r in rows:
+        _add(
+            table,
+            str(r["id"]),
+            r["date"],
+            r["startup"],
+            r["round"] or "-",
+            money(r["total"], r["currency"], exact=exact) if r["total"] else "undisclosed",
+            money(r["valuation"], r["currency"], exact=exact) if r["valuation"] else "-",
+            str(r["participants"]),
+        )
+    console().print(table)
+
+
+def round_detail(data: dict[str, Any], fmt: str, *, exact: bool = False) -> None:
+    if fmt == "json":
+        return as_json(data)
+    if fmt == "csv":
+        return as_csv(
+            ({**p, "round_id": data["id"]} for p in data["participants"]),
+            ("round_id", "stake_id", "investor", "kind", "amount", "currency", "percent"),
+        )
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    cur = data["currency"]
+    valuation = money(data["valuation"], cur, exact=exact) if data["valuation"] else None
+    implied = ", ".join(
+        f"{money(v['amount'], v['currency'], exact=exact)} (stake {v['stake_id']})"
+        for v in data["implied_valuations"]
+    )
+    for label, value in (
+        ("startup", data["startup"]),
+        ("date", data["date"]),
+        ("round", data["round"] or "(unnamed)"),
+        ("total", money(data["total"], cur, exact=exact) if data["total"] else "undisclosed"),
+        ("valuation", valuation or (f"implied {implied}" if implied else "undisclosed")),
+        ("source", data["source"]),
+        ("note", data["note"]),
+    ):
+        if value:
+            _add(grid, label, str(value))
+    out = console()
+    out.print(f"Round {data['id']}", style="bold")
+    out.print(grid)
+    table = _table(
+        "Participants (each one's own cheque)",
+        "Stake",
+        "Investor",
+        "Kind",
+        "Amount",
+        "Percent",
+        right=("Stake", "Amount", "Percent"),
+    )
+    for p in data["participants"]:
+        _add(
+            table,
+            str(p["stake_id"]),
+            p["investor"],
+            p["kind"],
+            money(p["amount"], p["currency"], exact=exact) if p["amount"] else "undisclosed",
+            percent(p["percent"]),
+        )
+    out.print(table)

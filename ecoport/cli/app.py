@@ -15,6 +15,7 @@ from ecoport.cli import (
     history,
     progress,
     report,
+    rounds,
     stakes,
     targets,
     transfer,
@@ -170,10 +171,25 @@ stakes_app.command("edit")(stakes.stakes_edit)
 stakes_app.command("remove")(stakes.stakes_remove)
 app.add_typer(stakes_app)
 
-companies_app = _sub("companies", "List companies and show one: holders, holdings, stakes.")
+companies_app = _sub(
+    "companies", "List, show, rename, merge, edit and remove companies; their aliases."
+)
 companies_app.command("list")(companies.companies_list)
 companies_app.command("show")(companies.companies_show)
+companies_app.command("rename")(companies.companies_rename)
+companies_app.command("merge")(companies.companies_merge)
+companies_app.command("edit")(companies.companies_edit)
+companies_app.command("remove")(companies.companies_remove)
+alias_app = _sub("alias", "Add or remove another name of a company.")
+alias_app.command("add")(companies.companies_alias_add)
+alias_app.command("remove")(companies.companies_alias_remove)
+companies_app.add_typer(alias_app)
 app.add_typer(companies_app)
+
+rounds_app = _sub("rounds", "Funding rounds: their totals, valuations and participants.")
+rounds_app.command("list")(rounds.rounds_list)
+rounds_app.command("show")(rounds.rounds_show)
+app.add_typer(rounds_app)
 
 target_app = _sub("target", "Set an investor's target number of companies.")
 target_app.command("set")(targets.target_set)

@@ -1,4 +1,4 @@
-"""ecoport companies list/show."""
+"""ecoport companies list/show/rename/merge/edit/remove and companies alias add/remove."""
 
 from typing import Annotated
 
@@ -12,6 +12,7 @@ from ecoport.cli.common import (
     InOption,
     location,
     parse_opt,
+    writing_for,
 )
 from ecoport.cli.stakes import SectorOpt
 
@@ -62,3 +63,156 @@ def companies_show(
     with reading(location(ctx, db)) as reader:
         data = show_company(reader, name, into=currency)
     company(data, fmt.value, exact=exact)
+
+
+def companies_rename(
+    ctx: typer.Context,
+    old: Annotated[str, typer.Argument(metavar="OLD", help="The company's name or alias.")],
+    new: Annotated[str, typer.Argument(metavar="NEW", help="Its new name.")],
+    db: DbOption = None,
+) -> None:
+    """Rename a company; its old name stays an alias.
+
+    \b
+    Example:
+      ecoport companies rename "Segway-Ninebot" "Ninebot"
+    """
+    from ecoport.render import info
+    from ecoport.services.company_edits import rename_company
+
+    with writing_for(ctx, db) as session:
+        before, after = rename_company(session=session, old=old, new=new)
+    info(f"Renamed {before} to {after} ({before!r} stays an alias)")
+
+
+def companies_merge(
+    ctx: typer.Context,
+    source: Annotated[
+        str, typer.Argument(metavar="SOURCE", help="The company that is another's duplicate.")
+    ],
+    into: Annotated[
+        str, typer.Option("--into", metavar="NAME", help="The company to keep.", show_default=False)
+    ],
+    db: DbOption = None,
+) -> None:
+    """Merge a duplicate company into another: its stakes, rounds, aliases and target move,
+    its name becomes an alias, and it is removed. Undo with `ecoport undo`.
+
+    \b
+    Example:
+      ecoport companies merge "Xiaomi Inc" --into Xiaomi
+    """
+    from ecoport.render import info
+    from ecoport.services.company_edits import merge_companies
+
+    with writing_for(ctx, db) as session:
+        done = merge_companies(session=session, source=source, into=into)
+    target = {"moved": "; its target moved", "kept": f"; {done.into}'s own target kept"}
+    info(
+        f"Merged {done.source} into {done.into}: {_n(done.stakes, 'stake')}, "
+        f"{_n(done.rounds, 'round')}, {_n(done.aliases, 'alias', 'aliases')} moved"
+        f"{target.get(done.target, '')}; {done.source!r} is now an alias of {done.into}"
+    )
+
+
+def _n(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else many or one + 's'}"
+
+
+def companies_alias_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The company.")],
+    alias: Annotated[str, typer.Argument(metavar="ALIAS", help="Another name for it.")],
+    db: DbOption = None,
+) -> None:
+    """Let another name (a brand, a Chinese name, a spelling) stand for a company.
+
+    \b
+    Example:
+      ecoport companies alias add Zimi ZMI
+    """
+    from ecoport.render import info
+    from ecoport.services.company_edits import add_alias
+
+    with writing_for(ctx, db) as session:
+        company, added = add_alias(session=session, company=name, alias=alias)
+    info(f"{added!r} is now an alias of {company}")
+
+
+def companies_alias_remove(
+    ctx: typer.Context,
+    alias: Annotated[str, typer.Argument(metavar="ALIAS", help="The alias to forget.")],
+    db: DbOption = None,
+) -> None:
+    """Forget an alias.
+
+    \b
+    Example:
+      ecoport companies alias remove ZMI
+    """
+    from ecoport.render import info
+    from ecoport.services.company_edits import remove_alias
+
+    with writing_for(ctx, db) as session:
+        company, removed = remove_alias(session=session, alias=alias)
+    info(f"{removed!r} no longer names {company}")
+
+
+def companies_edit(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Company name or alias.")],
+    sector: SectorOpt = None,
+    note: Annotated[str | None, typer.Option("--note", metavar="TEXT", help="A note.")] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", metavar="URL", help="URL or document.")
+    ] = None,
+    clear: Annotated[
+        list[str] | None,
+        typer.Option("--clear", metavar="FIELD", help="Empty sector, note or source."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Change a company's sector, note or source.
+
+    \b
+    Example:
+      ecoport companies edit Zimi --sector iot/accessories --source https://example.com/zimi
+    """
+    from ecoport.errors import InvalidInput
+    from ecoport.render import info
+    from ecoport.services.company_edits import edit_company
+
+    if sector is None and note is None and source is None and not clear:
+        raise InvalidInput("nothing to change; give --sector, --note, --source or --clear")
+    with writing_for(ctx, db) as session:
+        done = edit_company(
+            session=session,
+            name=name,
+            sector=sector,
+            note=note,
+            source=source,
+            clear=frozenset(clear or []),
+        )
+    info(
+        f"{done['name']}: sector {done['sector'] or '(none)'}, note {done['note'] or '(none)'}, "
+        f"source {done['source'] or '(none)'}"
+    )
+
+
+def companies_remove(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Company name or alias.")],
+    db: DbOption = None,
+) -> None:
+    """Remove a company that no stake and no round names (with its aliases and target).
+
+    \b
+    Example:
+      ecoport companies remove "Acme Typo Inc"
+    """
+    from ecoport.render import info
+    from ecoport.services.company_edits import remove_company
+
+    with writing_for(ctx, db) as session:
+        removed = remove_company(session=session, name=name)
+    info(f"Removed {removed}")

@@ -219,6 +219,9 @@ def _investor_progress(
         p,
     )
 
+    from ecoport.services.rounds import rounds_taken
+
+    in_rounds = rounds_taken(reader, "WHERE s.investor_id = :inv AND s.date <= :as_of", dict(p))
     count = sum(r[1] for r in sector_rows)
     sectors: dict[str, dict[str, Any]] = {}
     invested: dict[str, int] = defaultdict(int)
@@ -279,6 +282,7 @@ def _investor_progress(
         },
         "transactions": transactions,
         "undisclosed_amounts": undisclosed,
+        "in_rounds": in_rounds,
         "sectors": sector_list,
     }
 
@@ -355,6 +359,9 @@ def report(reader: Reader, query: ReportQuery) -> dict[str, Any]:
         """,
         params,
     )[0]
+    from ecoport.services.rounds import rounds_taken
+
+    in_rounds = rounds_taken(reader, where, params)
     return {
         "filters": {
             "sector": query.sector,
@@ -384,6 +391,7 @@ def report(reader: Reader, query: ReportQuery) -> dict[str, Any]:
                 "realised": plain(in_total["realised"], converter.into),
                 **converter.summary(),
             },
+            "in_rounds": in_rounds,
         },
     }
 

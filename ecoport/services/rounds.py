@@ -252,3 +252,37 @@ def describe(name: str | None) -> str:
         return "(unnamed)"
     key = round_name_key(name) or name
     return f"Series {key.upper()}" if len(key) == 1 and key.isalpha() else name
+
+
+def rounds_taken(reader: Reader, where: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The rounds the stakes matching *where* (over ``stake s JOIN company c``) took part in:
+    how many, their totals by currency (each round once), and how many of those stakes keep
+    the investor's own share undisclosed. A round's total is never an investor's money."""
+    base = f"FROM stake s JOIN company c ON c.id = s.company_id {where}"
+    totals = reader.rows(
+        f"""
+        SELECT r.currency, COUNT(*), CAST(SUM(r.total_minor) AS BIGINT)
+        FROM funding_round r
+        WHERE r.id IN (SELECT s.round_id {base}) AND r.total_minor IS NOT NULL
+        GROUP BY r.currency ORDER BY r.currency
+        """,
+        params,
+    )
+    counts = reader.rows(
+        f"""
+        SELECT COUNT(DISTINCT s.round_id),
+               COUNT(CASE WHEN s.round_id IS NOT NULL AND s.amount_minor IS NULL THEN 1 END)
+        {base}
+        """,
+        params,
+    )[0]
+    with_total = sum(n for _, n, _ in totals)
+    return {
+        "rounds": counts[0],
+        "with_total": with_total,
+        "totals": [
+            {"currency": cur, "rounds": n, "amount": f"{from_minor(minor, cur):f}"}
+            for cur, n, minor in totals
+        ],
+        "own_share_undisclosed": counts[1],
+    }
