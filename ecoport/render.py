@@ -604,7 +604,7 @@ def import_summary(summary: dict[str, Any], fmt: str) -> None:
             lines.append(f"  {label:<18} {summary[key]:>12,}")
     if summary["companies_resolved"]:
         lines.append(
-            "  (names resolved: another spelling of a known company, such as a legal suffix)"
+            "  (names resolved: other spellings of known companies, such as Inc. or Corp.)"
         )
     if summary["sector_conflicts"]:
         lines.append(

@@ -327,17 +327,13 @@ def test_sector_that_contradicts_the_stored_one_keeps_updates_or_rejects(
     run: Run, tmp_path: Path, seeded: Path
 ) -> None:
     file = write(tmp_path / "s.csv", "investor,startup,sector,date\nXiaomi,Huami,media,2015\n")
-    result = run(
-        "import", str(file), "--on-error", "skip", "--sector-conflict", "reject", "--json"
-    )
+    result = run("import", str(file), "--on-error", "skip", "--sector-conflict", "reject", "--json")
     # every record rejected: the summary is printed, and the exit code says it failed
     assert result.exit_code == 1 and json.loads(result.stdout)["rejected"] == 1
     assert "sector: Huami is in sector iot/wearables, not media" in result.stderr
     kept = summary(run("import", str(file), "--json"))  # default: keep the stored sector
     assert (kept["stakes_added"], kept["sector_conflicts"]) == (1, 1)
-    assert query(seeded, "SELECT sector FROM company WHERE name = 'Huami'") == [
-        ("iot/wearables",)
-    ]
+    assert query(seeded, "SELECT sector FROM company WHERE name = 'Huami'") == [("iot/wearables",)]
     other = write(tmp_path / "t.csv", "investor,startup,sector,date\nXiaomi,Huami,media,2016\n")
     moved = summary(run("import", str(other), "--sector-conflict", "update", "--json"))
     assert (moved["stakes_added"], moved["sector_conflicts"]) == (1, 1)
@@ -494,6 +490,5 @@ def test_reference_datasets_import_whole(
     )
     assert again["stakes_added"] == 0
     assert (
-        again["already_present"]
-        == data["stakes_added"] + data["matched"] + data["already_present"]
+        again["already_present"] == data["stakes_added"] + data["matched"] + data["already_present"]
     )

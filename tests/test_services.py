@@ -83,7 +83,9 @@ def test_another_spelling_resolves_and_real_different_names_are_not_refused(
     assert "Xiaomi" not in result.created
     for name in ("GGV Capital II", "Sequoia Capital China Fund 2"):
         with writing(seeded_loc) as session:
-            added = add_stake(session=session, stake_in=stake(investor=name, startup="Segway", sector=None))
+            added = add_stake(
+                session=session, stake_in=stake(investor=name, startup="Segway", sector=None)
+            )
         assert added.created == [name]
 
 

@@ -157,6 +157,12 @@ def near_duplicates(name: str, existing: Iterable[tuple[str, str]]) -> list[str]
     return sorted(scored, key=lambda c: (-scored[c], c))
 
 
+def core_key(text: str) -> str:
+    """The normalised key without words that rarely tell companies apart (for blocking)."""
+    words = _base_tokens(text)
+    return "".join([w for w in words if w not in _CORPORATE] or words)
+
+
 def blocks(key: str) -> tuple[str, str]:
     """Blocking keys for fuzzy matching many names: a typo rarely hits both ends of a name."""
     return "<" + key[:3], ">" + key[-3:]
@@ -173,19 +179,19 @@ def similar_pairs(
     names: dict[int, str] = {}
     for cid, name in known:
         names[cid] = name
-        key = match_key(name)
+        key = core_key(name)
         for b in blocks(key):
             index.setdefault(b, []).append((cid, key, name))
     found: list[tuple[int, int, int]] = []
     seen: set[tuple[int, int]] = set()
     for cid, name in new:
-        key = match_key(name)
+        key = core_key(name)
         for b in blocks(key):
             bucket = index.setdefault(b, [])
             if bucket:
                 keys = [k for _, k, _ in bucket]
                 for _match, _score, i in process.extract_iter(
-                    key, keys, scorer=fuzz.ratio, score_cutoff=80
+                    key, keys, scorer=fuzz.ratio, score_cutoff=75
                 ):
                     other, _, other_name = bucket[i]
                     pair = (min(cid, other), max(cid, other))
@@ -193,7 +199,7 @@ def similar_pairs(
                         continue
                     seen.add(pair)
                     score = similar(name, other_name)
-                    if score and match_key(other_name) != key:
+                    if score and match_key(other_name) != match_key(name):
                         found.append((cid, other, score))
             bucket.append((cid, key, name))
         if len(found) >= limit:

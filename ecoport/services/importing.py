@@ -441,8 +441,12 @@ class _Importer:
             investors = list(split_names(str(fields["investor"]), separator)) or [None]
         records: list[_Record] = []
         reasons: list[str] = []
-        for investor in investors:
-            record = self.parse({**fields, "investor": investor}, reasons)
+        ref = fields.get("ref")
+        for n, investor in enumerate(investors, start=1):
+            one = {**fields, "investor": investor}
+            if ref is not None and len(investors) > 1:
+                one["ref"] = f"{ref}/{n}"  # one stake per investor of the row, each its own key
+            record = self.parse(one, reasons)
             if record is not None:
                 records.append(record)
         if reasons:
@@ -550,6 +554,7 @@ class _Importer:
         self.pending_triples.add(triple)
         if record.ref is not None:
             self.file_refs.add(record.ref)
+            self.refs[record.ref] = -1  # stored with the next batch
         self.pending.append(
             (
                 *(getattr(key, f) for f in StakeKey.__dataclass_fields__),
@@ -603,9 +608,6 @@ class _Importer:
         if self.pending:
             self.conn.executemany(_INSERT_STAKE, self.pending)
             self.summary.stakes_added += len(self.pending)
-            for row in self.pending:
-                if row[9] is not None:
-                    self.refs[row[9]] = -1  # stored now; its id is not needed
             self.pending.clear()
             self.pending_triples.clear()
 
