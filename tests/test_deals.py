@@ -135,7 +135,8 @@ def test_one_parser_one_limit(run: Run, seeded: Path, tmp_path: Path) -> None:
 # -- one stake per deal ----------------------------------------------------------------------
 
 
-def test_add_stake_refuses_the_same_deal_and_names_it(run: Run, seeded: Path) -> None:
+@pytest.mark.usefixtures("seeded")
+def test_add_stake_refuses_the_same_deal_and_names_it(run: Run) -> None:
     first = run(*MIDEA)
     assert first.exit_code == 1
     line = one_error_line(first, "stake 1", "--allow-duplicate")
@@ -212,9 +213,8 @@ def test_the_same_deal_less_precise_is_matched_and_filled_in(
 # -- one company per company ---------------------------------------------------------------
 
 
-def test_other_spellings_resolve_and_look_alikes_are_listed(
-    run: Run, seeded: Path, tmp_path: Path
-) -> None:
+@pytest.mark.usefixtures("seeded")
+def test_other_spellings_resolve_and_look_alikes_are_listed(run: Run, tmp_path: Path) -> None:
     file = write(
         tmp_path / "n.csv",
         "investor,startup,sector,date\n"
@@ -281,7 +281,7 @@ def test_company_commands_refuse_bad_input(
 
 def test_merge_is_audited_and_undone(run: Run, seeded: Path) -> None:
     assert run(*with_options(MIDEA, {"--investor": "Xiaomii", "--new-company": ""})).exit_code
-    added = run(*[a for a in with_options(MIDEA, {"--investor": "Xiaomii"})], "--new-company")
+    added = run(*with_options(MIDEA, {"--investor": "Xiaomii"}), "--new-company")
     assert added.exit_code == 0, added.stderr
     before = dump(seeded)
     merged = run("companies", "merge", "Xiaomii", "--into", "Xiaomi")
@@ -299,7 +299,8 @@ def test_merge_is_audited_and_undone(run: Run, seeded: Path) -> None:
 # -- real files as they come -----------------------------------------------------------------
 
 
-def test_messy_files(run: Run, seeded: Path, tmp_path: Path, isolated: Path) -> None:
+@pytest.mark.usefixtures("seeded")
+def test_messy_files(run: Run, tmp_path: Path, isolated: Path) -> None:
     excel = write(
         tmp_path / "excel.csv",
         "SNo,Date,StartupName,InvestorsName,AmountInUSD,\n"
@@ -396,9 +397,7 @@ INDIAN = REFERENCE / "indian-startup-funding" / "startup_funding_2015-2017.csv"
 
 
 @pytest.mark.skipif(not INDIAN.exists(), reason="../shared/reference is not present")
-def test_indian_startup_funding_with_a_mapping_from_the_readme(
-    run: Run, tmp_path: Path, isolated: Path
-) -> None:
+def test_indian_startup_funding_with_a_mapping_from_the_readme(run: Run, tmp_path: Path) -> None:
     """A public dataset (Kaggle, via Sushanth-S-Rao/EDA-of-Startup-Funding)."""
     mapping = write(
         tmp_path / "indian.yaml",
