@@ -151,11 +151,16 @@ def write_csv(path: Path, n: int) -> None:
             )
 
 
-def parsed_rows(n: int) -> list[tuple[object, ...]]:
-    """The same rows as the CSV, already parsed to what ecoport stores."""
+def parsed_rows(n: int) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """The same rows as the CSV, already parsed to what ecoport stores: the funding rounds
+    (one per startup, date and round name) and the stakes that took part in them."""
     exps = {code: exp for code, _s, exp in CURRENCIES}
     rows = []
+    rounds: dict[tuple[int, str, str], int] = {}
     for inv, st, kind, date, amount, cur, pct, rnd in generate(n):
+        round_id = None
+        if rnd:
+            round_id = rounds.setdefault((INVESTORS + st, date, rnd), len(rounds) + 1)
         minor = None
         if amount:
             major, _, cents = amount.partition(".")
@@ -171,13 +176,16 @@ def parsed_rows(n: int) -> list[tuple[object, ...]]:
                 minor,
                 cur or None,
                 micro,
-                rnd or None,
+                round_id,
                 None,
                 None,
                 CREATED,
             )
         )
-    return rows
+    round_rows = [
+        (rid, company, date, "day", name, CREATED) for (company, date, name), rid in rounds.items()
+    ]
+    return round_rows, rows
 
 
 def empty_db(path: Path) -> None:
@@ -185,10 +193,22 @@ def empty_db(path: Path) -> None:
     subprocess.run([*ecoport_command(), "-q", "init"], env=env, check=True, capture_output=True)
 
 
-def floor(template: Path, target: Path, rows: list[tuple[object, ...]]) -> float:
+def floor(
+    template: Path,
+    target: Path,
+    parsed: tuple[list[tuple[object, ...]], list[tuple[object, ...]]],
+) -> float:
+    round_rows, rows = parsed
     shutil.copy(template, target)
     companies = [
-        (i, investor_name(i), investor_name(i).casefold(), None, CREATED)
+        (
+            i,
+            investor_name(i),
+            investor_name(i).casefold(),
+            investor_name(i).casefold().replace(" ", ""),
+            None,
+            CREATED,
+        )
         for i in range(1, INVESTORS + 1)
     ]
     companies += [
@@ -196,6 +216,7 @@ def floor(template: Path, target: Path, rows: list[tuple[object, ...]]) -> float
             INVESTORS + i,
             startup_name(i),
             startup_name(i).casefold(),
+            startup_name(i).casefold().replace(" ", ""),
             SECTORS[i % len(SECTORS)],
             CREATED,
         )
@@ -204,12 +225,18 @@ def floor(template: Path, target: Path, rows: list[tuple[object, ...]]) -> float
     conn = sqlite3.connect(target)
     start = time.perf_counter()
     conn.executemany(
-        "INSERT INTO company (id, name, name_key, sector, created_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO company (id, name, name_key, match_key, sector, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
         companies,
     )
     conn.executemany(
+        "INSERT INTO funding_round (id, company_id, date, date_precision, name, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        round_rows,
+    )
+    conn.executemany(
         "INSERT INTO stake (investor_id, company_id, kind, date, date_precision, amount_minor, "
-        "currency, percent_micro, round, source, note, created_at) "
+        "currency, percent_micro, round_id, source, note, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )

@@ -612,7 +612,10 @@ def import_summary(summary: dict[str, Any], fmt: str) -> None:
         )
     dupes = summary["possible_duplicates"]
     if dupes:
-        lines.append(f"Possible duplicate companies ({len(dupes):,}); merge those that are one:")
+        count = f"{len(dupes):,}"
+        if summary["more_possible_duplicates"]:
+            count = "first " + count
+        lines.append(f"Possible duplicate companies ({count}); merge those that are one:")
         for d in dupes[:20]:
             lines.append(
                 f"  {d['name']!r} looks like {d['like']!r}: "

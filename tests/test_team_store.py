@@ -137,7 +137,7 @@ def test_every_change_is_logged_with_who_and_the_command(
     assert [c["actor"] for c in log[:3]] == [getpass.getuser(), "alice", "bob"]
     assert (
         log[0]["summary"]
-        == "31 stakes added, 6 rounds added, 1 target added, 30 aliases added, 26 companies added"
+        == "31 stakes added, 7 rounds added, 1 target added, 30 aliases added, 26 companies added"
     )
     added, edited, target = log[1]["records"], log[2]["records"], log[3]["records"]
     assert [(r["table"], r["before"]) for r in added] == [("company", None), ("stake", None)]

@@ -60,7 +60,8 @@ def import_(
             "--mapping",
             metavar="FILE|NAME",
             help="A mapping file, or the name of one shipped with ecoport "
-            "(crunchbase-2013-investments, techcrunch-2013-investments).",
+            "(crunchbase-2013-investments, crunchbase-2013-acquisitions, "
+            "techcrunch-2013-investments).",
             show_default=False,
         ),
     ] = None,

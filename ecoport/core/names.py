@@ -4,7 +4,7 @@ and the near-duplicates a typo would create."""
 import re
 import unicodedata
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 
 from ecoport.errors import InvalidInput
 
@@ -58,11 +58,18 @@ def _tokens(text: str) -> list[str]:
     return list(_WORD.findall(folded.replace("_", " ")))
 
 
+@cache
+def _longest_term() -> int:
+    return max((len(t) for t in _legal_terms()), default=1)
+
+
+@lru_cache(maxsize=1 << 16)
 def _base_tokens(text: str) -> list[str]:
-    """The name's words without trailing legal forms ("Midea Group Co., Ltd." -> midea group)."""
+    """The name's words without trailing legal forms ("Midea Group Co., Ltd." -> midea group).
+    Cached: callers must not change the list."""
     words = _tokens(text)
     terms = _legal_terms()
-    longest = max((len(t) for t in terms), default=1)
+    longest = _longest_term()
     stripped = True
     base = words
     while stripped and base:
@@ -163,9 +170,12 @@ def core_key(text: str) -> str:
     return "".join([w for w in words if w not in _CORPORATE] or words)
 
 
-def blocks(key: str) -> tuple[str, str]:
-    """Blocking keys for fuzzy matching many names: a typo rarely hits both ends of a name."""
-    return "<" + key[:3], ">" + key[-3:]
+def blocks(name: str) -> tuple[str, str]:
+    """Blocking keys for fuzzy matching many names: a typo rarely hits both ends of a name,
+    and names with different numbers are never alike ("Fund 1", "Startup 00042")."""
+    key = core_key(name)
+    numbers = "/".join(_numbers(_base_tokens(name)))
+    return f"<{key[:3]}#{numbers}", f">{key[-3:]}#{numbers}"
 
 
 def similar_pairs(
@@ -180,13 +190,13 @@ def similar_pairs(
     for cid, name in known:
         names[cid] = name
         key = core_key(name)
-        for b in blocks(key):
+        for b in blocks(name):
             index.setdefault(b, []).append((cid, key, name))
     found: list[tuple[int, int, int]] = []
     seen: set[tuple[int, int]] = set()
     for cid, name in new:
         key = core_key(name)
-        for b in blocks(key):
+        for b in blocks(name):
             bucket = index.setdefault(b, [])
             if bucket:
                 keys = [k for _, k, _ in bucket]

@@ -63,6 +63,7 @@ _CANDIDATES = (
 )
 
 SectorConflict = Literal["keep", "update", "reject"]
+_LOOKUP_INDEX = "ix_stake_import_lookup"
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +121,8 @@ class ImportSummary:
     dry_run: bool = False
     possible_duplicates: list[dict[str, Any]] = field(default_factory=list)
     """New companies whose names look like a typo of another's: name, like, score."""
+    more_possible_duplicates: bool = False
+    """True when the search stopped at KEPT_DUPLICATES: there are more to find."""
     conflicts: list[str] = field(default_factory=list)
     """``file:line: stake N: field: stored X, the file says Y`` (stored value kept)."""
     warnings: list[str] = field(default_factory=list)
@@ -245,13 +248,19 @@ class _Companies:
 class _Rounds:
     """Funding rounds by company, read from the database the first time a company is seen."""
 
-    def __init__(self, session: "Session", conn: Raw, now: str, last_id: int) -> None:
+    def __init__(
+        self, session: "Session", conn: Raw, now: str, last_id: int, last_company: int
+    ) -> None:
         self.session, self.conn, self.now, self.last_id = session, conn, now, last_id
+        self.last_company = last_company
         self.by_company: dict[int, list[tuple[int, RoundKey, int | None]]] = {}
         self.created = self.matched = 0
 
     def _stored(self, company_id: int) -> list[tuple[int, RoundKey, int | None]]:
         found = self.by_company.get(company_id)
+        if found is None and (not self.last_id or company_id > self.last_company):
+            # no round was stored before, or the company is new: nothing to read back
+            found = self.by_company[company_id] = []
         if found is None:
             found = self.by_company[company_id] = [
                 (r[0], RoundKey(company_id, *r[1:6]), r[6])
@@ -375,7 +384,9 @@ class _Importer:
         self.summary = ImportSummary(file=str(source.path), format=source.format.value)
         self.companies = _Companies(session, conn, self.now)
         self.companies.last_id = self.last["company"]
-        self.rounds = _Rounds(session, conn, self.now, self.last["funding_round"])
+        self.rounds = _Rounds(
+            session, conn, self.now, self.last["funding_round"], self.last["company"]
+        )
         self.parsers = memo_parsers(options)
         self.labels = source.labels or list(FIELDS)
         self.default_currency = None
@@ -395,6 +406,7 @@ class _Importer:
         self.pending_triples: set[tuple[int, int, str]] = set()
         self.file_refs: set[str] = set()
         self.dropped: list[str] = []
+        self.temporary_index = False
         if not self.triples and source.size > BIG_FILE_BYTES:
             self.dropped = _drop_indexes(conn)
         self.listed: set[str] | None = None
@@ -540,7 +552,7 @@ class _Importer:
         if triple in self.triples:
             if triple in self.pending_triples:
                 self.flush()
-            self.restore_indexes()
+            self.lookup_index()
             candidates = {
                 r[0]: (StakeKey(*r[1:10]), r[10], r[11])
                 for r in self.conn.execute(_CANDIDATES, triple)
@@ -611,7 +623,19 @@ class _Importer:
             self.pending.clear()
             self.pending_triples.clear()
 
+    def lookup_index(self) -> None:
+        """While the stake indexes are dropped, one narrow index serves the look-ups of
+        records that share investor, company and kind with an earlier one."""
+        if self.dropped and not self.temporary_index:
+            self.conn.execute(
+                f"CREATE INDEX {_LOOKUP_INDEX} ON stake (investor_id, company_id, kind)"
+            )
+            self.temporary_index = True
+
     def restore_indexes(self) -> None:
+        if self.temporary_index:
+            self.conn.execute(f"DROP INDEX {_LOOKUP_INDEX}")
+            self.temporary_index = False
         for sql in self.dropped:
             self.conn.execute(sql)
         self.dropped = []
@@ -633,7 +657,9 @@ class _Importer:
             return
         names = self.companies.name
         known = [(cid, name) for cid, name in names.items() if cid <= self.last["company"]]
-        for new, other, score in similar_pairs(created, known, limit=KEPT_DUPLICATES):
+        pairs = similar_pairs(created, known, limit=KEPT_DUPLICATES + 1)
+        self.summary.more_possible_duplicates = len(pairs) > KEPT_DUPLICATES
+        for new, other, score in pairs[:KEPT_DUPLICATES]:
             self.summary.possible_duplicates.append(
                 {"name": names[new], "like": names[other], "score": score}
             )
