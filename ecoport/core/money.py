@@ -3,7 +3,7 @@
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from ecoport.errors import InvalidInput
 
@@ -27,8 +27,10 @@ def _exponents() -> dict[str, int]:
     return {c.code: c.exponent for c in Currency if c.exponent is not None}
 
 
+@lru_cache(maxsize=1024)
 def currency_code(text: str) -> str:
-    """Return the ISO 4217 code for *text* (any case), or raise InvalidInput."""
+    """Return the ISO 4217 code for *text* (any case), or raise InvalidInput. Cached (reports
+    and imports ask for the same few codes millions of times); refusals are not cached."""
     code = text.strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", code):
         raise InvalidInput(f"{text!r} is not a currency code (expected ISO 4217, like USD or CNY)")
@@ -37,6 +39,7 @@ def currency_code(text: str) -> str:
     return code
 
 
+@lru_cache(maxsize=1024)
 def exponent(currency: str) -> int:
     """Number of decimal places of the currency's minor unit (2 for CNY, 0 for JPY)."""
     return _exponents()[currency_code(currency)]

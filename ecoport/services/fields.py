@@ -153,7 +153,7 @@ def parse_fields(
 
     def check(name: str, parse: Callable[[str], Any]) -> Any:
         raw = fields.get(name)
-        value = disclosed(raw) if name in MAYBE_UNDISCLOSED else text(raw)
+        value = None if raw is None else disclosed(raw) if name in MAYBE_UNDISCLOSED else text(raw)
         if value is None:
             if name in REQUIRED and not partial:
                 errors.append(FieldError(name, "is required"))
@@ -170,12 +170,12 @@ def parse_fields(
     currency = check("currency", parsers.currency)
     currency_bad = currency is None and text(fields.get("currency")) is not None
     amounts: dict[str, Money | None] = {}
+
+    def money(raw: str) -> Money:
+        return parsers.money(raw, currency, default_currency)
+
     for name in ("amount", "round_total", "valuation"):
-        amounts[name] = (
-            None
-            if currency_bad
-            else check(name, lambda v: parsers.money(v, currency, default_currency))
-        )
+        amounts[name] = None if currency_bad else check(name, money)
     percent = check("percent", parsers.percent)
     date = check("date", parsers.date)
     kind = check("kind", parsers.kind)

@@ -215,8 +215,8 @@ class _Companies:
                 self.resolved += 1
         return cid
 
-    def get_or_create(self, name: str, sector: str | None) -> int:
-        cid = self.find(name)
+    def get_or_create(self, name: str, sector: str | None, found: int | None = None) -> int:
+        cid = found if found is not None else self.find(name)
         if cid is not None:
             if sector is not None and self.sector[cid] is None:
                 self.set_sector(cid, sector)
@@ -507,8 +507,8 @@ class _Importer:
                 self.summary.sector_conflicts += 1
                 if self.options.sector_conflict == "update":
                     companies.set_sector(comp_id, stake.sector)
-        inv_id = companies.get_or_create(stake.investor, None)
-        comp_id = companies.get_or_create(stake.startup, stake.sector)
+        inv_id = companies.get_or_create(stake.investor, None, inv_id)
+        comp_id = companies.get_or_create(stake.startup, stake.sector, comp_id)
         if inv_id == comp_id:  # two spellings of one new company
             reasons.append(
                 f"{self.label('startup')}: {stake.startup} cannot hold a stake in itself"

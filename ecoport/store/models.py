@@ -114,7 +114,7 @@ class Stake(SQLModel, table=True):
             "percent_micro IS NULL OR (percent_micro > 0 AND percent_micro <= 100000000)",
             name="ck_stake_percent",
         ),
-        # covers what progress reads of an investor's stakes (revision 0003)
+        # covers what progress reads of an investor's stakes (revisions 0003, 0005)
         Index(
             "ix_stake_investor_covering",
             "investor_id",
@@ -124,6 +124,7 @@ class Stake(SQLModel, table=True):
             "currency",
             "amount_minor",
             "date_precision",
+            "round_id",
         ),
         {"sqlite_autoincrement": True},
     )

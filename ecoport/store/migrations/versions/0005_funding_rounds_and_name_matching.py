@@ -17,6 +17,18 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+#: revision 0003's covering index of an investor's stakes
+COVERING = (
+    "investor_id",
+    "date",
+    "company_id",
+    "kind",
+    "currency",
+    "amount_minor",
+    "date_precision",
+)
+
+
 def upgrade() -> None:
     from ecoport.core.names import match_key
 
@@ -56,6 +68,9 @@ def upgrade() -> None:
     op.execute("ALTER TABLE stake ADD COLUMN round_id INTEGER REFERENCES funding_round (id)")
     op.add_column("stake", sa.Column("ref", sa.String(length=200), nullable=True))
     op.create_index("ix_stake_round_id", "stake", ["round_id"])
+    # progress reads the rounds an investor took part in from its covering index
+    op.drop_index("ix_stake_investor_covering", table_name="stake")
+    op.create_index("ix_stake_investor_covering", "stake", [*COVERING, "round_id"])
     op.create_index("ix_stake_ref", "stake", ["ref"], unique=True)
 
     # every stake's round label becomes a round of its company, on the stake's date
