@@ -26,6 +26,10 @@ STAKE_FIELDS = (
     "percent",
     "source",
     "note",
+    "round_total",
+    "round_valuation",
+    "round_currency",
+    "ref",
 )
 
 
@@ -120,7 +124,11 @@ def stake_detail(stake: dict[str, Any], heading: str) -> None:
         value = stake[field]
         if field == "amount":
             value = money(stake["amount"], stake["currency"])
-        elif field == "currency":
+        elif field in ("round_total", "round_valuation"):
+            if value is None:
+                continue
+            value = money(value, stake["round_currency"])
+        elif field in ("currency", "round_currency"):
             continue
         elif field == "percent":
             value = percent(value)

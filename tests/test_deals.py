@@ -439,3 +439,38 @@ def test_indian_startup_funding_with_a_mapping_from_the_readme(run: Run, tmp_pat
     # no valid row lost to a sector label or to an undisclosed amount
     assert not [r for r in reasons if "sector" in r or "AmountInUSD" in r], reasons[:5]
     assert data["sector_conflicts"] > 0
+
+
+def test_stakes_edit_rounds_refs_and_the_one_parser(run: Run, seeded: Path) -> None:
+    # Misfit's Series C: stakes 7-10 share round 5 (USD 40m)
+    shown = json.loads(run("stakes", "show", "8", "-f", "json").stdout)
+    assert (shown["round"], shown["round_total"], shown["round_currency"]) == (
+        "C",
+        "40000000.00",
+        "USD",
+    )
+    table = run("stakes", "show", "8").stdout
+    assert "USD 40,000,000.00" in table
+    # an amount without a currency is in the stake's own (here none: the round's is not it)
+    before = dump(seeded)
+    one_error_line(run("stakes", "edit", "8", "--amount", "5m"), "--amount", "no currency")
+    one_error_line(run("stakes", "edit", "8", "--amount", "USD 50m"), "--round-total", "less")
+    one_error_line(run("stakes", "edit", "8", "--round", "r" * 101), "--round", "100")
+    one_error_line(run("stakes", "edit", "8", "--clear", "sector"), "--clear", "cannot clear")
+    assert dump(seeded) == before
+    assert run("stakes", "edit", "8", "--amount", "USD 5m", "--ref", "misfit-xiaomi").exit_code == 0
+    edited = json.loads(run("stakes", "show", "8", "-f", "json").stdout)
+    assert (edited["amount"], edited["ref"], edited["round_id"]) == (
+        "5000000.00",
+        "misfit-xiaomi",
+        shown["round_id"],
+    )
+    # another round: the stake moves to a round of that name, recorded on its date
+    assert run("stakes", "edit", "8", "--round", "C-2", "--round-total", "USD 9m").exit_code == 0
+    moved = json.loads(run("stakes", "show", "8", "-f", "json").stdout)
+    assert moved["round"] == "C-2" and moved["round_id"] != shown["round_id"]
+    assert moved["round_total"] == "9000000.00"
+    assert run("stakes", "edit", "8", "--clear", "round").exit_code == 0
+    assert json.loads(run("stakes", "show", "8", "-f", "json").stdout)["round_id"] is None
+    taken = run("add-stake", *MIDEA[1:], "--ref", "misfit-xiaomi", "--allow-duplicate")
+    one_error_line(taken, "--ref", "stake 8")
