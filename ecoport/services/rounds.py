@@ -254,11 +254,15 @@ def describe(name: str | None) -> str:
     return f"Series {key.upper()}" if len(key) == 1 and key.isalpha() else name
 
 
-def rounds_taken(reader: Reader, where: str, params: dict[str, Any]) -> dict[str, Any]:
-    """The rounds the stakes matching *where* (over ``stake s JOIN company c``) took part in:
-    how many, their totals by currency (each round once), and how many of those stakes keep
-    the investor's own share undisclosed. A round's total is never an investor's money."""
-    base = f"FROM stake s JOIN company c ON c.id = s.company_id {where}"
+def rounds_taken(
+    reader: Reader, where: str, params: dict[str, Any], *, by_company: bool = True
+) -> dict[str, Any]:
+    """The rounds the stakes matching *where* (over ``stake s JOIN company c``, or ``stake s``
+    alone without *by_company*) took part in: how many, their totals by currency (each round
+    once), and how many of those stakes keep the investor's own share undisclosed. A round's
+    total is never an investor's money."""
+    join = "JOIN company c ON c.id = s.company_id" if by_company else ""
+    base = f"FROM stake s {join} {where}"
     totals = reader.rows(
         f"""
         SELECT r.currency, COUNT(*), CAST(SUM(r.total_minor) AS BIGINT)
