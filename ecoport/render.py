@@ -740,8 +740,8 @@ def rounds_table(rows: list[dict[str, Any]], fmt: str, *, exact: bool = False) -
         "Round",
         "Total",
         "Valuation",
-        "Participants",
-        right=("ID", "Total", "Valuation", "Participants"),
+        "Investors",
+        right=("ID", "Total", "Valuation", "Investors"),
     )
     for r in rows:
         _add(
@@ -750,11 +750,13 @@ def rounds_table(rows: list[dict[str, Any]], fmt: str, *, exact: bool = False) -
             r["date"],
             r["startup"],
             r["round"] or "-",
-            money(r["total"], r["currency"], exact=exact) if r["total"] else "undisclosed",
-            money(r["valuation"], r["currency"], exact=exact) if r["valuation"] else "-",
+            money(r["total"], r["currency"], exact=exact) if r["total"] else "n/d",
+            money(r["valuation"], r["currency"], exact=exact) if r["valuation"] else "n/d",
             str(r["participants"]),
         )
-    console().print(table)
+    out = console()
+    out.print(table)
+    out.print("n/d: not disclosed. Investors: participants recorded. Details: rounds show ID.")
 
 
 def round_detail(data: dict[str, Any], fmt: str, *, exact: bool = False) -> None:
@@ -805,7 +807,8 @@ def round_detail(data: dict[str, Any], fmt: str, *, exact: bool = False) -> None
             str(p["stake_id"]),
             p["investor"],
             p["kind"],
-            money(p["amount"], p["currency"], exact=exact) if p["amount"] else "undisclosed",
-            percent(p["percent"]),
+            money(p["amount"], p["currency"], exact=exact) if p["amount"] else "n/d",
+            percent(p["percent"]) if p["percent"] else "n/d",
         )
     out.print(table)
+    out.print("n/d: not disclosed.")
