@@ -474,3 +474,15 @@ def test_stakes_edit_rounds_refs_and_the_one_parser(run: Run, seeded: Path) -> N
     assert json.loads(run("stakes", "show", "8", "-f", "json").stdout)["round_id"] is None
     taken = run("add-stake", *MIDEA[1:], "--ref", "misfit-xiaomi", "--allow-duplicate")
     one_error_line(taken, "--ref", "stake 8")
+
+
+@pytest.mark.usefixtures("seeded")
+def test_a_stake_moved_to_another_startup_leaves_its_round(run: Run) -> None:
+    assert run("stakes", "edit", "8", "--startup", "Huami").exit_code == 0
+    moved = json.loads(run("stakes", "show", "8", "-f", "json").stdout)
+    assert moved["startup"] == "Huami" and moved["round"] == "C"
+    assert moved["round_total"] is None  # Misfit's USD 40m stays Misfit's
+    check = run("db", "check")
+    assert check.exit_code == 0, check.stdout + check.stderr
+    misfit = json.loads(run("rounds", "list", "--startup", "Misfit Wearables", "-f", "json").stdout)
+    assert [(r["total"], r["participants"]) for r in misfit] == [("40000000.00", 3)]

@@ -31,6 +31,26 @@ ORPHANS = (
         "WHERE c.id IS NULL",
     ),
     (
+        "stake {0}: round {1} does not exist",
+        "SELECT s.id, s.round_id FROM stake s LEFT JOIN funding_round r ON r.id = s.round_id "
+        "WHERE s.round_id IS NOT NULL AND r.id IS NULL",
+    ),
+    (
+        "round {0}: company {1} does not exist",
+        "SELECT r.id, r.company_id FROM funding_round r LEFT JOIN company c "
+        "ON c.id = r.company_id WHERE c.id IS NULL",
+    ),
+    (
+        "round {0}: its total is less than stake {1}'s own amount",
+        "SELECT r.id, s.id FROM funding_round r JOIN stake s ON s.round_id = r.id "
+        "AND s.currency = r.currency WHERE r.total_minor < s.amount_minor",
+    ),
+    (
+        "stake {0}: in round {1} of another company",
+        "SELECT s.id, r.id FROM stake s JOIN funding_round r ON r.id = s.round_id "
+        "WHERE r.company_id <> s.company_id",
+    ),
+    (
         "audit record {0}: change {1} does not exist",
         "SELECT r.id, r.change_id FROM change_record r LEFT JOIN change c ON c.id = r.change_id "
         "WHERE c.id IS NULL",

@@ -279,8 +279,11 @@ def edit_stake(
     reader = SessionReader(session)
     if given.investor is not None:
         stake.investor_id = require_company(reader, given.investor, where="--investor").id
+    moved = False
     if given.startup is not None:
-        stake.company_id = require_company(reader, given.startup, where="--startup").id
+        company_id = require_company(reader, given.startup, where="--startup").id
+        moved = company_id != stake.company_id
+        stake.company_id = company_id
     if stake.investor_id == stake.company_id:
         raise InvalidInput("a company cannot hold a stake in itself", where="--startup")
     if given.date is not None:
@@ -300,6 +303,22 @@ def edit_stake(
         value = getattr(given, name)
         if value is not None:
             setattr(stake, name, value)
+    if moved and stake.round_id is not None and given.round is None:
+        # a round is one company's: the stake joins the round of that name at its new company
+        # (an unnamed round cannot be told at another company: the stake leaves it)
+        name = _round_name(session, stake.round_id)
+        stake.round_id = (
+            None
+            if name is None
+            else attach(
+                session,
+                RoundIn(
+                    stake.company_id,
+                    PartialDate.from_stored(stake.date, stake.date_precision),
+                    name,
+                ),
+            )[0]
+        )
     if given.round is not None or given.round_total is not None or given.valuation is not None:
         current = _round_name(session, stake.round_id)
         stake.round_id, _ = attach(
