@@ -306,10 +306,10 @@ def edit_stake(
     if moved and stake.round_id is not None and given.round is None:
         # a round is one company's: the stake joins the round of that name at its new company
         # (an unnamed round cannot be told at another company: the stake leaves it)
-        name = _round_name(session, stake.round_id)
+        label = _round_name(session, stake.round_id)
         stake.round_id = (
             None
-            if name is None
+            if label is None
             else attach(
                 session,
                 RoundIn(
