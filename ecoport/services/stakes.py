@@ -315,7 +315,7 @@ def edit_stake(
                 RoundIn(
                     stake.company_id,
                     PartialDate.from_stored(stake.date, stake.date_precision),
-                    name,
+                    label,
                 ),
             )[0]
         )
