@@ -253,11 +253,13 @@ def import_(
         info(f"  ... and {len(summary.conflicts) - SHOWN_REJECTS:,} more conflicts", quiet=quiet)
     if summary.rejected:
         where = f"; every one is in {rejects}" if rejects else ""
-        error(f"{summary.rejected:,} rows rejected{where}:")
+        rows = summary.rows_rejected
+        records = f" ({summary.rejected:,} stake records)" if summary.rejected != rows else ""
+        error(f"{rows:,} row{'s' * (rows != 1)} rejected{records}{where}:")
         shown = summary.problems if rejects is None else summary.problems[:SHOWN_REJECTS]
         for line in shown:
             error(f"  {line}")
-        if rejects is not None and summary.rejected > len(shown):
+        if rejects is not None and len(summary.problems) > len(shown):
             error(f"  ... and the rest in {rejects}")
     import_summary(summary.as_dict(), "json" if json_ else "table")
     if summary.records and summary.rejected == summary.records:
