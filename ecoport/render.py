@@ -311,17 +311,20 @@ def report(data: dict[str, Any], fmt: str, *, exact: bool = False) -> None:
 
 
 def rounds_line(in_rounds: dict[str, Any], *, exact: bool = False) -> str | None:
-    """``In 3 rounds totalling USD 150.0m (1 total undisclosed); own share undisclosed in 3.``
+    """``In 3 rounds, 2 totalling USD 150.0m; own share undisclosed in 3 stakes ...``
     Round totals are the whole rounds' money, never added to an investor's."""
     n = in_rounds["rounds"]
     if not n:
         return None
     totals = " + ".join(money(t["amount"], t["currency"], exact=exact) for t in in_rounds["totals"])
-    missing = n - in_rounds["with_total"]
+    known = in_rounds["with_total"]
     text = f"In {n} round{'s' * (n != 1)}"
-    text += f" totalling {totals}" if totals else " of undisclosed totals"
-    if totals and missing:
-        text += f" ({missing} more of undisclosed total{'s' * (missing != 1)})"
+    if not totals:
+        text += " of undisclosed totals"
+    elif known == n:
+        text += f" totalling {totals}"
+    else:
+        text += f", {known} of them totalling {totals}"
     own = in_rounds["own_share_undisclosed"]
     if own:
         text += f"; own share undisclosed in {own} stake{'s' * (own != 1)} (round totals are "

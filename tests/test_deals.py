@@ -267,7 +267,7 @@ def test_company_commands(run: Run, seeded: Path) -> None:
         (("companies", "rename", "Zimi", "Xiaomi Inc."), ("NEW", "merge")),
         (("companies", "alias", "add", "Zimi", "Midea"), ("ALIAS", "another company")),
         (("companies", "remove", "Zimi"), ("NAME", "stake")),
-        (("companies", "alias", "remove", "Nobody"), ("--alias", "not an alias")),
+        (("companies", "alias", "remove", "Nobody"), ("ALIAS", "not an alias")),
         (("companies", "merge", "Nobody", "--into", "Zimi"), ("SOURCE", "no company")),
     ],
 )
@@ -486,3 +486,48 @@ def test_a_stake_moved_to_another_startup_leaves_its_round(run: Run) -> None:
     assert check.exit_code == 0, check.stdout + check.stderr
     misfit = json.loads(run("rounds", "list", "--startup", "Misfit Wearables", "-f", "json").stdout)
     assert [(r["total"], r["participants"]) for r in misfit] == [("40000000.00", 3)]
+
+
+@pytest.mark.usefixtures("seeded")
+def test_one_round_stays_one_round(run: Run, tmp_path: Path) -> None:
+    misfit = ["--startup", "Misfit Wearables", "--date", "2014-12-02", "--round", "C"]
+    clash = run("add-stake", "--investor", "Kingsoft", *misfit, "--round-total", "USD 30m")
+    one_error_line(clash, "--round-total", "round 5", "USD 40,000,000.00")
+    file = write(
+        tmp_path / "c.csv",
+        "investor,startup,date,round,round_total,amount\n"
+        "Kingsoft,Misfit Wearables,2014-12-02,C,USD 30m,\n"
+        "IDG Capital,Misfit Wearables,2014-12-02,C,,USD 50m\n",
+    )
+    result = run("import", str(file), "--on-error", "skip", "--json")
+    data = json.loads(result.stdout)
+    assert data["conflicts"] == [
+        f"{file}:2: round 5: round_total: kept USD 40,000,000.00, the file says USD 30,000,000.00"
+    ]
+    assert "USD 50,000,000.00 is more than the round's whole total (USD 40,000,000.00)" in (
+        result.stderr
+    )
+    rounds = json.loads(run("rounds", "list", "--startup", "Misfit", "-f", "json").stdout)
+    assert [(r["id"], r["total"], r["participants"]) for r in rounds] == [(5, "40000000.00", 5)]
+    # the same round recorded under a duplicate company folds into the kept one on merge
+    dupe = ["--startup", "Misfit Labs", "--sector", "iot/wearables", "--new-company"]
+    added = run(
+        "add-stake",
+        "--investor",
+        "IDG Capital",
+        *dupe,
+        "--date",
+        "2014-12",
+        "--round",
+        "C",
+        "--round-total",
+        "USD 40m",
+    )
+    assert added.exit_code == 0, added.stderr
+    assert run("companies", "merge", "Misfit Labs", "--into", "Misfit Wearables").exit_code == 0
+    rounds = json.loads(run("rounds", "list", "--startup", "Misfit", "-f", "json").stdout)
+    assert [(r["id"], r["total"], r["participants"]) for r in rounds] == [(5, "40000000.00", 6)]
+    # a round's figures are edited through any of its stakes: one round, new total
+    assert run("stakes", "edit", "8", "--round-total", "USD 41m").exit_code == 0
+    rounds = json.loads(run("rounds", "list", "--startup", "Misfit", "-f", "json").stdout)
+    assert [(r["id"], r["total"]) for r in rounds] == [(5, "41000000.00")]

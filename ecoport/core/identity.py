@@ -146,3 +146,21 @@ def best_round(new: RoundKey, candidates: list[tuple[int, RoundKey]]) -> int | N
         return (int(key == new), equal, -rid)
 
     return max(found, key=score)[0]
+
+
+def clashing_round(new: RoundKey, candidates: list[tuple[int, RoundKey]]) -> int | None:
+    """A stored round that *new* names (same company, dates that agree, the same name) but
+    whose disclosed total differs: one round reported with two totals, a conflict."""
+    name = round_name_key(new.name)
+    if name is None or new.total_minor is None:
+        return None
+    for rid, key in candidates:
+        if (
+            key.company_id == new.company_id
+            and round_name_key(key.name) == name
+            and dates_agree(key.date, key.date_precision, new.date, new.date_precision)
+            and key.total_minor is not None
+            and (key.total_minor, key.currency) != (new.total_minor, new.currency)
+        ):
+            return rid
+    return None

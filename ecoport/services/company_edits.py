@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ecoport.core.names import clean_name, match_key, name_key
-from ecoport.errors import Conflict, FieldError, InvalidInput
+from ecoport.errors import Conflict, FieldError, InvalidInput, NotFound
 from ecoport.services.lookup import CompanyRef, find_company, require_company
 from ecoport.store.db import SessionReader
 
@@ -41,7 +41,7 @@ def rename_company(*, session: "Session", old: str, new: str) -> tuple[str, str]
     taken = _holder_of(session, cleaned)
     if taken is not None and taken.id != company.id:
         raise Conflict(
-            f"{cleaned!r} is already {taken.name!r}; to make them one company, merge them: "
+            f"{cleaned!r} already names another company, {taken.name!r}; to make them one, merge: "
             f"ecoport companies merge {company.name!r} --into {taken.name!r}",
             where="NEW",
         )
@@ -131,9 +131,7 @@ def merge_companies(*, session: "Session", source: str, into: str) -> MergeResul
             stake.company_id = dst.id
         session.add(stake)
     rounds = list(session.exec(select(FundingRound).where(FundingRound.company_id == src.id)))
-    for round_ in rounds:
-        round_.company_id = dst.id
-        session.add(round_)
+    _merge_rounds(session, rounds, dst.id, stakes)
     aliases = _aliases(session, src.id)
     for alias in aliases:
         alias.company_id = dst.id
@@ -165,6 +163,58 @@ def merge_companies(*, session: "Session", source: str, into: str) -> MergeResul
     )
     session.flush()
     return MergeResult(name, dst.name, len(stakes), len(rounds), len(aliases), target_state)
+
+
+def _merge_rounds(
+    session: "Session", rounds: list["FundingRoundT"], into: int, stakes: list["StakeT"]
+) -> None:
+    """Move *rounds* to company *into*; one that is a round *into* has already (the same
+    round reported under both names) is folded into it: its stakes join the kept round."""
+    from ecoport.core.identity import RoundKey, best_round
+    from ecoport.services.rounds import candidates
+    from ecoport.store.models import FundingRound
+
+    kept = [(rid, key) for rid, key, _ in candidates(SessionReader(session), into)]
+    for round_ in rounds:
+        key = RoundKey(
+            into,
+            round_.date,
+            round_.date_precision,
+            round_.name,
+            round_.total_minor,
+            round_.currency,
+        )
+        same = best_round(key, kept)
+        if same is None:
+            round_.company_id = into
+            session.add(round_)
+            continue
+        target = session.get(FundingRound, same)
+        assert target is not None
+        rank = {"year": 0, "month": 1, "day": 2}
+        if rank[round_.date_precision] > rank[target.date_precision]:
+            target.date, target.date_precision = round_.date, round_.date_precision
+        for field in ("name", "source", "note"):
+            if getattr(target, field) is None:
+                setattr(target, field, getattr(round_, field))
+        if target.currency in (None, round_.currency):
+            for field in ("total_minor", "valuation_minor"):
+                if getattr(target, field) is None and getattr(round_, field) is not None:
+                    setattr(target, field, getattr(round_, field))
+                    target.currency = round_.currency
+        session.add(target)
+        for stake in stakes:
+            if stake.round_id == round_.id:
+                stake.round_id = same
+                session.add(stake)
+        session.flush()
+        session.delete(round_)
+    session.flush()
+
+
+if TYPE_CHECKING:
+    from ecoport.store.models import FundingRound as FundingRoundT
+    from ecoport.store.models import Stake as StakeT
 
 
 def add_alias(*, session: "Session", company: str, alias: str) -> tuple[str, str]:
@@ -211,7 +261,7 @@ def remove_alias(*, session: "Session", alias: str) -> tuple[str, str]:
         select(CompanyAlias).where(CompanyAlias.alias_key == name_key(alias))
     ).first()
     if found is None:
-        raise FieldError("alias", f"{alias!r} is not an alias of any company")
+        raise NotFound(f"{alias!r} is not an alias of any company", where="ALIAS")
     company = session.get(Company, found.company_id)
     assert company is not None
     name = found.alias

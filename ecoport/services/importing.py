@@ -21,8 +21,16 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import IO, TYPE_CHECKING, Any, Literal, Protocol
 
-from ecoport.core.identity import RoundKey, StakeKey, best_match, best_round, changes, filled
-from ecoport.core.money import Money, currency_code, to_minor
+from ecoport.core.identity import (
+    RoundKey,
+    StakeKey,
+    best_match,
+    best_round,
+    changes,
+    clashing_round,
+    filled,
+)
+from ecoport.core.money import Money, currency_code, from_minor, to_minor
 from ecoport.core.names import clean_name, match_key, similar_pairs
 from ecoport.core.percent import to_micro
 from ecoport.core.sectors import normalize_sector, within
@@ -104,7 +112,7 @@ class ImportSummary:
     already_present: int = 0
     """Records identical to a stored stake, or to an earlier record of the file."""
     repeated_in_file: int = 0
-    """Of the matched and already present, those that repeat an earlier record of the file."""
+    """Of the already present, those that repeat an earlier record of the file."""
     rejected: int = 0
     """Records rejected (a rejected row with several investors counts each)."""
     rows_rejected: int = 0
@@ -255,6 +263,8 @@ class _Rounds:
         self.last_company = last_company
         self.by_company: dict[int, list[tuple[int, RoundKey, int | None]]] = {}
         self.created = self.matched = 0
+        #: rounds a record named with another total (the stored total is kept)
+        self.clashes: list[str] = []
 
     def _stored(self, company_id: int) -> list[tuple[int, RoundKey, int | None]]:
         found = self.by_company.get(company_id)
@@ -278,6 +288,17 @@ class _Rounds:
         stored = self._stored(round_in.company_id)
         key = round_in.key()
         found = best_round(key, [(rid, k) for rid, k, _ in stored])
+        if found is None:
+            clash = clashing_round(key, [(rid, k) for rid, k, _ in stored])
+            if clash is not None:
+                old = next(k for rid, k, _ in stored if rid == clash)
+                assert old.total_minor is not None and old.currency is not None
+                self.clashes.append(
+                    f"round {clash}: round_total: kept {old.currency} "
+                    f"{from_minor(old.total_minor, old.currency):,f}, "
+                    f"the file says {round_in.total}"
+                )
+                found = clash
         if found is None:
             total = key.total_minor
             valuation = (
@@ -335,7 +356,7 @@ class _Rounds:
             raise FieldError(
                 "amount",
                 f"{cheque} is more than the round's whole total "
-                f"({stored.currency} {stored.total_minor} in minor units)",
+                f"({stored.currency} {from_minor(stored.total_minor, stored.currency):,f})",
             )
 
 
@@ -407,6 +428,7 @@ class _Importer:
         self.file_refs: set[str] = set()
         self.dropped: list[str] = []
         self.temporary_index = False
+        self.line = 0
         if not self.triples and source.size > BIG_FILE_BYTES:
             self.dropped = _drop_indexes(conn)
         self.listed: set[str] | None = None
@@ -446,6 +468,7 @@ class _Importer:
         return fields
 
     def row(self, row: Row) -> None:
+        self.line = row.line
         fields = self.fields_of(row)
         investors: list[str | None] = [fields.get("investor")]
         separator = self.options.split_investors
@@ -524,6 +547,10 @@ class _Importer:
             except FieldError as exc:
                 reasons.append(f"{self.label(exc.field)}: {exc.message}")
                 return None
+            for clash in self.rounds.clashes:
+                if len(self.summary.conflicts) < KEPT_PROBLEMS:
+                    self.summary.conflicts.append(f"{self.source.path}:{self.line}: {clash}")
+            self.rounds.clashes.clear()
         amount = stake.amount
         key = StakeKey(
             inv_id,
@@ -604,10 +631,10 @@ class _Importer:
                     f"{self.source.path}:{line}: stake {stake_id}: {name}: "
                     f"kept {old!r}, the file says {new!r}"
                 )
-        if stake_id > self.last["stake"]:
-            summary.repeated_in_file += 1
         if not update:
             summary.already_present += 1
+            if stake_id > self.last["stake"]:
+                summary.repeated_in_file += 1
             return
         summary.matched += 1
         names = ", ".join(f"{k} = ?" for k in update)
@@ -636,6 +663,7 @@ class _Importer:
         if self.temporary_index:
             self.conn.execute(f"DROP INDEX {_LOOKUP_INDEX}")
             self.temporary_index = False
+        self.line = 0
         for sql in self.dropped:
             self.conn.execute(sql)
         self.dropped = []

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from ecoport.core.dates import PartialDate
 from ecoport.core.fx import implied_valuation
-from ecoport.core.identity import RoundKey, best_round, round_name_key
+from ecoport.core.identity import RoundKey, best_round, clashing_round, round_name_key
 from ecoport.core.money import Money, from_minor, to_minor
 from ecoport.core.percent import from_micro
-from ecoport.errors import FieldError, NotFound
+from ecoport.errors import Conflict, FieldError, NotFound
 from ecoport.services.lookup import require_company
 from ecoport.store.db import Reader
 
@@ -97,7 +97,18 @@ def attach(session: "Session", round_in: RoundIn) -> tuple[int, bool]:
 
     currency = round_currency(round_in)
     stored = candidates(SessionReader(session), round_in.company_id)
-    found = best_round(round_in.key(), [(rid, key) for rid, key, _ in stored])
+    keys = [(rid, key) for rid, key, _ in stored]
+    found = best_round(round_in.key(), keys)
+    clash = None if found is not None else clashing_round(round_in.key(), keys)
+    if clash is not None:
+        key = next(k for rid, k in keys if rid == clash)
+        assert key.total_minor is not None and key.currency is not None
+        raise Conflict(
+            f"round {clash} ({describe(key.name)} of {key.date[:4]}) has the total "
+            f"{key.currency} {from_minor(key.total_minor, key.currency):,f}, not {round_in.total}; "
+            f"see `ecoport rounds show {clash}`",
+            where="--round-total",
+        )
     if found is not None:
         key, valuation = next((k, v) for rid, k, v in stored if rid == found)
         changes = fill_round(key, valuation, round_in)
@@ -129,6 +140,32 @@ def attach(session: "Session", round_in: RoundIn) -> tuple[int, bool]:
     return row.id, True
 
 
+def set_figures(session: "Session", round_id: int, round_in: RoundIn) -> None:
+    """Give a stored round a total or valuation (``stakes edit --round-total``)."""
+    from ecoport.store.models import FundingRound
+
+    row = session.get(FundingRound, round_id)
+    assert row is not None
+    figure = round_in.total or round_in.valuation
+    assert figure is not None
+    # a round has one currency: the figure not being set must already be in this one
+    untouched = row.valuation_minor if round_in.valuation is None else row.total_minor
+    if round_in.total is not None and round_in.valuation is not None:
+        untouched = None
+    if untouched is not None and row.currency != figure.currency:
+        raise FieldError(
+            "round_total" if round_in.total else "valuation",
+            f"the round's figures are in {row.currency}, not {figure.currency}",
+        )
+    if round_in.total is not None:
+        row.total_minor = to_minor(round_in.total.amount, round_in.total.currency)
+    if round_in.valuation is not None:
+        row.valuation_minor = to_minor(round_in.valuation.amount, round_in.valuation.currency)
+    row.currency = figure.currency
+    session.add(row)
+    session.flush()
+
+
 def check_cheques(reader: Reader, round_id: int) -> None:
     """A round's total can be no less than any participant's disclosed cheque in it."""
     rows = reader.rows(
@@ -142,8 +179,8 @@ def check_cheques(reader: Reader, round_id: int) -> None:
         total, currency, cheque, stake_id = rows[0]
         raise FieldError(
             "round_total",
-            f"the round's total {currency} {from_minor(total, currency):f} is less than "
-            f"stake {stake_id}'s own {currency} {from_minor(cheque, currency):f}",
+            f"the round's total {currency} {from_minor(total, currency):,f} is less than "
+            f"stake {stake_id}'s own {currency} {from_minor(cheque, currency):,f}",
         )
 
 

@@ -262,7 +262,7 @@ def edit_stake(
     """Change a stake's fields, given as written (parsed by the one stake parser; an amount
     without a currency is in the stake's own); returns the stake as stored."""
     from ecoport.services.fields import parse_fields, plain_parsers, text
-    from ecoport.services.rounds import RoundIn, attach, check_cheques
+    from ecoport.services.rounds import RoundIn, attach, check_cheques, set_figures
     from ecoport.store.models import Stake
 
     stake = session.get(Stake, stake_id)
@@ -319,7 +319,19 @@ def edit_stake(
                 ),
             )[0]
         )
-    if given.round is not None or given.round_total is not None or given.valuation is not None:
+    date = PartialDate.from_stored(stake.date, stake.date_precision)
+    if (
+        given.round is None
+        and stake.round_id is not None
+        and (given.round_total or given.valuation)
+    ):
+        # the stake's own round gets the figures (every participant shares them)
+        set_figures(
+            session,
+            stake.round_id,
+            RoundIn(stake.company_id, date, None, given.round_total, given.valuation),
+        )
+    elif given.round is not None or given.round_total is not None or given.valuation is not None:
         current = _round_name(session, stake.round_id)
         stake.round_id, _ = attach(
             session,
