@@ -628,9 +628,11 @@ def import_summary(summary: dict[str, Any], fmt: str) -> None:
             count = "first " + count
         lines.append(f"Possible duplicate companies ({count}); merge those that are one:")
         for d in dupes[:20]:
+            # the command on a line of its own, so a narrow terminal does not break it
+            lines.append(f"  {d['name']!r} looks like {d['like']!r}:")
             lines.append(
-                f"  {d['name']!r} looks like {d['like']!r}: "
-                f"ecoport companies merge {shlex.quote(d['name'])} --into {shlex.quote(d['like'])}"
+                f"    ecoport companies merge {shlex.quote(d['name'])} "
+                f"--into {shlex.quote(d['like'])}"
             )
         if len(dupes) > 20:
             lines.append(f"  ... and {len(dupes) - 20:,} more (--json lists them all)")

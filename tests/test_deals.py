@@ -531,3 +531,13 @@ def test_one_round_stays_one_round(run: Run, tmp_path: Path) -> None:
     assert run("stakes", "edit", "8", "--round-total", "USD 41m").exit_code == 0
     rounds = json.loads(run("rounds", "list", "--startup", "Misfit", "-f", "json").stdout)
     assert [(r["id"], r["total"]) for r in rounds] == [(5, "41000000.00")]
+
+
+@pytest.mark.usefixtures("seeded")
+def test_stakes_edit_currency_alone_relabels_the_amount(run: Run) -> None:
+    # 21Vianet: Xiaomi's USD 50m, entered in the wrong currency and put right
+    assert run("stakes", "edit", "5", "--currency", "EUR").exit_code == 0
+    stake = json.loads(run("stakes", "show", "5", "-f", "json").stdout)
+    assert (stake["amount"], stake["currency"]) == ("50000000.00", "EUR")
+    one_error_line(run("stakes", "edit", "5", "--currency", "XYZ"), "--currency")
+    one_error_line(run("stakes", "edit", "2", "--currency", "USD"), "--currency", "no amount")

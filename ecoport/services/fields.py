@@ -186,7 +186,7 @@ def parse_fields(
             errors.append(FieldError(name, f"has more than {limit} characters"))
     if (
         currency is not None
-        and not lone_currency
+        and not (lone_currency or partial)
         and not any(disclosed(fields.get(n)) for n in ("amount", "round_total", "valuation"))
     ):
         errors.append(FieldError("amount", "a currency needs an amount"))

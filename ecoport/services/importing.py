@@ -17,6 +17,7 @@ with them, so importing into an empty database reads nothing back.
 """
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import IO, TYPE_CHECKING, Any, Literal, Protocol
@@ -71,6 +72,8 @@ _CANDIDATES = (
 )
 
 SectorConflict = Literal["keep", "update", "reject"]
+#: The last of several names in a cell: "A, B and C", "A & B".
+_AND = re.compile(r"\s+(?:and|&)\s+")
 _LOOKUP_INDEX = "ix_stake_import_lookup"
 
 
@@ -189,8 +192,10 @@ def memo_parsers(options: ImportOptions) -> Parsers:
 class _Companies:
     """Every company by name key, alias key and normalised key, with its sector."""
 
-    def __init__(self, session: "Session", conn: Raw, now: str) -> None:
+    def __init__(self, session: "Session", conn: Raw, now: str, last_id: int) -> None:
         self.session, self.conn, self.now = session, conn, now
+        #: companies up to this id were stored before the import (their changes are audited)
+        self.last_id = last_id
         self.by_key: dict[str, int] = {}
         self.by_match: dict[str, int] = {}
         self.sector: dict[int, str | None] = {}
@@ -249,8 +254,6 @@ class _Companies:
                 audit.Record("company", str(cid), {"sector": self.sector[cid]}, {"sector": sector}),
             )
         self.sector[cid] = sector
-
-    last_id = 0
 
 
 class _Rounds:
@@ -366,12 +369,10 @@ def _tail(key: RoundKey) -> tuple[Any, ...]:
 
 def split_names(cell: str, separator: str) -> list[str]:
     """``"A, B and C"`` -> ``["A", "B", "C"]`` (the separator, then a last "and" or "&")."""
-    import re
-
     parts = [p.strip() for p in cell.split(separator)]
     names: list[str] = []
     for part in parts:
-        names.extend(n.strip() for n in re.split(r"\s+(?:and|&)\s+", part))
+        names.extend(n.strip() for n in _AND.split(part))
     return [n for n in names if n]
 
 
@@ -403,8 +404,7 @@ class _Importer:
             audit.inserted_after(session, table, last)
         self.now = stored_now()
         self.summary = ImportSummary(file=str(source.path), format=source.format.value)
-        self.companies = _Companies(session, conn, self.now)
-        self.companies.last_id = self.last["company"]
+        self.companies = _Companies(session, conn, self.now, self.last["company"])
         self.rounds = _Rounds(
             session, conn, self.now, self.last["funding_round"], self.last["company"]
         )

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ecoport.core.dates import PartialDate
 from ecoport.core.identity import StakeKey, best_match
-from ecoport.core.money import Money, to_minor
+from ecoport.core.money import Money, currency_code, from_minor, to_minor
 from ecoport.core.names import clean_name, match_key, name_key, near_duplicates
 from ecoport.core.ownership import Kind
 from ecoport.core.percent import to_micro
@@ -295,8 +295,15 @@ def edit_stake(
         stake.amount_minor = to_minor(given.amount.amount, given.amount.currency)
         stake.currency = given.amount.currency
     elif text(raw.get("currency")) is not None and "amount" not in clear:
-        if stake.amount_minor is None:
+        # a currency alone re-labels the stored amount (a stake entered in the wrong currency)
+        if stake.amount_minor is None or stake.currency is None:
             raise FieldError("currency", "this stake has no amount to give a currency to")
+        currency = currency_code(str(raw["currency"]))
+        try:
+            stake.amount_minor = to_minor(from_minor(stake.amount_minor, stake.currency), currency)
+        except InvalidInput as exc:
+            raise FieldError("currency", exc.message) from None
+        stake.currency = currency
     if given.percent is not None:
         stake.percent_micro = to_micro(given.percent)
     for name in ("source", "note", "ref"):
