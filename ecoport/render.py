@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from ecoport.core.text import printable
+
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
@@ -38,25 +40,33 @@ def console(stderr: bool = False) -> "Console":
 
     from rich.console import Console
 
+    class SafeConsole(Console):
+        """Every text from data is shown with its control characters escaped (a name
+        stored with ESC [31m by an older version cannot colour the terminal)."""
+
+        def render_str(self, text: str, **kwargs: Any) -> Any:
+            return super().render_str(printable(text), **kwargs)
+
     # Piped output is not folded to 80 columns: lines stay whole for grep and less -S.
     width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 200
     # markup off: names such as "[bold] Ltd" are shown exactly as stored
-    return Console(stderr=stderr, highlight=False, soft_wrap=True, markup=False, width=width)
+    return SafeConsole(stderr=stderr, highlight=False, soft_wrap=True, markup=False, width=width)
 
 
 def write(text: str) -> None:
+    text = printable(text)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
 def error(message: str) -> None:
     """One line on stderr (and any detail lines after it)."""
-    sys.stderr.write(message.rstrip("\n") + "\n")
+    sys.stderr.write(printable(message.rstrip("\n")) + "\n")
 
 
 def info(message: str, *, quiet: bool = False) -> None:
     """A note for people, on stderr so that stdout stays clean for scripts."""
     if not quiet:
-        sys.stderr.write(message + "\n")
+        sys.stderr.write(printable(message) + "\n")
 
 
 def as_json(data: Any) -> None:
@@ -71,7 +81,7 @@ def as_csv(rows: Iterable[dict[str, Any]], fields: Sequence[str]) -> None:
     out.writeheader()
     for row in rows:
         out.writerow({k: ("" if v is None else v) for k, v in row.items()})
-    sys.stdout.write(buffer.getvalue())
+    sys.stdout.write(printable(buffer.getvalue()))
 
 
 def money(amount: str | None, currency: str | None, *, exact: bool = True) -> str:
@@ -90,7 +100,7 @@ def percent(value: str | None) -> str:
 def _add(table: "Table", *cells: str) -> None:
     from rich.text import Text
 
-    table.add_row(*(Text(c) for c in cells))
+    table.add_row(*(Text(printable(c)) for c in cells))
 
 
 def _table(title: str | None, *columns: str, right: Iterable[str] = ()) -> "Table":
@@ -380,7 +390,8 @@ def progress(data: dict[str, Any], fmt: str, *, exact: bool = False) -> None:
         line = Table.grid(padding=(0, 2))
         line.add_row(
             Text.assemble(
-                (inv["investor"], "bold"), f": {inv['companies']} of {inv['target']} companies"
+                (printable(inv["investor"]), "bold"),
+                f": {inv['companies']} of {inv['target']} companies",
             ),
             ProgressBar(
                 total=inv["target"], completed=min(inv["companies"], inv["target"]), width=40
@@ -498,7 +509,9 @@ def company(data: dict[str, Any], fmt: str, *, exact: bool = False) -> None:
     from rich.text import Text
 
     out = console()
-    out.print(Text.assemble((data["name"], "bold"), f"  sector: {data['sector'] or '-'}"))
+    out.print(
+        Text.assemble((printable(data["name"]), "bold"), f"  sector: {data['sector'] or '-'}")
+    )
     if data["aliases"]:
         out.print(f"Also known as: {', '.join(data['aliases'])}")
     if data["note"]:

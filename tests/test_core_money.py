@@ -7,10 +7,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ecoport.core.money import (
+    MAX_MINOR,
     currency_code,
     exponent,
     format_money,
     from_minor,
+    max_amount,
     parse_money,
     plain,
     to_minor,
@@ -71,7 +73,7 @@ def test_formatting() -> None:
     assert plain(Decimal("50000000"), "USD") == "50000000.00"
 
 
-@given(st.integers(min_value=1, max_value=10**17), st.sampled_from(["USD", "CNY", "JPY", "KWD"]))
+@given(st.integers(min_value=1, max_value=MAX_MINOR), st.sampled_from(["USD", "CNY", "JPY", "KWD"]))
 def test_minor_units_round_trip(minor: int, currency: str) -> None:
     amount = from_minor(minor, currency)
     assert to_minor(amount, currency) == minor
@@ -88,3 +90,21 @@ def test_plain_numbers_never_crash(text: str) -> None:
     except InvalidInput:
         return
     assert value > 0
+
+
+@given(
+    st.integers(min_value=MAX_MINOR + 1, max_value=10**5000),
+    st.sampled_from(["USD", "CNY", "JPY", "KWD", "CLF"]),
+)
+def test_amounts_beyond_what_ecoport_holds_are_refused(minor: int, currency: str) -> None:
+    with pytest.raises(InvalidInput, match="more than ecoport holds"):
+        parse_money(f"{from_minor(minor, currency):f}", currency=currency)
+
+
+def test_digits_beyond_28_are_not_rounded_away() -> None:
+    # Decimal's default context keeps 28 digits: the 29th must still be refused, not dropped
+    with pytest.raises(InvalidInput, match="decimal places"):
+        parse_money("1.0000000000000000000000000000001", currency="USD")
+    with pytest.raises(InvalidInput, match="decimal places"):
+        parse_money("1.2345678901234567890123456789012bn USD")
+    assert to_minor(max_amount("USD"), "USD") == MAX_MINOR

@@ -134,6 +134,14 @@ def add_stake(
             "--allow-duplicate", help="Store it even when a stored stake records the same deal."
         ),
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Store it even when holders would add up to more than 100% or the investor "
+            "holds nothing to sell (the source says so); the reason is kept in the note.",
+        ),
+    ] = False,
     fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
@@ -143,7 +151,9 @@ def add_stake(
     in --round-total. Companies that do not exist yet are created; a name that is another
     spelling of a company (Xiaomi Corp, SMART MI) resolves to it, and one that looks like a
     typo of another is refused unless --new-company is given. A stake that records the same
-    deal as a stored one is refused unless --allow-duplicate is given.
+    deal as a stored one is refused unless --allow-duplicate is given, and so is one that
+    takes the company's holders over 100% or sells what the investor does not hold, unless
+    --force is given (the reason is then kept in the note).
 
     \b
     Example:
@@ -193,6 +203,7 @@ def add_stake(
                 new_company=new_company,
                 change_sector=change_sector,
                 allow_duplicate=allow_duplicate,
+                force=force,
             ),
         )
     if fmt is Format.json:

@@ -139,13 +139,13 @@ def import_(
         ),
     ] = SectorConflict.keep,
     dayfirst: Annotated[
-        bool | None,
-        typer.Option(
-            "--dayfirst/--monthfirst",
-            help="Read 05/07/2018 as 5 July (dayfirst) or May 7 (monthfirst).",
-            show_default=False,
-        ),
-    ] = None,
+        bool,
+        typer.Option("--dayfirst", help="Read 05/07/2018 as 5 July.", show_default=False),
+    ] = False,
+    monthfirst: Annotated[
+        bool,
+        typer.Option("--monthfirst", help="Read 05/07/2018 as May 7.", show_default=False),
+    ] = False,
     on_error: Annotated[
         OnError,
         typer.Option(
@@ -192,6 +192,8 @@ def import_(
     from ecoport.services.sources import (
         FileFormat,
         Mapping,
+        check_encoding,
+        check_output,
         check_separator,
         open_source,
         parse_columns,
@@ -202,6 +204,12 @@ def import_(
     from ecoport.store.db import writing
 
     quiet = globals_of(ctx).quiet
+    if dayfirst and monthfirst:
+        raise InvalidInput("give --dayfirst or --monthfirst, not both", where="--dayfirst")
+    if rejects is not None:
+        check_output(rejects, where="--rejects")
+    if encoding is not None:
+        check_encoding(encoding)
     loc = location(ctx, db)
     given = Mapping(
         rename=parse_map(map_ or []),
@@ -210,7 +218,7 @@ def import_(
         investor=investor,
         delimiter=delimiter,
         encoding=encoding,
-        dayfirst=dayfirst,
+        dayfirst=True if dayfirst else False if monthfirst else None,
         constants=parse_set(set_ or []),
         split_investors=check_separator(split_investors),
     )
@@ -353,18 +361,29 @@ def _output(path: Path | None) -> Iterator[IO[str]]:
     import tempfile
 
     if path is None:
-        yield sys.stdout
+        yield _Printable(sys.stdout)  # type: ignore[misc]
         return
-    from ecoport.errors import InvalidInput
+    from ecoport.services.sources import check_output
 
-    folder = path.resolve().parent
-    if not folder.is_dir():
-        raise InvalidInput(f"folder {folder} does not exist", where="--output")
+    folder = check_output(path, where="--output").resolve().parent
     fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            yield out
+            yield _Printable(out)  # type: ignore[misc]
         os.replace(temp, path)
     except BaseException:
         os.unlink(temp)
         raise
+
+
+class _Printable:
+    """A text stream that writes control characters from data as ``\\uXXXX`` escapes (a
+    value stored by an older version, before they were refused; in JSON the same value)."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self.out = out
+
+    def write(self, text: str) -> int:
+        from ecoport.core.text import printable
+
+        return self.out.write(printable(text))

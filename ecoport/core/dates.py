@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ecoport.core.text import brief
 from ecoport.errors import InvalidInput
 
 _PATTERN = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
@@ -81,7 +82,7 @@ def parse_date(
         day, month = (int(first), int(second)) if dayfirst else (int(second), int(first))
         year = int(year_text)
     else:
-        raise InvalidInput(f"{text!r} is not a date (expected YYYY, YYYY-MM or YYYY-MM-DD)")
+        raise InvalidInput(f"{brief(text)!r} is not a date (expected YYYY, YYYY-MM or YYYY-MM-DD)")
     assert year is not None
     try:
         start = dt.date(year, month or 1, day or 1)

@@ -8,6 +8,7 @@ from functools import cache
 
 from ecoport.core.dates import PartialDate, Precision
 from ecoport.core.money import exponent
+from ecoport.core.text import brief
 from ecoport.errors import InvalidInput
 
 #: How a partial date converts, said in every report that converts.
@@ -27,13 +28,25 @@ def conversion_day(date: PartialDate, *, today: dt.date | None = None) -> dt.dat
     return min(middle, today or dt.date.today())
 
 
+#: Rates are below this (the largest real ones are in the hundreds of thousands).
+MAX_RATE = 10**9
+
+
 def parse_rate(text: str) -> Decimal:
+    """A rate as a user gives it: a positive number below 10^9 with at most 12 decimals
+    (any real rate; bounded so that a conversion of the largest amount stays exact)."""
     cleaned = text.strip()
     if not re.fullmatch(r"\d+(\.\d+)?|\.\d+", cleaned):
-        raise InvalidInput(f"{text!r} is not a rate (expected a positive number like 0.1628)")
+        raise InvalidInput(
+            f"{brief(text)!r} is not a rate (expected a positive number like 0.1628)"
+        )
     value = Decimal(cleaned)
     if value <= 0:
-        raise InvalidInput(f"a rate must be greater than zero (got {cleaned})")
+        raise InvalidInput(f"a rate must be greater than zero (got {brief(cleaned)})")
+    if value >= MAX_RATE or len(cleaned.partition(".")[2].rstrip("0")) > 12:
+        raise InvalidInput(
+            f"a rate is below {MAX_RATE:,} with at most 12 decimals (got {brief(cleaned)})"
+        )
     return value
 
 

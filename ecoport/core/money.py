@@ -2,9 +2,10 @@
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
 from functools import cache, lru_cache
 
+from ecoport.core.text import brief
 from ecoport.errors import InvalidInput
 
 
@@ -33,7 +34,9 @@ def currency_code(text: str) -> str:
     and imports ask for the same few codes millions of times); refusals are not cached."""
     code = text.strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", code):
-        raise InvalidInput(f"{text!r} is not a currency code (expected ISO 4217, like USD or CNY)")
+        raise InvalidInput(
+            f"{brief(text)!r} is not a currency code (expected ISO 4217, like USD or CNY)"
+        )
     if code not in _exponents():
         raise InvalidInput(f"unknown currency code {code!r} (expected ISO 4217, like USD or CNY)")
     return code
@@ -45,12 +48,41 @@ def exponent(currency: str) -> int:
     return _exponents()[currency_code(currency)]
 
 
+#: The largest amount ecoport stores, in minor units of any currency: below 10^17, so that it
+#: fits a signed 64-bit integer on every backend with room for sums (USD 999.9 trillion,
+#: IDR 999.9 trillion, JPY 99,999.9 trillion: far above any real deal or valuation).
+MAX_MINOR = 10**17 - 1
+
+
+def _exact(amount: Decimal) -> Context:
+    """A context that rounds nothing when *amount* is scaled (Decimal's default keeps 28
+    digits and would round 1.0000000000000000000000000001 to 1 without a word)."""
+    return Context(prec=len(amount.as_tuple().digits) + 40, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
+def max_amount(currency: str) -> Decimal:
+    """The largest amount of *currency* ecoport stores (MAX_MINOR minor units)."""
+    return Decimal(MAX_MINOR).scaleb(-exponent(currency))
+
+
 def to_minor(amount: Decimal, currency: str) -> int:
-    """Convert to an integer count of minor units, refusing digits the currency cannot hold."""
+    """Convert to an integer count of minor units, refusing digits the currency cannot hold
+    and amounts beyond MAX_MINOR."""
     places = exponent(currency)
-    scaled = amount.scaleb(places)
+    if not amount.is_finite():
+        raise InvalidInput(f"{amount} is not an amount")
+    if abs(amount) > max_amount(currency):
+        digits = abs(amount).adjusted() + 1
+        shown = format_money(abs(amount), currency) if digits <= 30 else f"{digits} digits"
+        raise InvalidInput(
+            f"{shown} is more than ecoport holds "
+            f"(at most {format_money(max_amount(currency), currency)})"
+        )
+    scaled = amount.scaleb(places, context=_exact(amount))
     if scaled != scaled.to_integral_value():
-        raise InvalidInput(f"{currency} amounts have {places} decimal places; {amount} has more")
+        raise InvalidInput(
+            f"{currency} amounts have {places} decimal places; {brief(str(amount))} has more"
+        )
     return int(scaled)
 
 
@@ -148,13 +180,15 @@ def _number(text: str) -> Decimal:
     if "," in cleaned and not (_WESTERN.match(cleaned) or _INDIAN.match(cleaned)):
         if re.match(r"^\d+,\d{1,2}$", cleaned) or re.match(r"^[\d.]+,\d+$", cleaned):
             raise InvalidInput(
-                f"{text!r} looks like a decimal comma, which is ambiguous; "
+                f"{brief(text)!r} looks like a decimal comma, which is ambiguous; "
                 "write the decimals with a point (61.5) and no grouping, or group by thousands"
             )
-        raise InvalidInput(f"{text!r} has commas in the wrong places (write 1,266,000 or 1266000)")
+        raise InvalidInput(
+            f"{brief(text)!r} has commas in the wrong places (write 1,266,000 or 1266000)"
+        )
     bare = cleaned.replace(",", "")
     if not _PLAIN_NUMBER.match(bare):
-        raise InvalidInput(f"{text!r} is not a number")
+        raise InvalidInput(f"{brief(text)!r} is not a number")
     return Decimal(bare)
 
 
@@ -177,13 +211,16 @@ def parse_money(
     """
     raw = text.strip()
     if re.search(r"\d[eE][+-]?\d", raw):
-        raise InvalidInput(f"{raw!r}: exponent notation is ambiguous; write 1200000000 or 1.2bn")
+        raise InvalidInput(
+            f"{brief(raw)!r}: exponent notation is ambiguous; write 1200000000 or 1.2bn"
+        )
     if raw.startswith("-"):
-        raise InvalidInput(f"amount must be greater than zero (got {raw})")
+        raise InvalidInput(f"amount must be greater than zero (got {brief(raw)})")
     match = _WRITTEN.match(raw)
     if not match:
         raise InvalidInput(
-            f"{raw!r} is not an amount (expected e.g. 1270000000, 1.27bn CNY, $300m, EUR 61.5m)"
+            f"{brief(raw)!r} is not an amount "
+            "(expected e.g. 1270000000, 1.27bn CNY, $300m, EUR 61.5m)"
         )
     pre, num, scale, post = match.group("pre", "num", "scale", "post")
     if scale is not None and scale.lower() not in _SCALES:
@@ -191,21 +228,25 @@ def parse_money(
         if post is None and len(scale) == 3:
             scale, post = None, scale
         else:
-            raise InvalidInput(f"{raw!r}: unknown multiplier {scale!r} (use k, m, bn, million...)")
+            raise InvalidInput(
+                f"{brief(raw)!r}: unknown multiplier {scale!r} (use k, m, bn, million...)"
+            )
     given = None if currency is None else currency_code(currency)
     defaults = defaults or {}
     codes = [_currency_of(t, given, defaults) for t in (pre, post) if t]
     if len(set(codes)) > 1:
-        raise InvalidInput(f"{raw!r} names two currencies ({' and '.join(codes)})")
+        raise InvalidInput(f"{brief(raw)!r} names two currencies ({' and '.join(codes)})")
     code = codes[0] if codes else given or (None if fallback is None else currency_code(fallback))
     if code is None:
-        raise InvalidInput(f"{raw!r} has no currency; give one, as in {raw} USD or --currency")
+        raise InvalidInput(
+            f"{brief(raw)!r} has no currency; give one, as in {brief(raw)} USD or --currency"
+        )
     value = _number(num)
     if scale is not None:
-        value = value.scaleb(_SCALES[scale.lower()])
+        value = value.scaleb(_SCALES[scale.lower()], context=_exact(value))
         value = Decimal(f"{value:f}")
     if value <= 0:
-        raise InvalidInput(f"amount must be greater than zero (got {raw})")
+        raise InvalidInput(f"amount must be greater than zero (got {brief(raw)})")
     to_minor(value, code)  # refuse more decimals than the currency has
     return Money(value, code)
 

@@ -6,11 +6,11 @@ import unicodedata
 from collections.abc import Iterable
 from functools import cache, lru_cache
 
+from ecoport.core.text import clean_text
 from ecoport.errors import InvalidInput
 
 MAX_LENGTH = 200
 
-_SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 #: Words that rarely tell two companies apart ("Midea" and "Midea Group"): names differing
 #: only by them are near-duplicates to ask about, not one company to merge silently.
@@ -22,8 +22,9 @@ _ROMAN = re.compile(r"^(?=[ivxlc]+$)c{0,3}(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
 
 
 def clean_name(text: str) -> str:
-    """The name as it is stored and shown: trimmed, inner white space folded to one space."""
-    name = _SPACE.sub(" ", unicodedata.normalize("NFC", text).strip())
+    """The name as it is stored and shown: in NFC, trimmed, inner white space folded to one
+    space, invisible characters dropped; control characters refused (see core.text)."""
+    name = clean_text(text)
     if not name:
         raise InvalidInput("a company name cannot be empty")
     if len(name) > MAX_LENGTH:
@@ -32,8 +33,11 @@ def clean_name(text: str) -> str:
 
 
 def name_key(text: str) -> str:
-    """The unique key of a name: case-insensitive after trimming (``Xiaomi`` = `` xiaomi``)."""
-    return clean_name(text).casefold()
+    """The unique key of a name: case-insensitive after trimming (``Xiaomi`` = `` xiaomi``).
+
+    Lower case, not Unicode case folding: ``ß`` is not ``ss`` (``Straße`` and ``STRASSE``
+    may be two companies; the match key does not merge them either)."""
+    return clean_name(text).lower()
 
 
 @cache
@@ -51,9 +55,10 @@ def _legal_terms() -> frozenset[tuple[str, ...]]:
 
 
 def _tokens(text: str) -> list[str]:
-    """Words of a name for matching: compatibility forms folded (full-width letters, ligatures),
-    case folded, "&" read as "and", dots and apostrophes dropped (S.A. = SA, Macy's = Macys)."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    """Words of a name for matching: compatibility forms folded (full-width letters, the
+    ligature ``ﬁ`` = ``fi``: typography, not spelling), lower-cased (``ß`` stays ``ß``: see
+    name_key), "&" read as "and", dots and apostrophes dropped (S.A. = SA, Macy's = Macys)."""
+    folded = unicodedata.normalize("NFKC", text).lower()
     folded = folded.replace("&", " and ").replace(".", "").replace("'", "").replace("\u2019", "")
     return list(_WORD.findall(folded.replace("_", " ")))
 

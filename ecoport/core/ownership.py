@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from ecoport.core.text import brief
 from ecoport.errors import InvalidInput
 
 HUNDRED = Decimal(100)
@@ -34,7 +35,7 @@ def parse_kind(text: str) -> Kind:
         return Kind(cleaned)
     except ValueError:
         choices = ", ".join(k.value for k in Kind)
-        raise InvalidInput(f"unknown kind {text!r} (choose from {choices})") from None
+        raise InvalidInput(f"unknown kind {brief(text)!r} (choose from {choices})") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +99,9 @@ def overheld(
     events: Iterable[tuple[str, int, Kind, Decimal | None]],
 ) -> list[tuple[str, Decimal]]:
     """One company's events (date, holder, kind, percent) in date order: each date after
-    which its holders' disclosed holdings add up to more than 100 %, with the sum."""
+    which its holders' disclosed holdings add up to more than 100 %, with the sum. An
+    acquisition (read, as everywhere, as the acquirer then holding 100 %) ends every other
+    holder's position on its date."""
     holders: dict[int, tuple[Decimal, bool, bool]] = {}
     found: list[tuple[str, Decimal]] = []
     last_date: str | None = None
@@ -109,6 +112,8 @@ def overheld(
     for date, holder, kind, percent in events:
         if last_date is not None and date != last_date and (t := total()) > HUNDRED:
             found.append((last_date, t))
+        if kind is Kind.ACQUISITION:
+            holders.clear()  # the acquirer holds it all: every other position ends
         holders[holder] = step(holders.get(holder, NO_HOLDING), kind, percent)
         last_date = date
     if last_date is not None and (t := total()) > HUNDRED:

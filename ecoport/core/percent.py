@@ -3,6 +3,7 @@
 import re
 from decimal import Decimal
 
+from ecoport.core.text import brief
 from ecoport.errors import InvalidInput
 
 #: Stored as an integer count of millionths of a percent: 1.29 % -> 1_290_000.
@@ -14,13 +15,14 @@ def parse_percent(text: str) -> Decimal:
     """Parse ``1.29`` or ``1.29%`` into an exact Decimal in (0, 100]."""
     cleaned = text.strip().removesuffix("%").strip()
     if not _NUMBER.match(cleaned):
-        raise InvalidInput(f"{text!r} is not a percentage (expected a number like 1.29)")
+        raise InvalidInput(f"{brief(text)!r} is not a percentage (expected a number like 1.29)")
     value = Decimal(cleaned)
     if not 0 < value <= 100:
-        raise InvalidInput(f"must be greater than 0 and at most 100 (got {cleaned})")
-    exp = value.normalize().as_tuple().exponent
-    if isinstance(exp, int) and -exp > SCALE:
-        raise InvalidInput(f"at most {SCALE} decimal places (got {cleaned})")
+        raise InvalidInput(f"must be greater than 0 and at most 100 (got {brief(cleaned)})")
+    # counted on the text: Decimal.normalize() rounds to 28 digits and would hide a 29th
+    decimals = cleaned.partition(".")[2].rstrip("0")
+    if len(decimals) > SCALE:
+        raise InvalidInput(f"at most {SCALE} decimal places (got {brief(cleaned)})")
     return value
 
 

@@ -2,15 +2,20 @@
 
 import re
 
+from ecoport.core.text import brief, clean_text
 from ecoport.errors import InvalidInput
 
 _SEPARATORS = re.compile(r"[\s_]+")
 _INVALID = re.compile(r"[^\w-]")
 MAX_DEPTH = 5
+#: The longest sector path stored (the column's width on every backend).
+MAX_LENGTH = 200
 
 
 def normalize_sector(text: str) -> str:
-    """``IoT / Smart Home`` -> ``iot/smart-home``. Raise InvalidInput on an empty path."""
+    """``IoT / Smart Home`` -> ``iot/smart-home``. Raise InvalidInput on an empty path, a
+    control character, or a path longer than MAX_LENGTH."""
+    text = clean_text(text)
     segments = []
     for raw in text.split("/"):
         segment = _SEPARATORS.sub("-", raw.strip().lower())
@@ -21,10 +26,13 @@ def normalize_sector(text: str) -> str:
         elif raw.strip():
             raise InvalidInput(f"sector segment {raw.strip()!r} has no letters or digits")
     if not segments:
-        raise InvalidInput(f"{text!r} is not a sector (expected a path like iot/wearables)")
+        raise InvalidInput(f"{brief(text)!r} is not a sector (expected a path like iot/wearables)")
     if len(segments) > MAX_DEPTH:
-        raise InvalidInput(f"sector {text!r} is deeper than {MAX_DEPTH} levels")
-    return "/".join(segments)
+        raise InvalidInput(f"sector {brief(text)!r} is deeper than {MAX_DEPTH} levels")
+    path = "/".join(segments)
+    if len(path) > MAX_LENGTH:
+        raise InvalidInput(f"a sector has at most {MAX_LENGTH} characters (got {len(path)})")
+    return path
 
 
 def at_depth(sector: str, depth: int) -> str:

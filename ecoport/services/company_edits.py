@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ecoport.core.names import clean_name, match_key, name_key
+from ecoport.core.text import clean_text
 from ecoport.errors import Conflict, FieldError, InvalidInput, NotFound
 from ecoport.services.lookup import CompanyRef, find_company, require_company
 from ecoport.store.db import SessionReader
@@ -292,10 +293,12 @@ def edit_company(
             company.sector = normalize_sector(sector)
         except InvalidInput as exc:
             raise FieldError("sector", exc.message) from None
-    if note is not None:
-        company.note = note.strip() or None
-    if source is not None:
-        company.source = source.strip() or None
+    for field, value in (("note", note), ("source", source)):
+        if value is not None:
+            try:
+                setattr(company, field, clean_text(value, multiline=field == "note") or None)
+            except InvalidInput as exc:
+                raise FieldError(field, exc.message) from None
     session.add(company)
     session.flush()
     return {

@@ -16,6 +16,7 @@ from ecoport.core.names import clean_name
 from ecoport.core.ownership import Kind, parse_kind
 from ecoport.core.percent import parse_percent
 from ecoport.core.sectors import normalize_sector
+from ecoport.core.text import clean_text
 from ecoport.errors import FieldError, InvalidInput
 from ecoport.services.stakes import StakeCreate, StakeFields
 
@@ -45,6 +46,20 @@ UNDISCLOSED = frozenset(
 )
 #: The longest text each bounded field takes (the same on every backend).
 MAX_TEXT = {"round": 100, "ref": 200}
+
+
+def _label(name: str) -> Callable[[str], str | None]:
+    """The parser of a free-text field: the normal form of core.text, within its limit."""
+    limit = MAX_TEXT.get(name)
+    multiline = name == "note"
+
+    def parse(raw: str) -> str | None:
+        value = clean_text(raw, multiline=multiline)
+        if limit is not None and len(value) > limit:
+            raise InvalidInput(f"has more than {limit} characters")
+        return value or None
+
+    return parse
 
 
 def text(value: Any) -> str | None:
@@ -179,11 +194,7 @@ def parse_fields(
     percent = check("percent", parsers.percent)
     date = check("date", parsers.date)
     kind = check("kind", parsers.kind)
-    labels = {name: text(fields.get(name)) for name in ("round", "source", "note", "ref")}
-    for name, limit in MAX_TEXT.items():
-        value = labels[name]
-        if value is not None and len(value) > limit:
-            errors.append(FieldError(name, f"has more than {limit} characters"))
+    labels = {name: check(name, _label(name)) for name in ("round", "source", "note", "ref")}
     if (
         currency is not None
         and not (lone_currency or partial)
@@ -199,7 +210,7 @@ def parse_fields(
                 "the round total is the whole round",
             )
         )
-    if investor and startup and investor.casefold() == startup.casefold():
+    if investor and startup and investor.lower() == startup.lower():
         errors.append(FieldError("startup", f"{startup} cannot hold a stake in itself"))
     if errors:
         return None, errors

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ecoport.core.fx import convert
+from ecoport.core.text import clean_text
 from ecoport.errors import EcoportError, InvalidInput
 from ecoport.store.db import Reader
 
@@ -178,6 +179,11 @@ def set_rate(
         raise InvalidInput(
             f"a rate needs two different currencies (got {base} twice)", where="QUOTE"
         )
+    if source is not None:
+        try:
+            source = clean_text(source) or None
+        except InvalidInput as exc:
+            raise InvalidInput(exc.message, where="--source") from None
     iso = day.isoformat()
     row = session.exec(
         select(FxRate).where(FxRate.base == base, FxRate.quote == quote, FxRate.date == iso)

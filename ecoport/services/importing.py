@@ -35,8 +35,9 @@ from ecoport.core.money import Money, currency_code, from_minor, to_minor
 from ecoport.core.names import clean_name, match_key, similar_pairs
 from ecoport.core.percent import to_micro
 from ecoport.core.sectors import normalize_sector, within
+from ecoport.core.text import clean_text
 from ecoport.errors import FieldError, InvalidInput
-from ecoport.services.fields import FIELDS, Parsers, parse_stake, plain_parsers, text
+from ecoport.services.fields import FIELDS, Parsers, parse_stake, plain_parsers
 from ecoport.services.rounds import RoundIn, fill_round, round_currency
 from ecoport.services.sources import REJECT_COLUMNS, FileFormat, Row, Source
 from ecoport.services.stakes import StakeCreate
@@ -216,7 +217,7 @@ class _Companies:
         self.created: list[tuple[int, str]] = []
         self.resolved = 0
         self.sectors_set = 0
-        self.keys = _Memo(lambda name: (name.casefold(), match_key(name)))
+        self.keys = _Memo(lambda name: (name.lower(), match_key(name)))
 
     def find(self, name: str) -> int | None:
         key, match = self.keys(name)
@@ -732,7 +733,7 @@ def _drop_indexes(conn: Raw) -> list[str]:
 
 def _name(raw: str) -> tuple[str, str]:
     cleaned = clean_name(raw)
-    return cleaned, cleaned.casefold()
+    return cleaned, cleaned.lower()
 
 
 def _import_companies(
@@ -751,9 +752,14 @@ def _import_companies(
             problems.append(f"{where}: expected a company with a name")
             continue
         try:
-            name, key = _name(str(entry.get("name") or ""))
-            raw_sector = entry.get("sector")
-            sector = normalize_sector(str(raw_sector)) if raw_sector else None
+            name, key = _name(_entry_text(entry, "name") or "")
+            raw_sector = _entry_text(entry, "sector")
+            sector = normalize_sector(raw_sector) if raw_sector else None
+            note = _entry_text(entry, "note", multiline=True)
+            company_source = _entry_text(entry, "source")
+            target = _entry_target(entry)
+            target_note = _entry_text(entry, "target_note", multiline=True)
+            target_source = _entry_text(entry, "target_source")
         except InvalidInput as exc:
             problems.append(f"{where}: {exc.message}")
             continue
@@ -761,8 +767,7 @@ def _import_companies(
         cid = companies.get_or_create(name, sector)
         if not existed:
             conn.execute(
-                "UPDATE company SET note = ?, source = ? WHERE id = ?",
-                (text(entry.get("note")), text(entry.get("source")), cid),
+                "UPDATE company SET note = ?, source = ? WHERE id = ?", (note, company_source, cid)
             )
         elif sector is not None and companies.sector[cid] not in (None, sector):
             summary.warnings.append(
@@ -775,11 +780,19 @@ def _import_companies(
             aliases = []
         for alias in aliases:
             try:
+                if not isinstance(alias, str | int | float) or isinstance(alias, bool):
+                    raise InvalidInput(f"{alias!r} is not a name")
                 alias_name, alias_key = _name(str(alias))
             except InvalidInput as exc:
                 problems.append(f"{where}: aliases: {exc.message}")
                 continue
-            if alias_key not in companies.by_key:
+            owner = companies.by_key.get(alias_key)
+            if owner is not None and owner != cid:
+                problems.append(
+                    f"{where}: aliases: {alias_name} is already the name of another company "
+                    f"({companies.name[owner]}); an alias names one company"
+                )
+            elif owner is None:
                 alias_match = match_key(alias_name)
                 conn.execute(
                     "INSERT INTO company_alias (company_id, alias, alias_key, match_key) "
@@ -789,23 +802,48 @@ def _import_companies(
                 companies.by_key[alias_key] = cid
                 companies.by_match.setdefault(alias_match, cid)
                 summary.aliases_added += 1
-        target = entry.get("target")
-        if target is not None:
-            if not isinstance(target, int) or isinstance(target, bool) or target <= 0:
-                problems.append(f"{where}: target: must be a positive whole number")
-            elif not conn.execute("SELECT 1 FROM target WHERE investor_id = ?", (cid,)).fetchone():
-                row = {
-                    "investor_id": cid,
-                    "target": target,
-                    "note": text(entry.get("target_note")),
-                    "source": text(entry.get("target_source")),
-                }
-                conn.execute(
-                    "INSERT INTO target (investor_id, target, note, source) VALUES (?, ?, ?, ?)",
-                    tuple(row.values()),
-                )
-                audit.note(session, audit.Record("target", str(cid), None, row))
-                summary.targets_set += 1
+        if (
+            target is not None
+            and not conn.execute("SELECT 1 FROM target WHERE investor_id = ?", (cid,)).fetchone()
+        ):
+            row = {
+                "investor_id": cid,
+                "target": target,
+                "note": target_note,
+                "source": target_source,
+            }
+            conn.execute(
+                "INSERT INTO target (investor_id, target, note, source) VALUES (?, ?, ?, ?)",
+                tuple(row.values()),
+            )
+            audit.note(session, audit.Record("target", str(cid), None, row))
+            summary.targets_set += 1
+
+
+def _entry_text(entry: dict[str, Any], key: str, *, multiline: bool = False) -> str | None:
+    """A company entry's text value in the normal form, None when absent; InvalidInput
+    naming the key for a value that is not text (true, an object, a list) or cannot be
+    stored (a control character)."""
+    value = entry.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise InvalidInput(f"{key}: expected text, got {value!r}")
+    try:
+        return clean_text(str(value), multiline=multiline) or None
+    except InvalidInput as exc:
+        raise InvalidInput(f"{key}: {exc.message}") from None
+
+
+def _entry_target(entry: dict[str, Any]) -> int | None:
+    """A company entry's target: a whole number above zero (as a number or as text)."""
+    value = entry.get("target")
+    if value is None:
+        return None
+    text_ = str(value).strip() if isinstance(value, str | int) else ""
+    if isinstance(value, bool) or not re.fullmatch(r"\+?\d{1,9}", text_) or int(text_) <= 0:
+        raise InvalidInput(f"target: must be a whole number above zero, got {value!r}")
+    return int(text_)
 
 
 class RejectsFile:

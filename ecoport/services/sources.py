@@ -13,9 +13,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
+from ecoport.core.text import printable
 from ecoport.errors import InvalidInput
 from ecoport.services.fields import FIELDS, REQUIRED
 
@@ -249,6 +251,34 @@ def detect_format(path: Path, head: bytes) -> FileFormat:
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
+def check_output(path: Path, *, where: str) -> Path:
+    """*path* if a file can be written there (checked before anything is read): not a
+    folder, in a folder that exists and may be written to."""
+    import os
+
+    if path.is_dir():
+        raise InvalidInput(f"{path} is a folder; name a file in it", where=where)
+    folder = path.parent
+    if not folder.is_dir():
+        raise InvalidInput(f"folder {folder} does not exist", where=where)
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise InvalidInput(f"{path} cannot be written (permission denied)", where=where)
+    return path
+
+
+def check_encoding(encoding: str, *, where: str = "--encoding") -> str:
+    """*encoding* if Python can decode text with it; else InvalidInput (``rot13``, ``base64``
+    and ``zlib`` are codecs, but not text encodings)."""
+    try:
+        "".encode(encoding)
+    except LookupError:
+        raise InvalidInput(
+            f"unknown text encoding {encoding!r} (for example utf-8, cp1252, mac_roman, utf-16)",
+            where=where,
+        ) from None
+    return encoding
+
+
 def _wide(encoding: str | None, head: bytes) -> str | None:
     """The UTF-16/32 encoding of the file, given or announced by its byte-order mark."""
     if encoding is not None:
@@ -294,6 +324,8 @@ def open_source(path: Path, mapping: Mapping, *, format: FileFormat | None = Non
         raise InvalidInput(f"{path}: is a folder, not a file") from None
     except OSError as exc:
         raise InvalidInput(f"{path}: cannot read ({exc.strerror})") from None
+    if mapping.encoding is not None:
+        check_encoding(mapping.encoding)
     wide = _wide(mapping.encoding, head)
     _refuse_binary(path, head, wide)
     if wide is not None and mapping.encoding is None:
@@ -354,7 +386,8 @@ def _open_csv(path: Path, size: int, head: bytes, mapping: Mapping) -> Source:
 
     binary = path.open("rb")
     text = io.TextIOWrapper(binary, encoding=encoding, errors="surrogateescape", newline="")
-    reader = csv.reader(text, delimiter=delimiter)
+    # strict: a cell like "Xiaomi"x is malformed quoting, not the name Xiaomix
+    reader = csv.reader(text, delimiter=delimiter, strict=True)
     try:
         first = next(reader, None)
     except csv.Error as exc:
@@ -457,27 +490,28 @@ def _csv_rows(
     take: list[int],
     width: int,
 ) -> Iterator[Row]:
-    path = source.path
     try:
         pending = [] if has_header else [(1, first)]
         last = reader.line_num
 
-        def records() -> Iterator[tuple[int, list[str]]]:
+        def records() -> Iterator[tuple[int, list[str] | str]]:
+            """Each record with its first line; a malformed one as the reason it is."""
             nonlocal last
             yield from pending
             while True:
                 try:
-                    record = next(reader)
+                    record: list[str] | str = next(reader)
                 except StopIteration:
                     return
                 except csv.Error as exc:
-                    raise InvalidInput(
-                        f"not valid CSV ({exc})", where=f"{path}:{reader.line_num}"
-                    ) from None
+                    record = f"is not valid CSV ({exc}); quote a cell that holds quotes whole"
                 start, last = last + 1, reader.line_num
                 yield start, record
 
         for line, record in records():
+            if isinstance(record, str):
+                yield Row(line, [], [], record)
+                continue
             if not record or (len(record) == 1 and not record[0].strip()):
                 continue  # a blank line is not a row
             if not any(cell.strip() for cell in record):
@@ -513,13 +547,45 @@ def _csv_rows(
 _Items = list[tuple[int, Any]]
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object's members; a key given twice is an error, not a silent last-wins."""
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return out
+
+
 def _json_items(path: Path, text: str) -> tuple[_Items, _Items]:
     """The stake objects (and company entries) of a JSON file, each with its line."""
-    decoder = json.JSONDecoder()
+    json_decoder = json.JSONDecoder(object_pairs_hook=_unique_pairs)
     lines = _LineCounter(text)
 
     def fail(exc: json.JSONDecodeError) -> InvalidInput:
         return InvalidInput(f"not valid JSON ({exc.msg})", where=f"{path}:{exc.lineno}")
+
+    def decode(i: int) -> tuple[Any, int]:
+        """The JSON value at offset *i* and where it ends; every failure one line."""
+        try:
+            return json_decoder.raw_decode(text, i)
+        except json.JSONDecodeError as exc:
+            raise fail(exc) from None
+        except _DuplicateKey as exc:
+            raise InvalidInput(
+                f"key {printable(str(exc))!r} is given twice in one object",
+                where=f"{path}:{lines.at(i)}",
+            ) from None
+        except RecursionError:
+            raise InvalidInput(
+                "not valid JSON for ecoport (nested too deeply)", where=f"{path}:{lines.at(i)}"
+            ) from None
 
     def skip(i: int) -> int:
         while i < len(text) and text[i] in " \t\r\n":
@@ -532,10 +598,7 @@ def _json_items(path: Path, text: str) -> tuple[_Items, _Items]:
         if i < len(text) and text[i] == "]":
             return items, i + 1
         while True:
-            try:
-                value, end = decoder.raw_decode(text, i)
-            except json.JSONDecodeError as exc:
-                raise fail(exc) from None
+            value, end = decode(i)
             items.append((lines.at(i), value))
             i = skip(end)
             if i < len(text) and text[i] == ",":
@@ -556,23 +619,24 @@ def _json_items(path: Path, text: str) -> tuple[_Items, _Items]:
         found: dict[str, _Items] = {}
         i = skip(i + 1)
         while text[i : i + 1] != "}":
-            try:
-                key, i = decoder.raw_decode(text, i)
-            except json.JSONDecodeError as exc:
-                raise fail(exc) from None
+            key, i = decode(i)
             i = skip(i)
             if text[i : i + 1] != ":" or not isinstance(key, str):
                 raise InvalidInput(
                     "not valid JSON (expected a key and ':')", where=f"{path}:{lines.at(i)}"
                 )
             i = skip(i + 1)
+            if key in found:
+                raise InvalidInput(
+                    f"key {key!r} is given twice in one object", where=f"{path}:{lines.at(i)}"
+                )
             if key in ("companies", "stakes") and text[i : i + 1] == "[":
                 found[key], i = array(i)
             else:
-                try:
-                    i = decoder.raw_decode(text, i)[1]
-                except json.JSONDecodeError as exc:
-                    raise fail(exc) from None
+                value, i = decode(i)
+                if key in ("companies", "stakes") and value is not None:
+                    raise InvalidInput(f"'{key}' must be a list", where=f"{path}:{lines.at(i)}")
+                found[key] = []
             i = skip(i)
             if text[i : i + 1] == ",":
                 i = skip(i + 1)
@@ -653,16 +717,33 @@ def _dict_rows(source: Source, items: _Items, mapping: Mapping) -> Iterator[Row]
                         f"(map it with --map '{key}=FIELD')"
                     )
                 continue
+            if not isinstance(value, _SCALARS) or isinstance(value, bool):
+                problem = (
+                    f"{target}: expected text, a number or a date, got "
+                    f"{_TYPE_NAMES.get(type(value), '')}{_shown(value)}"
+                )
+                break
             values[INDEX[target]] = _scalar(value)
-        yield Row(line, values, item)
+        else:
+            yield Row(line, values, item)
+            continue
+        yield Row(line, [], item, problem)
 
 
-def _scalar(value: Any) -> str | None:
+#: The JSON/YAML values a field may hold (booleans, objects and lists are not a name).
+_SCALARS = (str, int, float, type(None))
+_TYPE_NAMES = {bool: "", dict: "an object ", list: "a list "}
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return printable(text if len(text) <= 40 else text[:39] + "…")
+
+
+def _scalar(value: str | int | float | None) -> str | None:
     """A JSON/YAML value as the text a CSV cell would hold (floats by their shortest repr)."""
     if value is None:
         return None
-    if isinstance(value, bool):
-        return str(value).lower()
     if isinstance(value, float):
         return repr(value)
     text = str(value).strip()
@@ -673,19 +754,58 @@ def parse_yaml(path: Path, text: str) -> Any:
     """Parse YAML text, each mapping carrying its line number under ``__line__``."""
     import yaml
 
-    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-    class LineLoader(base):  # type: ignore[valid-type, misc]
-        def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
-            mapping = super().construct_mapping(node, deep=deep)
-            mapping["__line__"] = node.start_mark.line + 1
-            return mapping  # type: ignore[no-any-return]
-
     try:
-        return yaml.load(text, Loader=LineLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         raise InvalidInput(
-            f"not valid YAML ({getattr(exc, 'problem', exc)})", where=where
+            f"not valid YAML ({printable(str(getattr(exc, 'problem', exc)))})", where=where
         ) from None
+    except _DuplicateKey as exc:
+        key, line = exc.args
+        raise InvalidInput(
+            f"key {printable(str(key))!r} is given twice in one mapping", where=f"{path}:{line}"
+        ) from None
+    except RecursionError:
+        raise InvalidInput(
+            "not valid YAML for ecoport (nested too deeply)", where=str(path)
+        ) from None
+
+
+@cache
+def _loader() -> type:
+    """A safe YAML loader that reads every scalar as the text it is, except null, true and
+    false: YAML 1.1's ``no``/``on`` (booleans), ``12:30:00`` (a base-60 number) and
+    ``2015-02-30`` (a date) stay text, for ecoport's own parsers to read or refuse. A key
+    given twice in a mapping is an error; each mapping carries its line under ``__line__``."""
+    import re
+
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class LineLoader(base):  # type: ignore[valid-type, misc]
+        yaml_implicit_resolvers: dict[Any, Any] = {}
+
+        def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+            keys: set[Any] = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                if isinstance(key, str | int | float):
+                    if key in keys:
+                        raise _DuplicateKey(key, key_node.start_mark.line + 1)
+                    keys.add(key)
+            mapping = super().construct_mapping(node, deep=deep)
+            mapping["__line__"] = node.start_mark.line + 1
+            return mapping  # type: ignore[no-any-return]
+
+    LineLoader.add_implicit_resolver(
+        "tag:yaml.org,2002:bool",
+        re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+        list("tTfF"),
+    )
+    LineLoader.add_implicit_resolver(
+        "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
+    )
+    return LineLoader

@@ -12,6 +12,7 @@ from ecoport.core.names import clean_name, match_key, name_key, near_duplicates
 from ecoport.core.ownership import Kind
 from ecoport.core.percent import to_micro
 from ecoport.core.sectors import within
+from ecoport.core.text import brief
 from ecoport.errors import Conflict, FieldError, InvalidInput, NotFound
 from ecoport.services.lookup import all_spellings, find_company, get_stake, require_company
 from ecoport.store.db import SessionReader
@@ -19,6 +20,7 @@ from ecoport.store.db import SessionReader
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from ecoport.store.db import Reader
     from ecoport.store.models import Company, Stake
 
 
@@ -72,6 +74,9 @@ class AddOptions:
     """Move an existing startup to the given sector."""
     allow_duplicate: bool = False
     """Store the stake even when a stored one records the same deal."""
+    force: bool = False
+    """Store a stake that breaks a holdings rule (holders over 100 %, a sale of nothing)
+    because the source reports it; the broken rule is kept in the stake's note."""
 
 
 @dataclass(slots=True)
@@ -234,8 +239,81 @@ def add_stake(
     assert stake.id is not None
     if round_id is not None:
         check_cheques(SessionReader(session), round_id)
+    broken = holdings_problem(SessionReader(session), stake.id)
+    if broken is not None:
+        if not options.force:
+            raise Conflict(
+                f"{broken}; pass --force if the source reports it (the reason is kept in the note)"
+            )
+        forced = f"Stored with --force: {broken}."
+        stake.note = forced if not stake.note else f"{stake.note}\n{forced}"
+        session.add(stake)
+        session.flush()
     result.stake = get_stake(SessionReader(session), stake.id)
     return result
+
+
+def holdings_problem(reader: "Reader", stake_id: int) -> str | None:
+    """What stored stake *stake_id* breaks, if anything: a sale, exit or write-off by an
+    investor that holds nothing in the company on its date, or holders that add up to more
+    than 100 % on a date where they did not before it (the rules `db check` checks)."""
+    from ecoport.core.ownership import NO_HOLDING, overheld, step
+    from ecoport.core.percent import from_micro
+
+    rows = reader.rows(
+        "SELECT s.id, s.date, s.investor_id, s.kind, s.percent_micro, i.name, c.name, "
+        "s.date_precision "
+        "FROM stake s JOIN company i ON i.id = s.investor_id JOIN company c ON c.id = s.company_id "
+        "WHERE s.company_id = (SELECT company_id FROM stake WHERE id = :id) "
+        "ORDER BY s.date, s.date_precision DESC, s.id",
+        {"id": stake_id},
+    )
+    events = [
+        (sid, date, inv, Kind(kind), None if micro is None else from_micro(micro))
+        for sid, date, inv, kind, micro, *_ in rows
+    ]
+    new = next(r for r in rows if r[0] == stake_id)
+    _sid, date, investor_id, kind, _micro, investor, company, precision = new
+    if Kind(kind) in (Kind.SALE, Kind.EXIT, Kind.WRITE_OFF):
+        # what was held by the end of the event's period (a sale in 2015 may follow a
+        # stake of 2015-06)
+        last = date[:4] + "-12-31" if precision == "year" else date[:7] + "-31"
+        last = date if precision == "day" else last
+        state = NO_HOLDING
+        for sid, when, inv, k, pct in events:
+            if when > last:
+                break
+            if inv == investor_id and sid != stake_id:
+                state = step(state, k, pct)
+        if not state[2]:
+            return (
+                f"{investor} holds nothing in {company} {_at(date, precision)} to "
+                f"{_VERB[Kind(kind)]} "
+                "(no earlier investment, acquisition or reported holding)"
+            )
+    before = set(overheld((d, inv, k, p) for sid, d, inv, k, p in events if sid != stake_id))
+    precisions = {r[1]: r[7] for r in rows}
+    for when, total in overheld((d, inv, k, p) for _s, d, inv, k, p in events):
+        if (when, total) not in before:
+            return (
+                f"{company}'s holders would hold {total.normalize():f}% in all "
+                f"{_at(when, precisions[when])} (at most 100%)"
+            )
+    return None
+
+
+def _at(date: str, precision: str) -> str:
+    """A stored date as given, for a sentence: ``in 2016``, ``in 2016-05``, ``on 2016-05-21``."""
+    return (
+        f"in {date[:4]}"
+        if precision == "year"
+        else f"in {date[:7]}"
+        if precision == "month"
+        else f"on {date}"
+    )
+
+
+_VERB = {Kind.SALE: "sell", Kind.EXIT: "exit", Kind.WRITE_OFF: "write off"}
 
 
 def _agree_sector(company: "Company", sector: str | None, change: bool, result: AddResult) -> None:
@@ -388,12 +466,20 @@ def remove_stake(*, session: "Session", stake_id: int) -> dict[str, Any]:
     return before
 
 
+#: The largest target: more companies than any portfolio holds, and within every backend's
+#: integer.
+MAX_TARGET = 1_000_000
+
+
 def set_target(*, session: "Session", investor: str, target: int) -> tuple[str, int | None]:
     """Set an investor's target count; returns the investor's name and the previous target."""
     from ecoport.store.models import Target
 
-    if target <= 0:
-        raise InvalidInput(f"must be a positive whole number (got {target})", where="TARGET")
+    if not 0 < target <= MAX_TARGET:
+        raise InvalidInput(
+            f"must be a whole number from 1 to {MAX_TARGET:,} (got {brief(str(target))})",
+            where="TARGET",
+        )
     company = require_company(SessionReader(session), investor, where="--investor")
     row = session.get(Target, company.id)
     previous = None if row is None else row.target
