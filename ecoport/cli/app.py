@@ -20,7 +20,7 @@ from ecoport.cli import (
     targets,
     transfer,
 )
-from ecoport.cli.common import COMMAND_LINE, Globals, globals_of
+from ecoport.cli.common import COMMAND_LINE, Globals, globals_of, masked
 from ecoport.errors import EcoportError
 
 
@@ -32,8 +32,8 @@ class EcoportGroup(TyperGroup):
         self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
     ) -> Any:
         ctx = super().make_context(info_name, list(args), parent=parent, **extra)
-        # the command line as given, for the audit trail
-        ctx.meta.setdefault(COMMAND_LINE, [info_name or "ecoport", *args])
+        # the command line as given, for the audit trail: no password kept, even here
+        ctx.meta.setdefault(COMMAND_LINE, masked([info_name or "ecoport", *args]))
         return ctx
 
     def main(  # type: ignore[override]
@@ -74,21 +74,21 @@ class EcoportGroup(TyperGroup):
 
 def _fail(line: str) -> None:
     from ecoport.render import error
+    from ecoport.store.db import hide_password
 
-    error(line)
+    error(hide_password(line))
 
 
 def _report(name: str, exc: EcoportError) -> int:
     from ecoport.cli.common import option_name
     from ecoport.errors import FieldError
-    from ecoport.render import error
 
     if isinstance(exc, FieldError) and exc.where is None:
         # a field of a record given on the command line: name the option that gave it
         exc.where = option_name(exc.field)
-    error(f"{name}: error: {exc.where}: {exc.message}" if exc.where else f"{name}: error: {exc}")
+    _fail(f"{name}: error: {exc.where}: {exc.message}" if exc.where else f"{name}: error: {exc}")
     for detail in exc.details:
-        error(f"  {detail}")
+        _fail(f"  {detail}")
     return exc.exit_code
 
 
@@ -139,6 +139,18 @@ def root(
             "operating-system user).",
         ),
     ] = None,
+    wait: Annotated[
+        float,
+        typer.Option(
+            "--wait",
+            metavar="SECONDS",
+            min=0,
+            envvar="ECOPORT_WAIT",
+            show_default="600",
+            help="How long a write waits for another ecoport write to finish before giving "
+            "up, changing nothing (else ECOPORT_WAIT).",
+        ),
+    ] = 600.0,
     version: Annotated[
         bool,
         typer.Option(
@@ -147,7 +159,7 @@ def root(
     ] = False,
 ) -> None:
     """Global options come before the command; --db may also follow it."""
-    ctx.obj = Globals(db=db, quiet=quiet, actor=actor)
+    ctx.obj = Globals(db=db, quiet=quiet, actor=actor, wait=wait)
     del version
 
 

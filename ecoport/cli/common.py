@@ -1,5 +1,6 @@
 """Options shared by commands, and the glue from option values to checked domain values."""
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -25,10 +26,14 @@ class Globals:
     db: str | None = None
     quiet: bool = False
     actor: str | None = None
+    wait: float = 600.0
+    """How long a write waits for another ecoport write to finish (``--wait``), seconds."""
 
 
-#: Key of ``ctx.meta`` holding the command line as given (for the audit trail).
+#: Key of ``ctx.meta`` holding the command line as given, with every password in a URL
+#: masked (it goes to the audit trail: see masked).
 COMMAND_LINE = "ecoport.command_line"
+WAITING = "waiting for another ecoport write to finish…"
 
 
 DbOption = Annotated[
@@ -68,10 +73,30 @@ def globals_of(ctx: typer.Context) -> Globals:
 
 
 def location(ctx: typer.Context, db: str | None):  # type: ignore[no-untyped-def]
-    """The database for this command: its own --db over the global one over the environment."""
+    """The database for this command: its own --db over the global one over the environment;
+    a write on it waits --wait seconds for another's, and says so on a terminal."""
+    from dataclasses import replace
+
     from ecoport.store.db import locate
 
-    return locate(db or globals_of(ctx).db)
+    options = globals_of(ctx)
+    found = locate(db or options.db)
+    note = None if options.quiet or not sys.stderr.isatty() else _say_waiting
+    return replace(found, wait=options.wait, on_wait=note)
+
+
+def _say_waiting() -> None:
+    from ecoport.render import info
+
+    info(WAITING)
+
+
+def masked(words: list[str]) -> list[str]:
+    """The command line's words with the password of every URL in them shown as ``***``
+    (``--db postgresql://me:***@host/db``, ``--db=...``, a source's URL)."""
+    from ecoport.store.db import hide_password
+
+    return [hide_password(word) for word in words]
 
 
 def change_of(ctx: typer.Context):  # type: ignore[no-untyped-def]
@@ -80,7 +105,7 @@ def change_of(ctx: typer.Context):  # type: ignore[no-untyped-def]
 
     from ecoport.store.db import Change
 
-    words = ctx.meta.get(COMMAND_LINE) or [ctx.command_path]
+    words = masked(ctx.meta.get(COMMAND_LINE) or [ctx.command_path])
     return Change(command=shlex.join(words), actor=globals_of(ctx).actor)
 
 

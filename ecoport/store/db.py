@@ -1,14 +1,16 @@
 """Where the database is, and how to open it: a light DB-API reader, or a SQLModel session."""
 
 import os
+import re
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from ecoport.errors import StoreError
 
@@ -18,9 +20,16 @@ if TYPE_CHECKING:
 
 #: The Alembic revision this version of ecoport writes and reads. A test keeps it equal to
 #: the migrations' head, so opening a database never needs to import Alembic.
-REVISIONS = ("0001", "0002", "0003", "0004", "0005")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")
 SCHEMA_REVISION = REVISIONS[-1]
-BUSY_TIMEOUT_MS = 10_000
+
+#: How long a writer waits for another's transaction by default, in seconds (``--wait``).
+DEFAULT_WAIT = 600.0
+#: How long one attempt at the write lock waits before ecoport looks at the clock again.
+LOCK_SLICE = 1.0
+#: After how long a waiting writer says so (once).
+NOTE_AFTER = 1.0
+SQLITE_BUSY = 5
 
 
 #: A key for PostgreSQL's transaction-level advisory lock: ecoport's writers take it, so they
@@ -36,8 +45,12 @@ class Location:
     """The SQLite file; for PostgreSQL, the URL as a relative path (unused)."""
     origin: str
     """``--db``, ``ECOPORT_DB``, ``ECOPORT_DATABASE_URL`` or ``default``."""
-    server_url: str | None = None
+    server_url: str | None = field(default=None, repr=False)
     """The SQLAlchemy URL of a PostgreSQL database (``postgresql+psycopg://...``)."""
+    wait: float = DEFAULT_WAIT
+    """How long a writer waits for another ecoport write to finish, in seconds."""
+    on_wait: Callable[[], None] | None = field(default=None, compare=False, repr=False)
+    """Called once when a writer has waited for NOTE_AFTER seconds (the CLI says so)."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -56,15 +69,47 @@ class Location:
     def __str__(self) -> str:
         if self.server_url is None:
             return str(self.path)
-        return _hide_password(self.server_url)
+        return hide_password(self.server_url)
+
+    def __repr__(self) -> str:
+        return f"Location({str(self)!r}, origin={self.origin!r})"
+
+    def scrub(self, text: str) -> str:
+        """*text* (a driver's message) without this database's password, even where the
+        driver quotes it outside a URL (libpq: 'unexpected spaces found in "..."')."""
+        text = hide_password(text)
+        for secret in _secrets(self.server_url or ""):
+            text = text.replace(secret, "***")
+        return text
 
 
-def _hide_password(url: str) -> str:
-    scheme, _, rest = url.partition("://")
-    userinfo, at, host = rest.rpartition("@")
-    if at and ":" in userinfo:
-        userinfo = userinfo.split(":", 1)[0] + ":***"
-    return f"{scheme}://{userinfo}{at}{host}"
+#: A URL's password: what follows ``scheme://user:`` up to the ``@`` before the host (the
+#: last ``@`` of the word, and across spaces to a later ``@``, so that none of a password
+#: is left showing); and a ``password=`` parameter (``?password=``, ``sslpassword=``).
+_URL_PASSWORD = re.compile(
+    r"(?P<head>\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/?#@]*):(?:\S|\s+(?=\S*@))*@"
+)
+_PARAM_PASSWORD = re.compile(r"(?P<head>\b\w*password\s*=\s*)(?:'[^']*'|[^\s&'\"]+)", re.IGNORECASE)
+
+
+def hide_password(text: str) -> str:
+    """*text* (a URL, a command line, a message) with every password in a URL shown as
+    ``***``: ``postgresql://me:***@host/db``, ``...?password=***``."""
+    text = _URL_PASSWORD.sub(r"\g<head>:***@", text)
+    return _PARAM_PASSWORD.sub(r"\g<head>***", text)
+
+
+def _secrets(url: str) -> list[str]:
+    """The passwords in *url* as written and percent-decoded, longest first."""
+    rest = url.partition("://")[2]
+    found = set()
+    for userinfo in (rest.partition("@")[0], rest.rpartition("@")[0]):
+        if ":" in userinfo:
+            found.add(userinfo.split(":", 1)[1])
+    found.update(m.group(1) for m in re.finditer(r"password=([^&]*)", rest, re.IGNORECASE))
+    found |= {unquote(secret) for secret in found}
+    found.discard("")
+    return sorted(found, key=len, reverse=True)
 
 
 def default_path() -> Path:
@@ -100,8 +145,12 @@ def _location_of(value: str, origin: str) -> Location:
                 where=origin,
             )
         if not rest or rest.startswith("/") and len(rest) == 1:
-            raise StoreError(f"expected postgresql://user@host/db, got {value!r}", where=origin)
-        return Location(Path(rest), origin, server_url=f"postgresql+psycopg://{rest}")
+            raise StoreError(
+                f"expected postgresql://user@host/db, got {hide_password(value)!r}", where=origin
+            )
+        # the path is unused for PostgreSQL: keep no password in it
+        shown = hide_password(f"postgresql://{rest}").partition("://")[2]
+        return Location(Path(shown), origin, server_url=f"postgresql+psycopg://{rest}")
     if dialect != "sqlite":
         raise StoreError(
             f"unsupported database URL scheme {scheme!r}: ecoport stores to SQLite "
@@ -109,7 +158,9 @@ def _location_of(value: str, origin: str) -> Location:
             where=origin,
         )
     if not rest.startswith("/") or rest in ("/", "/:memory:"):
-        raise StoreError(f"expected sqlite:///path/to/file.db, got {value!r}", where=origin)
+        raise StoreError(
+            f"expected sqlite:///path/to/file.db, got {hide_password(value)!r}", where=origin
+        )
     return Location(Path(rest[1:]).expanduser().absolute(), origin)
 
 
@@ -168,7 +219,7 @@ def server_connection(location: Location) -> Any:
         return psycopg.connect(location.conninfo, connect_timeout=10, options="-c timezone=UTC")
     except psycopg.Error as exc:
         lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-        reason = lines[-1] if lines else type(exc).__name__
+        reason = location.scrub(lines[-1] if lines else type(exc).__name__)
         raise StoreError(f"cannot connect to {location}: {reason}", where=location.origin) from None
 
 
@@ -305,12 +356,15 @@ def reading(location: Location) -> Iterator[Reader]:
                 with snapshot.begin():
                     yield ConnectionReader(snapshot)
         except driver_errors() as exc:
-            raise StoreError(f"reading {location} failed: {reason_of(exc)}") from None
+            raise StoreError(
+                f"reading {location} failed: {location.scrub(reason_of(exc))}"
+            ) from None
         finally:
             engine.dispose()
         return
     file = sqlite3.connect(sqlite_uri(location.path, "ro"), uri=True)
-    file.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    # in WAL mode readers wait for no writer; a file in another journal mode may make them
+    file.execute(f"PRAGMA busy_timeout = {_busy_ms(location.wait)}")
     try:
         yield SqliteReader(file)
     except sqlite3.DatabaseError as exc:
@@ -322,16 +376,17 @@ def reading(location: Location) -> Iterator[Reader]:
 def engine_for(location: Location) -> "Engine":
     """A SQLAlchemy engine with ecoport's settings on every connection.
 
-    SQLite: foreign keys on, a busy timeout, and every transaction begun IMMEDIATE, so a
-    writer takes the write lock at its start and waits its turn rather than failing
-    halfway with "database is locked". PostgreSQL: UTC, and every transaction takes
-    ecoport's advisory write lock, so writers also take turns.
+    SQLite: foreign keys on, and every transaction begun IMMEDIATE, so a writer takes the
+    write lock at its start, never failing halfway with "database is locked". PostgreSQL:
+    UTC, and every transaction takes ecoport's advisory write lock, so writers also take
+    turns. On both, a writer waits for the lock up to ``location.wait`` seconds (see
+    take_turn), however long another's transaction lasts within that.
     """
     from sqlalchemy import create_engine, event
     from sqlalchemy.pool import NullPool
 
     if not location.is_sqlite:
-        _psycopg()
+        psycopg = _psycopg()
         engine = create_engine(
             location.url,
             poolclass=NullPool,
@@ -340,8 +395,23 @@ def engine_for(location: Location) -> "Engine":
 
         @event.listens_for(engine, "begin")
         def _lock(conn: Any) -> None:
-            if not conn.get_execution_options().get("postgresql_readonly"):
-                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+            if conn.get_execution_options().get("postgresql_readonly"):
+                return
+            server = conn.connection.driver_connection
+
+            def attempt(seconds: float) -> bool:
+                # a lock wait of at most *seconds* (lock_timeout 0 would mean no limit); a
+                # timed-out attempt's transaction is rolled back before the next one
+                try:
+                    server.execute(f"SET LOCAL lock_timeout = {max(1, round(seconds * 1000))}")
+                    server.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+                except psycopg.errors.LockNotAvailable:
+                    server.rollback()
+                    return False
+                server.execute("SET LOCAL lock_timeout TO DEFAULT")
+                return True
+
+            take_turn(location, attempt)
 
         return engine
 
@@ -352,14 +422,62 @@ def engine_for(location: Location) -> "Engine":
         dbapi_conn.isolation_level = None  # ecoport says BEGIN itself (below)
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout = {_busy_ms(location.wait)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        file: sqlite3.Connection = conn.connection.driver_connection
+
+        def attempt(seconds: float) -> bool:
+            file.execute(f"PRAGMA busy_timeout = {_busy_ms(seconds)}")
+            try:
+                file.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode & 0xFF != SQLITE_BUSY:
+                    raise
+                return False
+            finally:
+                # the statements inside the transaction (a commit that waits for readers,
+                # on a file not in WAL mode) wait as long as the writer may
+                file.execute(f"PRAGMA busy_timeout = {_busy_ms(location.wait)}")
+            return True
+
+        take_turn(location, attempt)
 
     return engine
+
+
+def _busy_ms(seconds: float) -> int:
+    return min(2**31 - 1, round(seconds * 1000))
+
+
+def take_turn(location: Location, attempt: Callable[[float], bool]) -> None:
+    """Take the write lock: call *attempt* (which waits for the lock at most the seconds it
+    is given, and says whether it got it) until it succeeds or ``location.wait`` seconds
+    have passed. Calls ``location.on_wait`` once, when the wait has lasted NOTE_AFTER.
+
+    Short attempts in a loop, not one long wait: the clock is looked at, the waiting said,
+    and no attempt outlives the deadline. StoreError when the time is up."""
+    began = time.monotonic()
+    deadline = began + location.wait
+    noted = location.on_wait is None
+    while True:
+        tried = time.monotonic()
+        if attempt(max(0.0, min(LOCK_SLICE, deadline - tried))):
+            return
+        now = time.monotonic()
+        if now >= deadline:
+            raise StoreError(
+                f"another ecoport write has held the database for {location.wait:g} s; "
+                "nothing was changed (wait longer with --wait SECONDS)"
+            )
+        if not noted and now - began >= NOTE_AFTER:
+            assert location.on_wait is not None
+            location.on_wait()
+            noted = True
+        if now - tried < 0.01:  # refused without waiting: no busy loop
+            time.sleep(min(0.05, deadline - now))
 
 
 def driver_errors() -> tuple[type[BaseException], ...]:
@@ -376,9 +494,10 @@ def driver_errors() -> tuple[type[BaseException], ...]:
 
 
 def reason_of(exc: BaseException) -> str:
+    """The first line of a driver error's message, with any password in it hidden."""
     orig = getattr(exc, "orig", None) or exc
     lines = str(orig).strip().splitlines()
-    return lines[0] if lines else type(orig).__name__
+    return hide_password(lines[0]) if lines else type(orig).__name__
 
 
 def backup_path(location: Location, revision: str) -> Path:
@@ -447,7 +566,8 @@ def _migrate(location: Location, failure: str) -> None:
     try:
         upgrade_schema(engine)
     except driver_errors() as exc:
-        raise StoreError(f"{failure.format(location)}: {reason_of(exc)}") from None
+        reason = location.scrub(reason_of(exc))
+        raise StoreError(f"{failure.format(location)}: {reason}") from None
     finally:
         engine.dispose()
 
@@ -482,7 +602,7 @@ def writing(
                 raise
     except driver_errors() as exc:
         raise StoreError(
-            f"writing to {location} failed: {reason_of(exc)}; nothing was changed"
+            f"writing to {location} failed: {location.scrub(reason_of(exc))}; nothing was changed"
         ) from None
     finally:
         engine.dispose()
