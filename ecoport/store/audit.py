@@ -2,7 +2,8 @@
 
 ORM changes are seen by an ``after_flush`` hook (each row before and after); bulk writes
 that bypass the ORM (imports) say which rows they inserted, and their images are copied
-by one INSERT ... SELECT in the database. ``undo`` applies a change's records backwards.
+by one INSERT ... SELECT in the database. ``undo`` applies a change's records backwards,
+a batch of them at a time (memory bounded however large the change), in one transaction.
 """
 
 import datetime as dt
@@ -29,6 +30,8 @@ AUDITED = (
     "funding_round",
     "stake",
 )
+#: How many of a change's records ``undo`` reads, applies and copies at a time.
+UNDO_BATCH = 5000
 #: How a time is written in a record: as SQLite stores it, UTC.
 STORED_TIME = "%Y-%m-%d %H:%M:%S.%f"
 _NOUNS = {
@@ -146,7 +149,7 @@ def record(session: "Session", change: "Change", *, undoes: int | None = None) -
     """Write the change and its records, if the session changed anything; its id."""
     from sqlalchemy import String, func, insert, literal, literal_column, select
 
-    from ecoport.store.models import AuditChange, AuditRecord
+    from ecoport.store.models import AuditRecord
 
     records: list[Record] = session.info.get("audit", [])
     bulk: list[tuple[str, int]] = session.info.get("audit_bulk", [])
@@ -164,17 +167,7 @@ def record(session: "Session", change: "Change", *, undoes: int | None = None) -
             counts[(name, "added")] += n
     if not counts and undoes is None:
         return None
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    inserted: Any = session.execute(
-        insert(AuditChange).values(
-            at=now,
-            actor=change.who(),
-            command=change.command,
-            summary=summarize(counts),
-            undoes=undoes,
-        )
-    )
-    change_id = inserted.inserted_primary_key[0]
+    change_id = _new_change(session, change, summarize(counts), undoes=undoes)
     dialect = session.get_bind().dialect.name
     for name, last_id in bulk:
         table = tables[name]
@@ -211,7 +204,24 @@ def record(session: "Session", change: "Change", *, undoes: int | None = None) -
         )
     records.clear()
     bulk.clear()
-    return int(change_id)
+    return change_id
+
+
+def _new_change(
+    session: "Session", change: "Change", summary: str, *, undoes: int | None = None
+) -> int:
+    """Write the change row (its records come after, under its id); its id."""
+    from sqlalchemy import insert
+
+    from ecoport.store.models import AuditChange
+
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    inserted: Any = session.execute(
+        insert(AuditChange).values(
+            at=now, actor=change.who(), command=change.command, summary=summary, undoes=undoes
+        )
+    )
+    return int(inserted.inserted_primary_key[0])
 
 
 def _image_of(column: Any, dialect: str) -> str:
@@ -289,43 +299,81 @@ def undo(session: "Session", change_id: int | None, change: "Change") -> tuple[i
             f"change {target} cannot be undone: later change(s) {ids} touched the same "
             "records; undo those first"
         )
-    rows = session.execute(
-        text(
-            "SELECT table_name, row_key, before, after FROM change_record "
-            "WHERE change_id = :id ORDER BY id DESC"
-        ),
-        {"id": target},
-    ).all()
     from sqlalchemy.exc import IntegrityError
 
-    tables = _tables()
-    doomed: list[str] = []  # keys of rows the change inserted, deleted in batches
-    doomed_table = ""
+    low, high = session.execute(
+        text("SELECT MIN(id), MAX(id) FROM change_record WHERE change_id = :id"), {"id": target}
+    ).one()
+    new_id = _new_change(session, change, "", undoes=target)
+    counts: Counter[tuple[str, str]] = Counter()
     try:
-        for name, key, before_json, after_json in rows:
-            before = None if before_json is None else json.loads(before_json)
-            after = None if after_json is None else json.loads(after_json)
-            if doomed and (before is not None or name != doomed_table):
-                _delete(session, tables[doomed_table], doomed)
-            if before is None and "id" in tables[name].c:
-                doomed_table = name
-                doomed.append(key)
-            else:
-                _apply(session, tables[name], key, before)
-            note(session, Record(name, key, after, before))
-        if doomed:
-            _delete(session, tables[doomed_table], doomed)
+        # newest record first, a batch of ids at a time: memory stays bounded by the batch
+        while high is not None and high >= low:
+            first = max(low, high - UNDO_BATCH + 1)
+            counts += _undo_batch(session, target, new_id, first, high)
+            high = first - 1
     except IntegrityError as exc:
         raise Conflict(
             f"change {target} cannot be undone: records made since depend on it "
             f"({str(exc.orig).splitlines()[0]}); remove or undo those first"
         ) from None
-    new_id = record(session, change, undoes=target)
-    assert new_id is not None
-    (summary,) = session.execute(
-        text("SELECT summary FROM change WHERE id = :id"), {"id": new_id}
-    ).one()
-    return target, new_id, str(summary)
+    summary = summarize(counts)
+    session.execute(
+        text("UPDATE change SET summary = :summary WHERE id = :id"),
+        {"summary": summary, "id": new_id},
+    )
+    return target, new_id, summary
+
+
+def _undo_batch(
+    session: "Session", target: int, new_id: int, first: int, last: int
+) -> "Counter[tuple[str, str]]":
+    """Revert the records of change *target* with ids *first* to *last*, newest first, and
+    record each as the reverse record of change *new_id* (its before the other's after: the
+    JSON copied as it is). The counts of (table, verb) of the records written."""
+    from sqlalchemy import text
+
+    span = {"id": target, "first": first, "last": last}
+    rows = session.execute(
+        text(
+            "SELECT table_name, row_key, before, after IS NULL FROM change_record "
+            "WHERE change_id = :id AND id BETWEEN :first AND :last ORDER BY id DESC"
+        ),
+        span,
+    ).all()
+    counts: Counter[tuple[str, str]] = Counter()
+    tables = _tables()
+    # a run of rows of one table that the change inserted (deleted together by id), or that
+    # it deleted (inserted together); any other record is applied on its own
+    run: tuple[str, str] = ("", "")
+    keys: list[str] = []
+    images: list[tuple[str, dict[str, Any]]] = []
+    for name, key, before_json, removed in rows:
+        before = None if before_json is None else json.loads(before_json)
+        counts[(name, "added" if removed else "removed" if before is None else "changed")] += 1
+        table = tables[name]
+        kind = ""
+        if "id" in table.c:
+            kind = "delete" if before is None else "insert" if removed else ""
+        if (name, kind) != run:
+            _flush(session, tables.get(run[0]), keys, images)
+            run = (name, kind)
+        if kind == "delete":
+            keys.append(key)
+        elif kind == "insert" and before is not None:
+            images.append((key, before))
+        else:
+            _apply(session, table, key, before)
+    _flush(session, tables.get(run[0]), keys, images)
+    session.execute(
+        text(
+            "INSERT INTO change_record (change_id, table_name, row_key, before, after) "
+            "SELECT :new, table_name, row_key, after, before FROM change_record "
+            "WHERE change_id = :id AND id BETWEEN :first AND :last ORDER BY id DESC"
+        ),
+        {**span, "new": new_id},
+    )
+    return counts
 
 
 def _typed(table: "Table", values: dict[str, Any]) -> dict[str, Any]:
@@ -349,14 +397,44 @@ def _typed(table: "Table", values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _delete(session: "Session", table: "Table", keys: list[str]) -> None:
-    """Delete the rows with these ids (and empty *keys*), a thousand at a time."""
-    from sqlalchemy import delete
+def _flush(
+    session: "Session",
+    table: "Table | None",
+    keys: list[str],
+    images: list[tuple[str, dict[str, Any]]],
+) -> None:
+    """Delete the rows of *table* with these ids (keys); insert these rows, (key, image), as
+    they were: one by one, as ``_apply`` does, when any of them is there. Empties both."""
+    from sqlalchemy import delete, insert, select
 
+    if table is None:
+        return
     for start in range(0, len(keys), 1000):
         ids = [int(k) for k in keys[start : start + 1000]]
         session.execute(delete(table).where(table.c.id.in_(ids)))
     keys.clear()
+    if not images:
+        return
+    ids = [int(key) for key, _image in images]
+    there = any(
+        session.execute(
+            select(table.c.id).where(table.c.id.in_(ids[start : start + 1000])).limit(1)
+        ).first()
+        for start in range(0, len(ids), 1000)
+    )
+    if there:
+        for key, image in images:
+            _apply(session, table, key, image)
+    else:
+        rows = [_typed(table, image) for _key, image in images]
+        start = 0
+        while start < len(rows):  # one statement per run of rows with the same columns
+            end = start + 1
+            while end < len(rows) and rows[end].keys() == rows[start].keys():
+                end += 1
+            session.execute(insert(table), rows[start:end])
+            start = end
+    images.clear()
 
 
 def _apply(session: "Session", table: "Table", key: str, image: dict[str, Any] | None) -> None:
