@@ -29,7 +29,10 @@ def execute(db: Path | str, sql: str, params: tuple[object, ...]) -> None:
             conn.execute(sql, params)
         conn.close()
     else:
-        query(db, sql, params)  # committed when the connection closes
+        import psycopg
+
+        with psycopg.connect(db.replace("+psycopg", "", 1)) as pg:  # committed on close
+            pg.execute(sql.replace("?", "%s"), params)
 
 
 def refused(run: Run, db: Path | str, *args: str, needles: tuple[str, ...] = ()) -> str:
@@ -132,7 +135,7 @@ def test_text_is_stored_in_nfc_without_invisible_characters(run: Run, isolated: 
     decomposed = "Cafe\u0301 Bleu"  # e + combining acute
     args = ["add-stake", "--investor", "A Fund", "--sector", "food", "--date", "2020"]
     assert run(*args, "--startup", decomposed).exit_code == 0
-    assert query(isolated, "SELECT name FROM company WHERE name LIKE 'Caf%'") == [("Café Bleu",)]
+    assert query(isolated, "SELECT name FROM company WHERE name <> 'A Fund'") == [("Café Bleu",)]
     # a zero-width space inside a name, or a byte-order mark before it, names the same company
     again = run(*args, "--startup", "Caf\u00e9\u200b Bleu", "--date", "2021", "-f", "json")
     assert again.exit_code == 0, again.stderr
