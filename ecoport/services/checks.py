@@ -8,52 +8,52 @@ from ecoport.core.ownership import Kind, overheld
 from ecoport.core.percent import from_micro
 from ecoport.store.db import Location, Reader
 
-#: Rows that point at nothing: (what, query returning a description per orphan).
+#: Rows that point at nothing: (what, query returning a description per orphan, in ID order).
 ORPHANS = (
     (
         "stake {0}: investor {1} does not exist",
         "SELECT s.id, s.investor_id FROM stake s LEFT JOIN company c ON c.id = s.investor_id "
-        "WHERE c.id IS NULL",
+        "WHERE c.id IS NULL ORDER BY s.id",
     ),
     (
         "stake {0}: company {1} does not exist",
         "SELECT s.id, s.company_id FROM stake s LEFT JOIN company c ON c.id = s.company_id "
-        "WHERE c.id IS NULL",
+        "WHERE c.id IS NULL ORDER BY s.id",
     ),
     (
         "alias {0}: company {1} does not exist",
         "SELECT a.alias, a.company_id FROM company_alias a LEFT JOIN company c "
-        "ON c.id = a.company_id WHERE c.id IS NULL",
+        "ON c.id = a.company_id WHERE c.id IS NULL ORDER BY a.id",
     ),
     (
         "target of investor {0}: the company does not exist",
         "SELECT t.investor_id, NULL FROM target t LEFT JOIN company c ON c.id = t.investor_id "
-        "WHERE c.id IS NULL",
+        "WHERE c.id IS NULL ORDER BY t.investor_id",
     ),
     (
         "stake {0}: round {1} does not exist",
         "SELECT s.id, s.round_id FROM stake s LEFT JOIN funding_round r ON r.id = s.round_id "
-        "WHERE s.round_id IS NOT NULL AND r.id IS NULL",
+        "WHERE s.round_id IS NOT NULL AND r.id IS NULL ORDER BY s.id",
     ),
     (
         "round {0}: company {1} does not exist",
         "SELECT r.id, r.company_id FROM funding_round r LEFT JOIN company c "
-        "ON c.id = r.company_id WHERE c.id IS NULL",
+        "ON c.id = r.company_id WHERE c.id IS NULL ORDER BY r.id",
     ),
     (
         "round {0}: its total is less than stake {1}'s own amount",
         "SELECT r.id, s.id FROM funding_round r JOIN stake s ON s.round_id = r.id "
-        "AND s.currency = r.currency WHERE r.total_minor < s.amount_minor",
+        "AND s.currency = r.currency WHERE r.total_minor < s.amount_minor ORDER BY r.id, s.id",
     ),
     (
         "stake {0}: in round {1} of another company",
         "SELECT s.id, r.id FROM stake s JOIN funding_round r ON r.id = s.round_id "
-        "WHERE r.company_id <> s.company_id",
+        "WHERE r.company_id <> s.company_id ORDER BY s.id",
     ),
     (
         "audit record {0}: change {1} does not exist",
         "SELECT r.id, r.change_id FROM change_record r LEFT JOIN change c ON c.id = r.change_id "
-        "WHERE c.id IS NULL",
+        "WHERE c.id IS NULL ORDER BY r.id",
     ),
 )
 

@@ -23,7 +23,7 @@ def list_companies(reader: Reader, *, sector: str | None = None) -> list[dict[st
                (SELECT COUNT(DISTINCT investor_id) FROM stake WHERE company_id = c.id),
                (SELECT COUNT(DISTINCT company_id) FROM stake WHERE investor_id = c.id),
                (SELECT COUNT(*) FROM stake WHERE company_id = c.id OR investor_id = c.id)
-        FROM company c {where} ORDER BY c.name_key
+        FROM company c {where} ORDER BY c.name_key, c.id
         """,
         params,
     )
@@ -48,7 +48,7 @@ def _aliases(reader: Reader, company_id: int | None) -> dict[int, list[str]]:
         sql += " WHERE company_id = :id"
         params = {"id": company_id}
     out: dict[int, list[str]] = defaultdict(list)
-    for cid, alias in reader.rows(sql + " ORDER BY alias", params):
+    for cid, alias in reader.rows(sql + " ORDER BY alias, id", params):
         out[cid].append(alias)
     return out
 
@@ -98,7 +98,7 @@ def _graph(reader: Reader, start: int, side: str) -> dict[str, list[tuple[str, P
                 graph[held].append((holder, info["position"]))
         marks = ", ".join(f":id{n}" for n in range(len(frontier)))
         nxt = reader.rows(
-            f"SELECT DISTINCT {other} FROM stake s WHERE {side} IN ({marks})",
+            f"SELECT DISTINCT {other} FROM stake s WHERE {side} IN ({marks}) ORDER BY 1",
             {f"id{n}": i for n, i in enumerate(frontier)},
         )
         frontier = [r[0] for r in nxt if r[0] not in seen]

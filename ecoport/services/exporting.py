@@ -17,7 +17,10 @@ from ecoport.services.fields import FIELDS
 from ecoport.services.lookup import require_company
 from ecoport.store.db import Reader
 
-#: Stakes in an order that does not depend on IDs, so that a re-imported export matches.
+#: Stakes in the order of what they say, then of their IDs, so that a re-imported export
+#: matches; the same on SQLite and PostgreSQL: an undisclosed figure (NULL) comes first on both,
+#: and only text that compares byte by byte on both is sorted on (source, note and ref have the
+#: database's own collation on PostgreSQL, so the ID orders the stakes alike but for those).
 _STAKES = """
 SELECT i.name, c.name, c.sector, s.kind, s.date, s.date_precision, s.amount_minor, s.currency,
        s.percent_micro, r.name, s.source, s.note, r.total_minor, r.valuation_minor, r.currency,
@@ -25,8 +28,9 @@ SELECT i.name, c.name, c.sector, s.kind, s.date, s.date_precision, s.amount_mino
 FROM stake s JOIN company i ON i.id = s.investor_id JOIN company c ON c.id = s.company_id
 LEFT JOIN funding_round r ON r.id = s.round_id
 {where}
-ORDER BY i.name_key, s.date, s.date_precision, c.name_key, s.kind, s.currency, s.amount_minor,
-         s.percent_micro, r.name, s.source, s.note, s.ref, s.id
+ORDER BY i.name_key, s.date, s.date_precision, c.name_key, s.kind, s.currency NULLS FIRST,
+         s.amount_minor NULLS FIRST, s.percent_micro NULLS FIRST, r.name NULLS FIRST,
+         r.currency NULLS FIRST, r.total_minor NULLS FIRST, r.valuation_minor NULLS FIRST, s.id
 """
 
 
@@ -97,7 +101,7 @@ def seed_shape(reader: Reader, query: ExportQuery) -> dict[str, Any]:
     companies = []
     for cid, name, sector, note, source, target, t_note, t_source in reader.rows(
         "SELECT c.id, c.name, c.sector, c.note, c.source, t.target, t.note, t.source "
-        "FROM company c LEFT JOIN target t ON t.investor_id = c.id ORDER BY c.name_key"
+        "FROM company c LEFT JOIN target t ON t.investor_id = c.id ORDER BY c.name_key, c.id"
     ):
         if filtered and name not in named:
             continue

@@ -88,13 +88,14 @@ def choose_investors(reader: Reader, investor: str | None) -> list[tuple[int, st
         ref = require_company(reader, investor, where="--investor")
         return [(ref.id, ref.name)]
     with_target = reader.rows(
-        "SELECT c.id, c.name FROM target t JOIN company c ON c.id = t.investor_id ORDER BY c.name"
+        "SELECT c.id, c.name FROM target t JOIN company c ON c.id = t.investor_id "
+        "ORDER BY c.name, c.id"
     )
     if with_target:
         return [(r[0], r[1]) for r in with_target]
     investors = reader.rows(
         "SELECT DISTINCT c.id, c.name FROM stake s JOIN company c ON c.id = s.investor_id "
-        "ORDER BY c.name"
+        "ORDER BY c.name, c.id"
     )
     if len(investors) == 1:
         return [(investors[0][0], investors[0][1])]
@@ -214,7 +215,7 @@ def _investor_progress(
         SELECT c.name FROM company c WHERE c.id IN (SELECT company_id FROM reach)
         AND c.id <> :inv
         AND c.id NOT IN (SELECT company_id FROM stake WHERE investor_id = :inv AND date <= :as_of)
-        ORDER BY c.name
+        ORDER BY c.name, c.id
         """,
         p,
     )

@@ -172,7 +172,7 @@ def check_cheques(reader: Reader, round_id: int) -> None:
         "SELECT r.total_minor, r.currency, MAX(s.amount_minor), s.id FROM funding_round r "
         "JOIN stake s ON s.round_id = r.id AND s.currency = r.currency "
         "WHERE r.id = :r AND r.total_minor IS NOT NULL GROUP BY r.total_minor, r.currency, s.id "
-        "ORDER BY 3 DESC, 4",
+        "ORDER BY 3 DESC NULLS LAST, 4",
         {"r": round_id},
     )
     if rows and rows[0][2] is not None and rows[0][2] > rows[0][0]:
