@@ -20,15 +20,19 @@ if TYPE_CHECKING:
 
 #: The Alembic revision this version of ecoport writes and reads. A test keeps it equal to
 #: the migrations' head, so opening a database never needs to import Alembic.
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
 SCHEMA_REVISION = REVISIONS[-1]
 
 #: How long a writer waits for another's transaction by default, in seconds (``--wait``).
 DEFAULT_WAIT = 600.0
-#: How long one attempt at the write lock waits before ecoport looks at the clock again.
+#: How long the first attempt at the write lock waits before ecoport looks at the clock
+#: again; each next one waits twice as long, up to LOCK_SLICE_MAX (few attempts, so that a
+#: PostgreSQL waiter seldom leaves the lock's queue and joins it again at the back).
 LOCK_SLICE = 1.0
-#: After how long a waiting writer says so (once).
-NOTE_AFTER = 1.0
+LOCK_SLICE_MAX = 16.0
+#: After how long a waiting writer says so (once): after its first attempt, which may end
+#: a little before LOCK_SLICE (a lock timeout's timer), not after an instant refusal.
+NOTE_AFTER = 0.9
 SQLITE_BUSY = 5
 
 
@@ -193,6 +197,8 @@ def status(location: Location) -> tuple[State, str | None]:
         raise StoreError(f"{path} is a folder, not a database file", where=location.origin)
     try:
         conn = sqlite3.connect(sqlite_uri(path, "ro"), uri=True)
+        # a file not in WAL mode is locked while a writer commits: wait, not "not ecoport"
+        conn.execute(f"PRAGMA busy_timeout = {_busy_ms(location.wait)}")
     except sqlite3.Error as exc:
         raise StoreError(f"cannot open {path}: {exc}", where=location.origin) from None
     try:
@@ -457,15 +463,17 @@ def take_turn(location: Location, attempt: Callable[[float], bool]) -> None:
     is given, and says whether it got it) until it succeeds or ``location.wait`` seconds
     have passed. Calls ``location.on_wait`` once, when the wait has lasted NOTE_AFTER.
 
-    Short attempts in a loop, not one long wait: the clock is looked at, the waiting said,
+    Attempts of 1, 2, 4... seconds, not one long wait: the waiting is said after the first,
     and no attempt outlives the deadline. StoreError when the time is up."""
     began = time.monotonic()
     deadline = began + location.wait
     noted = location.on_wait is None
+    slice_ = LOCK_SLICE
     while True:
         tried = time.monotonic()
-        if attempt(max(0.0, min(LOCK_SLICE, deadline - tried))):
+        if attempt(max(0.0, min(slice_, deadline - tried))):
             return
+        slice_ = min(2 * slice_, LOCK_SLICE_MAX)
         now = time.monotonic()
         if now >= deadline:
             raise StoreError(
