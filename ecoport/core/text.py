@@ -38,14 +38,23 @@ def _describe(char: str) -> str:
     return f"a control character (U+{code:04X})"
 
 
+def refusal(value: str) -> str | None:
+    """Why *value* cannot be stored (its first forbidden character), or None. Checked before
+    anything is trimmed: a control character at the edge of a value is refused too."""
+    bad = _FORBIDDEN.search(value)
+    if bad is None:
+        return None
+    return f"contains {_describe(bad.group())} at character {bad.start() + 1}"
+
+
 def clean_text(value: str, *, multiline: bool = False) -> str:
     """*value* in ecoport's normal form (NFC, invisible characters dropped, trimmed), or
     InvalidInput naming the first character that cannot be stored. White space is folded to
     one space, except with *multiline* (notes), where tabs and line breaks are kept
     (``\\r\\n`` read as ``\\n``)."""
-    bad = _FORBIDDEN.search(value)
-    if bad is not None:
-        raise InvalidInput(f"contains {_describe(bad.group())} at character {bad.start() + 1}")
+    reason = refusal(value)
+    if reason is not None:
+        raise InvalidInput(reason)
     if not value.isascii():
         value = unicodedata.normalize("NFC", _INVISIBLE.sub("", value))
     if multiline:

@@ -16,7 +16,7 @@ from ecoport.core.names import clean_name
 from ecoport.core.ownership import Kind, parse_kind
 from ecoport.core.percent import parse_percent
 from ecoport.core.sectors import normalize_sector
-from ecoport.core.text import clean_text
+from ecoport.core.text import clean_text, refusal
 from ecoport.errors import FieldError, InvalidInput
 from ecoport.services.stakes import StakeCreate, StakeFields
 
@@ -168,6 +168,9 @@ def parse_fields(
 
     def check(name: str, parse: Callable[[str], Any]) -> Any:
         raw = fields.get(name)
+        if raw is not None and (reason := refusal(raw)) is not None:
+            errors.append(FieldError(name, reason))
+            return None
         value = None if raw is None else disclosed(raw) if name in MAYBE_UNDISCLOSED else text(raw)
         if value is None:
             if name in REQUIRED and not partial:
