@@ -369,3 +369,9 @@ def test_upgrade_rekeys_names_by_lower_case(run: Run, isolated: Path) -> None:
     assert json.loads(same.stdout)["stake"]["startup"] == "Straße Labs"
     other = run(*args, "--startup", "STRASSE Labs", "--new-company")
     assert json.loads(other.stdout)["stake"]["startup"] == "STRASSE Labs"
+
+
+@pytest.mark.parametrize("actor", [f"Mallory{ESC}", "x" * 201, " "])
+def test_an_actor_the_audit_log_cannot_keep_is_refused(run: Run, seeded: Path, actor: str) -> None:
+    args = with_options(MIDEA, {"--date": "2016", "--amount": None, "--currency": None})
+    refused(run, seeded, "--actor", actor, *args, needles=("--actor",))

@@ -106,7 +106,23 @@ def change_of(ctx: typer.Context):  # type: ignore[no-untyped-def]
     from ecoport.store.db import Change
 
     words = masked(ctx.meta.get(COMMAND_LINE) or [ctx.command_path])
-    return Change(command=shlex.join(words), actor=globals_of(ctx).actor)
+    return Change(command=shlex.join(words), actor=_actor(globals_of(ctx).actor))
+
+
+def _actor(name: str | None) -> str | None:
+    """--actor (or ECOPORT_ACTOR) as the audit log stores it: text in the normal form, at
+    most 200 characters."""
+    if name is None:
+        return None
+    from ecoport.core.text import clean_text
+
+    try:
+        actor = clean_text(name)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message, where="--actor") from None
+    if not actor or len(actor) > 200:
+        raise InvalidInput("a name of 1 to 200 characters is expected", where="--actor")
+    return actor
 
 
 def writing_for(ctx: typer.Context, db: str | None, *, commit: bool = True):  # type: ignore[no-untyped-def]
