@@ -375,3 +375,16 @@ def test_upgrade_rekeys_names_by_lower_case(run: Run, isolated: Path) -> None:
 def test_an_actor_the_audit_log_cannot_keep_is_refused(run: Run, seeded: Path, actor: str) -> None:
     args = with_options(MIDEA, {"--date": "2016", "--amount": None, "--currency": None})
     refused(run, seeded, "--actor", actor, *args, needles=("--actor",))
+
+
+def test_every_text_column_sorts_byte_by_byte_on_postgresql(run: Run, isolated: Path) -> None:
+    if not str(isolated).startswith("postgresql"):
+        pytest.skip("PostgreSQL's collations; SQLite always compares bytes")
+    assert run("init").exit_code == 0
+    left = query(
+        isolated,
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND data_type IN ('character varying', 'text') "
+        "AND table_name <> 'alembic_version' AND coalesce(collation_name, '') <> 'C'",
+    )
+    assert left == []

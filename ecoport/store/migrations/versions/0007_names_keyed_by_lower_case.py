@@ -1,7 +1,8 @@
 """names keyed by lower case, not Unicode case folding: ``Straße`` and ``STRASSE`` are two
 names (casefold made them one); the match key folds compatibility forms (``ﬁ`` = ``fi``)
 but not ``ß``. Recomputes company.name_key, company_alias.alias_key and both match keys
-where they change.
+where they change. On PostgreSQL, every text column left in the database's collation takes
+"C" (byte order, as SQLite sorts), so any sort on them gives the same answer on both.
 
 Revision ID: 0007
 Revises: 0006
@@ -41,6 +42,21 @@ def upgrade() -> None:
                 sa.text(f"UPDATE {table} SET {key_column} = :k, match_key = :m WHERE id = :id"),
                 changed,
             )
+
+    if bind.dialect.name == "postgresql":
+        # every text column sorts byte by byte, as on SQLite (0004 and 0005 did the sorted ones)
+        columns = bind.execute(
+            sa.text(
+                "SELECT table_name, column_name, data_type, character_maximum_length FROM "
+                "information_schema.columns WHERE table_schema = current_schema() "
+                "AND table_name <> 'alembic_version' "
+                "AND data_type IN ('character varying', 'text') "
+                "AND coalesce(collation_name, '') <> 'C' ORDER BY table_name, column_name"
+            )
+        ).fetchall()
+        for table, column, data_type, length in columns:
+            kind = "TEXT" if data_type == "text" else "VARCHAR" + (f"({length})" if length else "")
+            op.execute(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE {kind} COLLATE "C"')
 
 
 def downgrade() -> None:
