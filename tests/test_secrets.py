@@ -206,5 +206,5 @@ def test_migration_0006_masks_the_passwords_stored(
         # keeps the old log, as it keeps everything else)
         files = [isolated, isolated.with_name(isolated.name + "-wal")]
         assert not any(SECRET.encode() in f.read_bytes() for f in files if f.exists())
-        (kept,) = isolated.parent.glob("*.before-0006.from-0005")
+        (kept,) = isolated.parent.glob("*.from-0005")
         assert sqlite3.connect(kept).execute("SELECT COUNT(*) FROM change").fetchone() == (1500,)
