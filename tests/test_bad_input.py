@@ -379,7 +379,7 @@ def test_an_actor_the_audit_log_cannot_keep_is_refused(run: Run, seeded: Path, a
 
 def test_every_text_column_sorts_byte_by_byte_on_postgresql(run: Run, isolated: Path) -> None:
     if not str(isolated).startswith("postgresql"):
-        pytest.skip("PostgreSQL's collations; SQLite always compares bytes")
+        pytest.skip("a server's collations; a SQLite file always compares bytes")
     assert run("init").exit_code == 0
     left = query(
         isolated,
