@@ -64,7 +64,9 @@ def test_hide_password(text: str, shown: str) -> None:
     assert hide_password(shown) == shown
 
 
-def test_the_audit_log_keeps_no_password(run: Run, isolated: Path, db_backend: str) -> None:
+def test_the_audit_log_keeps_no_password(
+    run: Run, isolated: Path, db_backend: str, tmp_path: Path
+) -> None:
     """The command line is stored with every URL's password masked: ``--db URL``,
     ``--db=URL`` and any other word; `log` in each format shows no password."""
     db = str(isolated)
@@ -85,6 +87,10 @@ def test_the_audit_log_keeps_no_password(run: Run, isolated: Path, db_backend: s
     # an undo records its own command line, masked as well
     ok(run("--db", given, "undo"))
     no_secret(*(str(r[0]) for r in query(isolated, "SELECT command FROM change")))
+    # and a backup holds the log as stored
+    copy = tmp_path / "copy.db"
+    ok(run("--db", given, "db", "backup", str(copy)))
+    assert SECRET.encode() not in copy.read_bytes()
 
 
 def test_a_password_in_any_word_is_masked(run: Run, seeded: Path) -> None:
@@ -102,7 +108,11 @@ def test_a_password_in_any_word_is_masked(run: Run, seeded: Path) -> None:
 def test_where_the_database_is_shown(run: Run, isolated: Path, db_backend: str) -> None:
     """db path, db status, init and db upgrade name the database with its password masked."""
     if db_backend == "sqlite":
+        from ecoport.store.db import locate
+
         given = f"postgresql+psycopg://me:{SECRET}@db.example:5432/portfolio"
+        found = locate(given)
+        no_secret(str(found), repr(found), str(found.path))
         for args in (("--db", given, "db", "path"), ("db", "path", f"--db={given}")):
             out = ok(run(*args))
             no_secret(out)
