@@ -388,3 +388,17 @@ def test_every_text_column_sorts_byte_by_byte_on_postgresql(run: Run, isolated: 
         "AND table_name <> 'alembic_version' AND coalesce(collation_name, '') <> 'C'",
     )
     assert left == []
+
+
+def test_an_edit_that_breaks_a_holdings_rule_is_refused(run: Run, seeded: Path) -> None:
+    other = ["add-stake", "--investor", "Shunwei Capital", "--startup", "Midea Group"]
+    assert run(*other, "--date", "2015", "--percent", "50").exit_code == 0
+    line = refused_conflict(run, seeded, "stakes", "edit", "1", "--percent", "60")
+    assert "holders would hold 110% in all in 2015" in line and "--force" in line
+    forced = run("stakes", "edit", "1", "--percent", "60", "--force")
+    assert forced.exit_code == 0, forced.stderr
+    assert (
+        "Stored with --force" in json.loads(run("stakes", "show", "1", "-f", "json").stdout)["note"]
+    )
+    # the stake breaks the rule already: editing its source is no new refusal
+    assert run("stakes", "edit", "1", "--source", "https://example.com/x").exit_code == 0

@@ -87,6 +87,16 @@ SourceOpt = Annotated[
 NoteOpt = Annotated[str | None, typer.Option("--note", metavar="TEXT", help="Free-text note.")]
 
 
+ForceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Store it even when holders would add up to more than 100% or the investor "
+        "holds nothing to sell (the source says so); the reason is kept in the note.",
+    ),
+]
+
+
 def add_stake(
     ctx: typer.Context,
     investor: Annotated[
@@ -134,14 +144,7 @@ def add_stake(
             "--allow-duplicate", help="Store it even when a stored stake records the same deal."
         ),
     ] = False,
-    force: Annotated[
-        bool,
-        typer.Option(
-            "--force",
-            help="Store it even when holders would add up to more than 100% or the investor "
-            "holds nothing to sell (the source says so); the reason is kept in the note.",
-        ),
-    ] = False,
+    force: ForceOpt = False,
     fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
@@ -304,6 +307,7 @@ def stakes_edit(
             help="Empty a field: amount, percent, round, source, note or ref. Repeatable.",
         ),
     ] = None,
+    force: ForceOpt = False,
     db: DbOption = None,
 ) -> None:
     """Change fields of a stake and print it as stored.
@@ -353,6 +357,7 @@ def stakes_edit(
             raw=raw,
             clear=frozenset(cleared),
             symbols=symbols(settings_at(loc)),
+            force=force,
         )
     stake_detail(stake, f"Stake {stake_id} updated")
 

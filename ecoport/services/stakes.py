@@ -239,18 +239,27 @@ def add_stake(
     assert stake.id is not None
     if round_id is not None:
         check_cheques(SessionReader(session), round_id)
-    broken = holdings_problem(SessionReader(session), stake.id)
-    if broken is not None:
-        if not options.force:
-            raise Conflict(
-                f"{broken}; pass --force if the source reports it (the reason is kept in the note)"
-            )
-        forced = f"Stored with --force: {broken}."
-        stake.note = forced if not stake.note else f"{stake.note}\n{forced}"
-        session.add(stake)
-        session.flush()
+    _refuse_or_force(
+        session, stake, holdings_problem(SessionReader(session), stake.id), force=options.force
+    )
     result.stake = get_stake(SessionReader(session), stake.id)
     return result
+
+
+def _refuse_or_force(
+    session: "Session", stake: "Stake", broken: str | None, *, force: bool
+) -> None:
+    """Refuse a stake that breaks a holdings rule; with *force*, keep the reason in its note."""
+    if broken is None:
+        return
+    if not force:
+        raise Conflict(
+            f"{broken}; pass --force if the source reports it (the reason is kept in the note)"
+        )
+    forced = f"Stored with --force: {broken}."
+    stake.note = forced if not stake.note else f"{stake.note}\n{forced}"
+    session.add(stake)
+    session.flush()
 
 
 def holdings_problem(reader: "Reader", stake_id: int) -> str | None:
@@ -336,9 +345,11 @@ def edit_stake(
     raw: Mapping[str, str | None],
     clear: frozenset[str] = frozenset(),
     symbols: dict[str, str] | None = None,
+    force: bool = False,
 ) -> dict[str, Any]:
     """Change a stake's fields, given as written (parsed by the one stake parser; an amount
-    without a currency is in the stake's own); returns the stake as stored."""
+    without a currency is in the stake's own); returns the stake as stored. An edit that
+    breaks a holdings rule the stake did not already break is refused unless *force*."""
     from ecoport.services.fields import parse_fields, plain_parsers, text
     from ecoport.services.rounds import RoundIn, attach, check_cheques, set_figures
     from ecoport.store.models import Stake
@@ -346,6 +357,7 @@ def edit_stake(
     stake = session.get(Stake, stake_id)
     if stake is None:
         raise NotFound(f"no stake with ID {stake_id}")
+    was_broken = holdings_problem(SessionReader(session), stake_id)
     for name in clear:
         if name not in CLEARABLE:
             raise FieldError("clear", f"cannot clear {name!r} (choose from {', '.join(CLEARABLE)})")
@@ -441,6 +453,9 @@ def edit_stake(
     session.flush()
     if stake.round_id is not None:
         check_cheques(reader, stake.round_id)
+    broken = holdings_problem(reader, stake_id)
+    if broken != was_broken:
+        _refuse_or_force(session, stake, broken, force=force)
     return get_stake(reader, stake_id)
 
 
