@@ -238,6 +238,12 @@ def test_malformed_files_are_refused_whole(
         ("date.yaml", "- investor: A\n  startup: B\n  date: 2015-02-30\n", "2015-02-30"),
         ("esc.json", '[{"investor": "A", "startup": "B\\u001b[2J", "date": "2020"}]', "U+001B"),
         ("quote.csv", 'investor,startup,date\nA,"Xiaomi"x,2020\n', "not valid CSV"),
+        (
+            "nel.json",
+            '[{"investor": "A", "startup": "B", "date": "2020", "amount": "\\u0085"}]',
+            "U+0085",
+        ),
+        ("nel.csv", "investor,startup,date\nA\u0085,B,2020\n", "U+0085"),
     ],
 )
 def test_a_bad_value_in_a_file_is_a_row_error_with_its_line(

@@ -536,7 +536,11 @@ def _csv_rows(
             if problem is not None:
                 yield Row(line, [], record, problem)
                 continue
-            yield Row(line, [(record[i].strip() or None) if i >= 0 else None for i in take], record)
+            # ASCII white space only: a control character at a cell's edge (U+0085 is white
+            # space to str.strip) must reach the field parser, which refuses it
+            yield Row(
+                line, [(record[i].strip(_BLANK) or None) if i >= 0 else None for i in take], record
+            )
     finally:
         binary.close()
 
@@ -545,6 +549,8 @@ def _csv_rows(
 
 
 _Items = list[tuple[int, Any]]
+#: What is trimmed from a cell before its field parser sees it.
+_BLANK = " \t\r\n"
 
 
 class _DuplicateKey(ValueError):
@@ -746,7 +752,7 @@ def _scalar(value: str | int | float | None) -> str | None:
         return None
     if isinstance(value, float):
         return repr(value)
-    text = str(value).strip()
+    text = str(value).strip(_BLANK)
     return text or None
 
 
