@@ -830,3 +830,13 @@ def round_detail(data: dict[str, Any], fmt: str, *, exact: bool = False) -> None
         )
     out.print(table)
     out.print("n/d: not disclosed.")
+
+
+def records_table(
+    rows: Iterable[Sequence[str]], columns: Sequence[str], *, right: Iterable[str] = ()
+) -> None:
+    """A plain table of text cells, one row a record (target list, fx list)."""
+    table = _table(None, *columns, right=right)
+    for row in rows:
+        _add(table, *row)
+    console().print(table)

@@ -4,7 +4,7 @@ import sys
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup, TyperOption
 
 from ecoport import __version__
 from ecoport.cli import (
@@ -20,8 +20,29 @@ from ecoport.cli import (
     targets,
     transfer,
 )
-from ecoport.cli.common import COMMAND_LINE, Globals, globals_of, masked
+from ecoport.cli.common import (
+    ACTOR_HELP,
+    COMMAND_LINE,
+    DB_HELP,
+    GLOBAL_OPTIONS,
+    QUIET_HELP,
+    WAIT_HELP,
+    Globals,
+    fit_to_command,
+    globals_of,
+    masked,
+    with_global_options,
+)
 from ecoport.errors import EcoportError
+
+#: Options people reach for that ecoport calls otherwise: suggested when given.
+SYNONYMS = {
+    "--company": ("--startup", "--investor", "--into"),
+    "--name": ("--startup", "--investor"),
+    "--json": ("--format",),
+    "--output-format": ("--format",),
+    "--yes-i-am-sure": ("--yes",),
+}
 
 
 class EcoportGroup(TyperGroup):
@@ -50,6 +71,8 @@ class EcoportGroup(TyperGroup):
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             code = code if isinstance(code, int) else 0
+            if code == 130:  # typer turns Ctrl-C into Exit(130), silently
+                _fail(f"{name}: interrupted, nothing changed")
         except EcoportError as exc:
             code = _report(name, exc)
         except _click.exceptions.NoArgsIsHelpError as exc:
@@ -58,18 +81,59 @@ class EcoportGroup(TyperGroup):
             code = 0
         except _click.exceptions.UsageError as exc:
             cmd = exc.ctx.command_path if exc.ctx else name
+            if isinstance(exc, _click.exceptions.NoSuchOption):
+                _suggest(exc)
             message = exc.format_message()
             _fail(f"{cmd}: error: {message} (see '{cmd} --help')")
             code = exc.exit_code
         except _click.exceptions.ClickException as exc:
             _fail(f"{name}: error: {exc.format_message()}")
             code = exc.exit_code
-        except typer.Abort:
-            _fail(f"{name}: aborted, nothing changed")
-            code = 1
+        except (typer.Abort, KeyboardInterrupt):
+            # Ctrl-C (or end of input at a question): every write is one transaction
+            _fail(f"{name}: interrupted, nothing changed")
+            code = 130
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+class EcoportCommand(TyperCommand):
+    """A command: its errors fitted to its own options; its help lists the global options
+    apart (they may come before or after the command, as gh's inherited flags)."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except EcoportError as exc:
+            fit_to_command(exc, {opt for p in self.params for opt in p.opts})
+            raise
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        order = {flag: i for i, flag in enumerate(GLOBAL_OPTIONS)}
+        shared = sorted(
+            (p for p in self.params if isinstance(p, TyperOption) and set(p.opts) & set(order)),
+            key=lambda p: min(order.get(o, len(order)) for o in p.opts),
+        )
+        for param in shared:
+            param.hidden = True
+        try:
+            super().format_options(ctx, formatter)
+        finally:
+            for param in shared:
+                param.hidden = False
+        records = [r for r in (p.get_help_record(ctx) for p in shared) if r]
+        with formatter.section("Global options (before or after the command)"):
+            formatter.write_dl(records)
+
+
+def _suggest(exc: Any) -> None:
+    """An unknown option: suggest the options it usually means here, not the closest spelling
+    (--company is not --new-company)."""
+    if exc.ctx is None or exc.option_name not in SYNONYMS:
+        return
+    known = {opt for p in exc.ctx.command.params for opt in p.opts}
+    exc.possibilities = [o for o in SYNONYMS[exc.option_name] if o in known]
 
 
 def _fail(line: str) -> None:
@@ -100,7 +164,6 @@ app = typer.Typer(
     "\b\nExample:\n  ecoport init --seed\n  ecoport progress",
     rich_markup_mode=None,
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -121,13 +184,10 @@ def root(
             "--db",
             metavar="PATH",
             show_default=False,
-            help="Database file, sqlite:/// or postgresql:// URL (else ECOPORT_DB, "
-            "ECOPORT_DATABASE_URL, or the user data folder).",
+            help=DB_HELP,
         ),
     ] = None,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="Print only results, no notes.")
-    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=QUIET_HELP)] = False,
     actor: Annotated[
         str | None,
         typer.Option(
@@ -135,8 +195,7 @@ def root(
             metavar="NAME",
             envvar="ECOPORT_ACTOR",
             show_default=False,
-            help="Who makes the changes, for the audit log (else ECOPORT_ACTOR, else the "
-            "operating-system user).",
+            help=ACTOR_HELP,
         ),
     ] = None,
     wait: Annotated[
@@ -146,9 +205,8 @@ def root(
             metavar="SECONDS",
             min=0,
             envvar="ECOPORT_WAIT",
-            show_default="600",
-            help="How long a write waits for another ecoport write to finish before giving "
-            "up, changing nothing (else ECOPORT_WAIT).",
+            show_default=False,
+            help=WAIT_HELP,
         ),
     ] = 600.0,
     version: Annotated[
@@ -158,7 +216,7 @@ def root(
         ),
     ] = False,
 ) -> None:
-    """Global options come before the command; --db may also follow it."""
+    """The global options, given before the command (they may follow it too)."""
     ctx.obj = Globals(db=db, quiet=quiet, actor=actor, wait=wait)
     del version
 
@@ -167,63 +225,71 @@ def _sub(name: str, help_: str) -> typer.Typer:
     return typer.Typer(name=name, help=help_, rich_markup_mode=None, no_args_is_help=True)
 
 
-app.command("init")(db.init)
-app.command("add-stake")(stakes.add_stake)
-app.command("progress")(progress.progress)
-app.command("report")(report.report)
-app.command("import")(transfer.import_)
-app.command("export")(transfer.export)
-app.command("log")(history.log)
-app.command("undo")(history.undo)
+def _command(group: typer.Typer, name: str, function: Any) -> None:
+    group.command(name, cls=EcoportCommand)(with_global_options(function))
+
+
+_command(app, "init", db.init)
+_command(app, "add-stake", stakes.add_stake)
+_command(app, "progress", progress.progress)
+_command(app, "report", report.report)
+_command(app, "import", transfer.import_)
+_command(app, "export", transfer.export)
+_command(app, "log", history.log)
+_command(app, "undo", history.undo)
 
 stakes_app = _sub("stakes", "List, show, edit and remove stakes.")
-stakes_app.command("list")(stakes.stakes_list)
-stakes_app.command("show")(stakes.stakes_show)
-stakes_app.command("edit")(stakes.stakes_edit)
-stakes_app.command("remove")(stakes.stakes_remove)
+_command(stakes_app, "list", stakes.stakes_list)
+_command(stakes_app, "show", stakes.stakes_show)
+_command(stakes_app, "edit", stakes.stakes_edit)
+_command(stakes_app, "remove", stakes.stakes_remove)
 app.add_typer(stakes_app)
 
 companies_app = _sub(
     "companies", "List, show, rename, merge, edit and remove companies; their aliases."
 )
-companies_app.command("list")(companies.companies_list)
-companies_app.command("show")(companies.companies_show)
-companies_app.command("rename")(companies.companies_rename)
-companies_app.command("merge")(companies.companies_merge)
-companies_app.command("edit")(companies.companies_edit)
-companies_app.command("remove")(companies.companies_remove)
+_command(companies_app, "list", companies.companies_list)
+_command(companies_app, "show", companies.companies_show)
+_command(companies_app, "rename", companies.companies_rename)
+_command(companies_app, "merge", companies.companies_merge)
+_command(companies_app, "edit", companies.companies_edit)
+_command(companies_app, "remove", companies.companies_remove)
 alias_app = _sub("alias", "Add or remove another name of a company.")
-alias_app.command("add")(companies.companies_alias_add)
-alias_app.command("remove")(companies.companies_alias_remove)
+_command(alias_app, "add", companies.companies_alias_add)
+_command(alias_app, "remove", companies.companies_alias_remove)
 companies_app.add_typer(alias_app)
 app.add_typer(companies_app)
 
 rounds_app = _sub("rounds", "Funding rounds: their totals, valuations and participants.")
-rounds_app.command("list")(rounds.rounds_list)
-rounds_app.command("show")(rounds.rounds_show)
+_command(rounds_app, "list", rounds.rounds_list)
+_command(rounds_app, "show", rounds.rounds_show)
 app.add_typer(rounds_app)
 
-target_app = _sub("target", "Set an investor's target number of companies.")
-target_app.command("set")(targets.target_set)
+target_app = _sub("target", "Investors' target numbers of companies: set, list, unset.")
+_command(target_app, "set", targets.target_set)
+_command(target_app, "list", targets.target_list)
+_command(target_app, "unset", targets.target_unset)
 app.add_typer(target_app)
 
-fx_app = _sub("fx", "Exchange rates: your own, and which one a conversion uses.")
-fx_app.command("set")(fx.fx_set)
-fx_app.command("show")(fx.fx_show)
+fx_app = _sub("fx", "Exchange rates: your own (set, list, unset), and which one a conversion uses.")
+_command(fx_app, "set", fx.fx_set)
+_command(fx_app, "list", fx.fx_list)
+_command(fx_app, "unset", fx.fx_unset)
+_command(fx_app, "show", fx.fx_show)
 app.add_typer(fx_app)
 
 config_app = _sub("config", "Settings: the reporting currency, what $ and ¥ mean.")
-config_app.command("show")(config.config_show)
-config_app.command("set")(config.config_set)
+_command(config_app, "show", config.config_show)
+_command(config_app, "set", config.config_set)
 app.add_typer(config_app)
 
 db_app = _sub("db", "The database: where it is, its schema, backups and checks.")
-db_app.command("path")(db.db_path)
-db_app.command("status")(db.db_status)
-db_app.command("upgrade")(db.db_upgrade)
-db_app.command("backup")(db.db_backup)
-db_app.command("restore")(db.db_restore)
-db_app.command("check")(db.db_check)
+_command(db_app, "path", db.db_path)
+_command(db_app, "status", db.db_status)
+_command(db_app, "upgrade", db.db_upgrade)
+_command(db_app, "backup", db.db_backup)
+_command(db_app, "restore", db.db_restore)
+_command(db_app, "check", db.db_check)
 app.add_typer(db_app)
 
 __all__ = ["app", "main", "globals_of"]

@@ -36,18 +36,29 @@ COMMAND_LINE = "ecoport.command_line"
 WAITING = "waiting for another ecoport write to finish…"
 
 
+#: The global options: given before the command (``ecoport -q stakes list``) or after it
+#: (``ecoport stakes list -q``); after it wins.
+GLOBAL_OPTIONS = ("--db", "--quiet", "--actor", "--wait")
+DB_HELP = (
+    "Database file, sqlite:/// or postgresql:// URL (else ECOPORT_DB, ECOPORT_DATABASE_URL, "
+    "or the user data folder)."
+)
+QUIET_HELP = "Print only results, no notes."
+ACTOR_HELP = (
+    "Who makes the changes, for the audit log (else ECOPORT_ACTOR, else the operating-system user)."
+)
+WAIT_HELP = (
+    "How long a write waits for another ecoport write to finish before giving up, changing "
+    "nothing (else ECOPORT_WAIT, else 600)."
+)
+
+
 DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        metavar="PATH",
-        help="Database file, sqlite:/// or postgresql:// URL; overrides ECOPORT_DB and "
-        "ECOPORT_DATABASE_URL.",
-        show_default=False,
-    ),
+    str | None, typer.Option("--db", metavar="PATH", help=DB_HELP, show_default=False)
 ]
 FormatOption = Annotated[
-    Format, typer.Option("--format", "-f", help="Output as a table, JSON or CSV.")
+    Format,
+    typer.Option("--format", "-f", case_sensitive=False, help="Output as a table, JSON or CSV."),
 ]
 
 
@@ -65,6 +76,96 @@ ExactOption = Annotated[
 ]
 
 
+def _set_global(ctx: typer.Context, param: typer.CallbackParam, value: object) -> None:
+    """A global option given after the command: it overrides the one given before."""
+    if value is None or value is False or ctx.resilient_parsing:
+        return
+    assert param.name is not None
+    setattr(globals_of(ctx), param.name.removeprefix("global_"), value)
+
+
+def _global_options(
+    global_db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="PATH",
+            help=DB_HELP,
+            show_default=False,
+            callback=_set_global,
+            expose_value=False,
+        ),
+    ] = None,
+    global_quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help=QUIET_HELP, callback=_set_global, expose_value=False),
+    ] = False,
+    global_actor: Annotated[
+        str | None,
+        typer.Option(
+            "--actor",
+            metavar="NAME",
+            help=ACTOR_HELP,
+            show_default=False,
+            callback=_set_global,
+            expose_value=False,
+        ),
+    ] = None,
+    global_wait: Annotated[
+        float | None,
+        typer.Option(
+            "--wait",
+            metavar="SECONDS",
+            min=0,
+            help=WAIT_HELP,
+            show_default=False,
+            callback=_set_global,
+            expose_value=False,
+        ),
+    ] = None,
+) -> None:
+    """The global options as a command declares them (see with_global_options)."""
+
+
+def with_global_options(command: Callable[..., None]) -> Callable[..., None]:
+    """*command* accepting the global options after its name too (``ecoport stakes list
+    -q``), each one it does not declare itself; their values go to Globals, not to it."""
+    import functools
+    import inspect
+
+    own = inspect.signature(command, eval_str=True)
+    declared = {_flag_of(p.annotation) for p in own.parameters.values()}
+    shared = [
+        p
+        for p in inspect.signature(_global_options, eval_str=True).parameters.values()
+        if _flag_of(p.annotation) not in declared
+    ]
+    names = {p.name for p in shared}
+
+    @functools.wraps(command)
+    def run(*args: object, **kwargs: object) -> None:
+        return command(*args, **{k: v for k, v in kwargs.items() if k not in names})
+
+    run.__signature__ = own.replace(  # type: ignore[attr-defined]
+        parameters=[*own.parameters.values(), *shared]
+    )
+    run.__annotations__ = {
+        **command.__annotations__,
+        **{p.name: p.annotation for p in shared},
+    }
+    return run
+
+
+def _flag_of(annotation: object) -> str | None:
+    """The long option an ``Annotated[..., typer.Option("--db", ...)]`` declares."""
+    for meta in getattr(annotation, "__metadata__", ()):
+        decls = [getattr(meta, "default", None), *(getattr(meta, "param_decls", None) or ())]
+        for decl in decls:
+            if isinstance(decl, str) and decl.startswith("--"):
+                return decl
+    return None
+
+
 def globals_of(ctx: typer.Context) -> Globals:
     root = ctx.find_root()
     if not isinstance(root.obj, Globals):
@@ -77,10 +178,18 @@ def location(ctx: typer.Context, db: str | None):  # type: ignore[no-untyped-def
     a write on it waits --wait seconds for another's, and says so on a terminal."""
     from dataclasses import replace
 
+    from ecoport.errors import StoreError
     from ecoport.store.db import locate
 
     options = globals_of(ctx)
-    found = locate(db or options.db)
+    try:
+        found = locate(db or options.db)
+    except StoreError as exc:  # a URL ecoport cannot use: a bad value, not a failure
+        raise InvalidInput(exc.message, where=exc.where) from None
+    folder = found.path.parent
+    if found.is_sqlite and found.origin != "default" and not folder.is_dir():
+        why = "is not a folder" if folder.exists() else "does not exist"
+        raise InvalidInput(f"folder {folder} {why}", where=found.origin)
     note = None if options.quiet or not sys.stderr.isatty() else _say_waiting
     return replace(found, wait=options.wait, on_wait=note)
 
@@ -147,3 +256,45 @@ def parse_opt(option: str, fn: Callable[[str], T], value: str | None) -> T | Non
 def option_name(field: str) -> str:
     """The command-line option for a stake field (``startup`` -> ``--startup``)."""
     return "--" + field.replace("_", "-")
+
+
+def confirmed(question: str, *, yes: bool, refusal: str) -> bool:
+    """gh's convention for a question: --yes answers it; else it is asked on a terminal, and
+    refused (exit 2, with *refusal*) when nobody is there to answer."""
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        raise InvalidInput(f"not on a terminal: {refusal}", where="--yes")
+    return typer.confirm(question, default=False)
+
+
+#: Advice written below the CLI that names options, fitted to the command showing it:
+#: (pattern, the options the advice needs, what to say instead when the command lacks
+#: them; None: always). A stopgap while services still name options (DESIGN.md, 5).
+_ADVICE: tuple[tuple[str, frozenset[str] | None, str], ...] = (
+    (
+        r"\? Pass --dayfirst \(dd/mm/yyyy\) or --monthfirst \(mm/dd/yyyy\), or write YYYY-MM-DD",
+        frozenset({"--dayfirst", "--monthfirst"}),
+        "? Write it as YYYY-MM-DD",
+    ),
+    (
+        r"none has a target; choose one of (.+)$",
+        None,
+        r"none has a target; choose one of \1, or give them targets with `ecoport target set`",
+    ),
+)
+
+
+def fit_to_command(exc: EcoportError, options: set[str]) -> None:
+    """Make *exc* speak to the command that raised it (with these *options*): a field of a
+    record named as the option that gave it, and no advice to use an option it lacks."""
+    import re
+
+    from ecoport.errors import FieldError
+
+    if isinstance(exc, FieldError) and exc.where is None:
+        exc.where = option_name(exc.field)
+    for pattern, needs, instead in _ADVICE:
+        if needs is None or not needs <= options:
+            exc.message = re.sub(pattern, instead, exc.message)
+    exc.args = (exc.message,)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from ecoport.core.fx import convert
 from ecoport.core.text import clean_text
-from ecoport.errors import EcoportError, InvalidInput
+from ecoport.errors import EcoportError, InvalidInput, NotFound
 from ecoport.store.db import Reader
 
 if TYPE_CHECKING:
@@ -194,3 +194,66 @@ def set_rate(
     row.rate, row.source = f"{rate:f}", source
     session.add(row)
     return previous
+
+
+@dataclass(frozen=True, slots=True)
+class UserRate:
+    """A rate of the user's own, as stored."""
+
+    base: str
+    quote: str
+    day: dt.date
+    rate: Decimal
+    source: str | None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {
+            "base": self.base,
+            "quote": self.quote,
+            "date": self.day.isoformat(),
+            "rate": f"{self.rate.normalize():f}",
+            "source": self.source,
+        }
+
+
+def list_rates(
+    reader: Reader, *, base: str | None = None, quote: str | None = None
+) -> list[UserRate]:
+    """The user's own rates (of one pair, either way round, when *base* and *quote* are
+    given; of one currency when only *base* is), by pair and day."""
+    clauses, params = [], {}
+    if base is not None and quote is not None:
+        clauses.append("((base = :b AND quote = :q) OR (base = :q AND quote = :b))")
+        params = {"b": base, "q": quote}
+    elif base is not None:
+        clauses.append("(base = :b OR quote = :b)")
+        params = {"b": base}
+    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+    rows = reader.rows(
+        f"SELECT base, quote, date, rate, source FROM fx_rate{where} "
+        "ORDER BY base, quote, date, id",
+        params,
+    )
+    return [UserRate(b, q, dt.date.fromisoformat(d), Decimal(r), s) for b, q, d, r, s in rows]
+
+
+def unset_rate(*, session: "Session", base: str, quote: str, day: dt.date) -> UserRate:
+    """Remove the user's rate for a pair and day (the ECB's applies again); the rate removed."""
+    from sqlmodel import select
+
+    from ecoport.store.models import FxRate
+
+    iso = day.isoformat()
+    row = session.exec(
+        select(FxRate).where(FxRate.base == base, FxRate.quote == quote, FxRate.date == iso)
+    ).first()
+    if row is None:
+        reverse = session.exec(
+            select(FxRate).where(FxRate.base == quote, FxRate.quote == base, FxRate.date == iso)
+        ).first()
+        hint = f" (yours on that day is {quote} to {base})" if reverse is not None else ""
+        raise NotFound(f"no rate of your own for {base} to {quote} on {iso}{hint}")
+    removed = UserRate(row.base, row.quote, day, Decimal(row.rate), row.source)
+    session.delete(row)
+    session.flush()
+    return removed

@@ -12,7 +12,6 @@ from ecoport.core.names import clean_name, match_key, name_key, near_duplicates
 from ecoport.core.ownership import Kind
 from ecoport.core.percent import to_micro
 from ecoport.core.sectors import within
-from ecoport.core.text import brief
 from ecoport.errors import Conflict, FieldError, InvalidInput, NotFound
 from ecoport.services.lookup import all_spellings, find_company, get_stake, require_company
 from ecoport.store.db import SessionReader
@@ -480,26 +479,3 @@ def remove_stake(*, session: "Session", stake_id: int) -> dict[str, Any]:
     session.flush()
     return before
 
-
-#: The largest target: more companies than any portfolio holds, and within every backend's
-#: integer.
-MAX_TARGET = 1_000_000
-
-
-def set_target(*, session: "Session", investor: str, target: int) -> tuple[str, int | None]:
-    """Set an investor's target count; returns the investor's name and the previous target."""
-    from ecoport.store.models import Target
-
-    if not 0 < target <= MAX_TARGET:
-        raise InvalidInput(
-            f"must be a whole number from 1 to {MAX_TARGET:,} (got {brief(str(target))})",
-            where="TARGET",
-        )
-    company = require_company(SessionReader(session), investor, where="--investor")
-    row = session.get(Target, company.id)
-    previous = None if row is None else row.target
-    if row is None:
-        row = Target(investor_id=company.id, target=target)
-    row.target = target
-    session.add(row)
-    return company.name, previous
