@@ -244,10 +244,14 @@ def test_import_survives_hostile_values(
     before = dump(seeded)
     result = run("import", str(file), "--json")
     text = value if isinstance(value, str) else ""
+    if shape == "yaml" and text:
+        # what the file says to any YAML reader (a raw U+0085 in a quoted scalar is a line
+        # break, folded to a space), not what was meant
+        text = str(yaml.safe_load(file.read_text(encoding="utf-8"))[0][field])
     if not check(result, seeded, before, text, "import"):
         added = json.loads(result.stdout)
         assert added["stakes_added"] + added["matched"] + added["already_present"] == 1
     else:
-        lines = result.stderr.strip().splitlines()
+        lines = [x for x in result.stderr.strip().splitlines() if not x.startswith("warning:")]
         assert lines[0].startswith("ecoport: error:"), result.stderr
         assert all(file.name in line for line in lines), result.stderr
