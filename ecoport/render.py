@@ -1,19 +1,27 @@
-"""All output: rich tables and bars for people, JSON and CSV for scripts. The only rich importer."""
+"""All output: tables that fit the terminal, bars and prose for people, JSON and CSV for
+scripts, streamed row by row. The only rich importer (rich draws bars; tables are laid out
+by ecoport.layout, which streams a million rows in bounded memory)."""
 
 import csv
 import io
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
+from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
 from ecoport.core.text import printable
+from ecoport.layout import Column, cell_len, header_lines, pad, plan, row_lines, wrap
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
+
+    from ecoport.services.listing import Listing
+    from ecoport.services.reports import Report
 
 STAKE_FIELDS = (
     "id",
@@ -34,10 +42,45 @@ STAKE_FIELDS = (
     "ref",
 )
 
+#: The width of output that goes to a pipe or a file, when COLUMNS does not say: fixed, so
+#: that what a script reads does not depend on the terminal it was started from.
+PIPE_WIDTH = 200
+#: Rows a streamed table lays out its columns by (later rows are fitted to those widths).
+SAMPLE_ROWS = 1000
+
+
+def terminal() -> bool:
+    """Whether stdout is a person's terminal (listings then show a page, not every row).
+    ECOPORT_TERMINAL=1 or 0 says so instead (tests and benchmarks)."""
+    forced = os.environ.get("ECOPORT_TERMINAL", "").strip()
+    if forced in ("0", "1"):
+        return forced == "1"
+    return sys.stdout.isatty()
+
+
+def width() -> int:
+    """The width output is fitted to: COLUMNS when set, else the terminal's, else (piped)
+    PIPE_WIDTH."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if terminal():
+        import shutil
+
+        return shutil.get_terminal_size((80, 24)).columns
+    return PIPE_WIDTH
+
+
+def _styled() -> bool:
+    """Bold and dim only on a real terminal that takes them."""
+    return (
+        sys.stdout.isatty()
+        and not os.environ.get("NO_COLOR")
+        and os.environ.get("TERM", "") != "dumb"
+    )
+
 
 def console(stderr: bool = False) -> "Console":
-    import os
-
     from rich.console import Console
 
     class SafeConsole(Console):
@@ -47,15 +90,47 @@ def console(stderr: bool = False) -> "Console":
         def render_str(self, text: str, **kwargs: Any) -> Any:
             return super().render_str(printable(text), **kwargs)
 
-    # Piped output is not folded to 80 columns: lines stay whole for grep and less -S.
-    width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 200
     # markup off: names such as "[bold] Ltd" are shown exactly as stored
-    return SafeConsole(stderr=stderr, highlight=False, soft_wrap=True, markup=False, width=width)
+    return SafeConsole(
+        stderr=stderr,
+        highlight=False,
+        soft_wrap=True,
+        markup=False,
+        width=None if stderr else width(),
+    )
+
+
+def _emit(text: str) -> None:
+    """Write text that is already printable; a reader that went away (``| head``) ends the
+    command quietly."""
+    try:
+        sys.stdout.write(text)
+    except BrokenPipeError:
+        _reader_gone()
+
+
+def _reader_gone() -> None:
+    # point stdout at nothing, so that the flush at exit does not fail a second time
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass
+    raise SystemExit(0)
 
 
 def write(text: str) -> None:
     text = printable(text)
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    _emit(text if text.endswith("\n") else text + "\n")
+
+
+def say(text: str, *, style: str | None = None) -> None:
+    """Prose for people: wrapped at word boundaries to the output's width (a word longer
+    than a line, such as a URL, on a line of its own, never cut)."""
+    lines = "\n".join(wrap(printable(text), width()))
+    if style and _styled():
+        lines = f"\x1b[{'1' if style == 'bold' else '2'}m{lines}\x1b[0m"
+    _emit(lines + "\n")
 
 
 def error(message: str) -> None:
@@ -73,15 +148,54 @@ def as_json(data: Any) -> None:
     write(json.dumps(data, indent=2, ensure_ascii=False))
 
 
+def stream_json(data: Any) -> None:
+    """*data* as JSON, indented as as_json does, written as it is made: an iterator in it
+    becomes an array written item by item (each item on one line), and a callable is called
+    when its turn comes (totals that are known once the rows went by)."""
+    buffer: list[str] = []
+    for chunk in _json_chunks(data, 0):
+        buffer.append(chunk)
+        if len(buffer) >= 2000:
+            _emit(printable("".join(buffer)))
+            buffer.clear()
+    buffer.append("\n")
+    _emit(printable("".join(buffer)))
+
+
+def _json_chunks(value: Any, level: int) -> Iterator[str]:
+    inner = "  " * (level + 1)
+    if callable(value):
+        value = value()
+    if isinstance(value, dict) and any(
+        callable(v) or isinstance(v, Iterator) for v in value.values()
+    ):
+        yield "{"
+        for n, (key, item) in enumerate(value.items()):
+            yield ("," if n else "") + f"\n{inner}{json.dumps(key, ensure_ascii=False)}: "
+            yield from _json_chunks(item, level + 1)
+        yield "\n" + "  " * level + "}"
+    elif isinstance(value, Iterator):
+        first = True
+        for item in value:
+            yield ("[\n" if first else ",\n") + inner + json.dumps(item, ensure_ascii=False)
+            first = False
+        yield "[]" if first else "\n" + "  " * level + "]"
+    else:
+        yield json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
+
+
 def as_csv(rows: Iterable[dict[str, Any]], fields: Sequence[str]) -> None:
+    """One row a record, written a thousand rows at a time (None is an empty cell)."""
     buffer = io.StringIO()
-    out = csv.DictWriter(
-        buffer, fieldnames=list(fields), lineterminator="\n", extrasaction="ignore"
-    )
-    out.writeheader()
-    for row in rows:
-        out.writerow({k: ("" if v is None else v) for k, v in row.items()})
-    sys.stdout.write(printable(buffer.getvalue()))
+    out = csv.writer(buffer, lineterminator="\n")
+    out.writerow(fields)
+    for n, row in enumerate(rows, 1):
+        out.writerow([row.get(f) for f in fields])
+        if n % 1000 == 0:
+            _emit(printable(buffer.getvalue()))
+            buffer.seek(0)
+            buffer.truncate()
+    _emit(printable(buffer.getvalue()))
 
 
 def money(amount: str | None, currency: str | None, *, exact: bool = True) -> str:
@@ -121,15 +235,107 @@ def _table(title: str | None, *columns: str, right: Iterable[str] = ()) -> "Tabl
     return table
 
 
+# --- tables that fit ----------------------------------------------------------------------
+
+
+def table(
+    rows: Iterable[Sequence[str]],
+    columns: Sequence[Column],
+    *,
+    title: str | None = None,
+    wide: bool = False,
+    hint: str | None = "--wide shows them",
+) -> int:
+    """Write a table fitted to the output's width and return how many rows it had (nothing
+    is written for none). The columns are laid out by the first SAMPLE_ROWS rows, then
+    every row streams through the same layout, a chunk at a time: a million rows take the
+    memory of a thousand. Columns left out to fit are named under the table, with *hint*."""
+    it = iter(rows)
+    first = [[printable(c) for c in row] for row in islice(it, SAMPLE_ROWS)]
+    if not first:
+        return 0
+    natural = [
+        max([cell_len(c.header)] + [_longest_line(row[i], c) for row in first])
+        for i, c in enumerate(columns)
+    ]
+    fitted = plan(columns, natural, width(), wide=wide)
+    if title:
+        say(title, style="bold")
+    head, rule = header_lines(columns, fitted.widths)
+    _emit((f"\x1b[1m{head}\x1b[0m" if _styled() else head) + "\n" + rule + "\n")
+    count = 0
+    lines: list[str] = []
+    for row in chain(first, ([printable(c) for c in r] for r in it)):
+        lines.extend(row_lines(row, columns, fitted.widths, cut=not wide))
+        count += 1
+        if len(lines) >= 1000:
+            lines.append("")
+            _emit("\n".join(lines))
+            lines.clear()
+    if lines:
+        lines.append("")
+        _emit("\n".join(lines))
+    if fitted.left_out:
+        left = ", ".join(fitted.left_out)
+        say(f"Left out to fit {width()} columns: {left}" + (f" ({hint})." if hint else "."))
+    return count
+
+
+def _longest_line(text: str, column: Column) -> int:
+    if column.prose and "\n" in text:
+        return max(cell_len(line) for line in text.split("\n"))
+    return cell_len(text)
+
+
+def details(pairs: Sequence[tuple[str, str]], *, heading: str | None = None) -> None:
+    """Labelled values, one under the other, each wrapped at word boundaries beside its
+    label; a URL (any word too long for the room beside the label) on a line of its own,
+    whole, so that it can be copied."""
+    if heading:
+        say(heading, style="bold")
+    label_width = max((cell_len(label) for label, _ in pairs), default=0)
+    room = max(20, width() - label_width - 2)
+    lines: list[str] = []
+    for label, value in pairs:
+        shown = pad(label, label_width)
+        if _styled():
+            shown = f"\x1b[1m{shown}\x1b[0m"
+        for n, line in enumerate(wrap(printable(value), room)):
+            if cell_len(line) > room:
+                if n == 0:
+                    lines.append(shown.rstrip())
+                lines.append(line)
+            else:
+                lines.append(f"{shown if n == 0 else ' ' * label_width}  {line}".rstrip())
+    _emit("\n".join(lines) + "\n")
+
+
+def page_note(listing: "Listing[Any]", shown: int) -> None:
+    """Under a page of a listing: which rows it showed of how many, and how to see more."""
+    page = listing.page
+    if page.whole:
+        return
+    total = listing.count()
+    if page.offset == 0 and shown >= total:
+        return
+    noun = listing.noun
+    if shown == 0:
+        say(f"No {noun} after the first {page.offset:,} ({total:,} in all).")
+        return
+    which = (
+        f"{page.offset + 1:,}–{page.offset + shown:,} of {total:,} {noun}"
+        if page.offset
+        else f"{shown:,} of {total:,} {noun}"
+    )
+    say(f"{which} shown; --all for every one, --limit/--offset to page.")
+
+
 # --- stakes -------------------------------------------------------------------------------
 
 
 def stake_detail(stake: dict[str, Any], heading: str) -> None:
-    from rich.table import Table
-
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold")
-    grid.add_column()
+    """One stake, field by field; its source in full (a URL is never cut)."""
+    pairs = []
     for field in STAKE_FIELDS:
         value = stake[field]
         if field == "amount":
@@ -144,76 +350,114 @@ def stake_detail(stake: dict[str, Any], heading: str) -> None:
             value = percent(value)
         elif value is None:
             continue
-        _add(grid, field, str(value))
-    out = console()
-    out.print(heading, style="bold")
-    out.print(grid)
+        pairs.append((field, str(value)))
+    details(pairs, heading=heading)
 
 
-def _domain(source: str | None) -> str:
-    """A source's host (``techcrunch.com``), short enough for a table; documents as they are."""
+def _short_source(source: str | None) -> str:
+    """A source for a table cell: a URL without its scheme and ``www.`` (the full one is in
+    stakes show, JSON and CSV); a document's name as it is."""
     if not source:
         return ""
-    from urllib.parse import urlsplit
+    if "://" in source and " " not in source:
+        source = source.split("://", 1)[1].removeprefix("www.")
+    return source
 
-    host = urlsplit(source).hostname if "://" in source else None
-    return (host or source).removeprefix("www.")
+
+def _stake_columns(into: str | None, *, investor: bool, sources: bool) -> list[Column]:
+    """The stake table's columns: ID, date and startup always; the rest leave, least
+    important first (the source, then the converted amount, the sector...), when the
+    terminal is too narrow. The investor goes first when a filter names it."""
+    columns = [
+        Column("ID", right=True, keep=True),
+        Column("Date", keep=True),
+        Column("Investor", priority=1 if investor else 9, least=10),
+        Column("Startup", least=12),
+        Column("Sector", priority=5, least=12),
+        Column("Kind", priority=3, keep=True),
+        Column("Amount", priority=2, right=True, keep=True),
+    ]
+    if into:
+        columns.append(Column(f"In {into}", priority=6, right=True, keep=True))
+    columns.append(Column("%", priority=4, right=True, keep=True))
+    if sources:
+        columns.append(Column("Source", priority=8, least=24))
+    return columns
+
+
+def _stake_cells(s: dict[str, Any], into: str | None, *, exact: bool, sources: bool) -> list[str]:
+    cells = [
+        str(s["id"]),
+        s["date"],
+        s["investor"],
+        s["startup"],
+        s["sector"] or "",
+        s["kind"],
+        "n/d" if s["amount"] is None else money(s["amount"], s["currency"], exact=exact),
+    ]
+    if into:
+        conv = s.get("converted")
+        cells.append(
+            money(conv["amount"], into, exact=exact)
+            if conv
+            else "n/d"
+            if s["amount"] is None
+            else "not converted"
+        )
+    cells.append("n/d" if s["percent"] is None else s["percent"])
+    if sources:
+        cells.append(_short_source(s["source"]))
+    return cells
 
 
 def stakes_table(
-    stakes: list[dict[str, Any]], title: str | None = None, *, exact: bool = False
-) -> "Table":
-    # The source's host only on a wide screen; the full URL is in the JSON and CSV.
-    wide = console().width >= 130
-    into = next((s["converted"]["currency"] for s in stakes if s.get("converted")), None)
-    columns = ["ID", "Date", "Investor", "Startup", "Sector", "Kind", "Amount"]
-    columns += [f"In {into}"] if into else []
-    columns += ["%"] + (["Source"] if wide else [])
-    table = _table(title, *columns, right=("ID", "Amount", f"In {into}", "%"))
-    for column in table.columns:
-        if column.header in ("ID", "Date", "Kind", "Amount", f"In {into}", "%", "Source"):
-            column.no_wrap = True
-        if column.header == "Source":
-            column.overflow, column.max_width = "ellipsis", 22
-        if column.header in ("Investor", "Startup", "Sector"):
-            column.min_width = 10
-    for s in stakes:
-        amount = "n/d" if s["amount"] is None else money(s["amount"], s["currency"], exact=exact)
-        cells = [
-            str(s["id"]),
-            s["date"],
-            s["investor"],
-            s["startup"],
-            s["sector"] or "",
-            s["kind"],
-            amount,
-        ]
-        if into:
-            conv = s.get("converted")
-            cells.append(
-                money(conv["amount"], into, exact=exact)
-                if conv
-                else "n/d"
-                if s["amount"] is None
-                else "not converted"
-            )
-        cells.append("n/d" if s["percent"] is None else s["percent"])
-        _add(table, *cells, *([_domain(s["source"])] if wide else []))
-    if stakes:
-        table.caption = "n/d: not disclosed. Sources: --format json or csv."
-        table.caption_justify = "left"
-    return table
+    stakes_: Iterable[dict[str, Any]],
+    title: str | None = None,
+    *,
+    into: str | None = None,
+    exact: bool = False,
+    wide: bool = False,
+    investor_named: bool = False,
+    sources: bool = True,
+) -> int:
+    """Stakes as a table fitted to the width, streamed; how many there were."""
+    columns = _stake_columns(into, investor=not investor_named, sources=sources)
+    cells = (_stake_cells(s, into, exact=exact, sources=sources) for s in stakes_)
+    shown = table(cells, columns, title=title, wide=wide)
+    if shown:
+        say(
+            "n/d: not disclosed."
+            + (" Sources in full: stakes show ID, or --format csv or json." if sources else "")
+        )
+    return shown
 
 
-def stakes(stakes_: list[dict[str, Any]], fmt: str, *, exact: bool = False) -> None:
+def stakes(
+    listing: "Listing[Any]",
+    fmt: str,
+    *,
+    exact: bool = False,
+    wide: bool = False,
+    investor_named: bool = False,
+) -> None:
+    """A listing of stakes: JSON ``{"stakes": [...]}`` and CSV with every field, streamed;
+    or a table."""
     if fmt == "json":
-        as_json({"stakes": stakes_})
-    elif fmt == "csv":
-        as_csv(stakes_, STAKE_FIELDS)
-    elif not stakes_:
-        info("no stakes match")
+        return stream_json({"stakes": listing.rows})
+    if fmt == "csv":
+        return as_csv(listing.rows, STAKE_FIELDS)
+    shown = stakes_table(listing.rows, exact=exact, wide=wide, investor_named=investor_named)
+    _listed(listing, shown, "no stakes match")
+
+
+def _listed(listing: "Listing[Any]", shown: int, empty: str) -> None:
+    """After a listing's table: what was not shown, or that nothing matched."""
+    if shown == 0 and listing.page.offset == 0:
+        info(empty)
+    elif shown == 0:
+        info(f"no {listing.noun} after the first {listing.page.offset:,}")
     else:
-        console().print(stakes_table(stakes_, exact=exact))
+        page_note(listing, shown)
 
 
 # --- report -------------------------------------------------------------------------------
@@ -230,9 +474,8 @@ REPORT_FIELDS = (
 )
 
 
-def _report_rows(data: dict[str, Any]) -> Iterable[dict[str, Any]]:
-    into = data["totals"]["in"]["currency"]
-    for s in data["stakes"]:
+def _report_rows(stakes_: Iterable[dict[str, Any]], into: str) -> Iterator[dict[str, Any]]:
+    for s in stakes_:
         conv, val = s["converted"] or {}, s["implied_valuation"] or {}
         yield {
             **s,
@@ -246,78 +489,108 @@ def _report_rows(data: dict[str, Any]) -> Iterable[dict[str, Any]]:
         }
 
 
-def report(data: dict[str, Any], fmt: str, *, exact: bool = False) -> None:
+def report(built: "Report", fmt: str, *, exact: bool = False, wide: bool = False) -> None:
+    """A report: its stakes (streamed), then its totals; as JSON ``{"filters", "stakes",
+    "totals"}``, CSV rows, or tables."""
+    listing = built.stakes
     if fmt == "json":
-        return as_json(data)
+        return stream_json(
+            {"filters": built.filters, "stakes": listing.rows, "totals": built.totals}
+        )
     if fmt == "csv":
-        return as_csv(_report_rows(data), REPORT_FIELDS)
-    out = console()
-    filters = ", ".join(f"{k} {v}" for k, v in data["filters"].items() if v)
-    if not data["stakes"]:
+        return as_csv(_report_rows(listing.rows, built.into), REPORT_FIELDS)
+    filters = ", ".join(f"{k} {v}" for k, v in built.filters.items() if v)
+    page_valuations: list[dict[str, Any]] = []
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for s in listing.rows:
+            if s["implied_valuation"] and not listing.page.whole:
+                page_valuations.append(s)
+            yield s
+
+    shown = stakes_table(
+        rows(),
+        title=f"Stakes{' (' + filters + ')' if filters else ''}",
+        into=built.into,
+        exact=exact,
+        wide=wide,
+        investor_named=built.filters["investor"] is not None,
+    )
+    if not shown and listing.page.offset == 0:
         info(f"No stakes match{' (' + filters + ')' if filters else ''}.")
         return
-    out.print(
-        stakes_table(
-            data["stakes"], title=f"Stakes{' (' + filters + ')' if filters else ''}", exact=exact
-        )
-    )
-    valuations = [s for s in data["stakes"] if s["implied_valuation"]]
-    if valuations:
-        table = _table(
-            "Implied post-money valuations (amount / percent)",
-            "Date",
-            "Startup",
-            "Valuation",
-            f"In {data['totals']['in']['currency']}",
-            right=("Valuation", f"In {data['totals']['in']['currency']}"),
-        )
-        for s in valuations:
-            v = s["implied_valuation"]
-            _add(
-                table,
-                s["date"],
-                s["startup"],
-                money(v["amount"], v["currency"], exact=exact),
-                money(v["converted"], data["totals"]["in"]["currency"], exact=exact)
-                if v["converted"]
-                else "not converted",
-            )
-        out.print(table)
-    t = data["totals"]
-    totals = _table(
-        "Totals of disclosed amounts",
-        "Currency",
-        "Invested",
-        "Realised",
-        right=("Invested", "Realised"),
-    )
-    for row in t["by_currency"]:
-        _add(
-            totals,
-            row["currency"],
-            money(row["invested"], row["currency"], exact=exact),
-            money(row["realised"], row["currency"], exact=exact),
-        )
+    _listed(listing, shown, "")
+    valuations = built.valuations() if listing.page.whole else iter(page_valuations)
+    _emit("\n")
+    if _valuations_table(valuations, built.into, exact=exact, wide=wide):
+        _emit("\n")
+    t = built.totals()
     conv = t["in"]
     if t["by_currency"]:
-        _add(
-            totals,
-            f"all, in {conv['currency']}",
-            money(conv["invested"], conv["currency"], exact=exact),
-            money(conv["realised"], conv["currency"], exact=exact),
+        money_rows = [
+            (
+                row["currency"],
+                money(row["invested"], row["currency"], exact=exact),
+                money(row["realised"], row["currency"], exact=exact),
+            )
+            for row in t["by_currency"]
+        ]
+        money_rows.append(
+            (
+                f"all, in {conv['currency']}",
+                money(conv["invested"], conv["currency"], exact=exact),
+                money(conv["realised"], conv["currency"], exact=exact),
+            )
         )
-        out.print(totals)
-    out.print(
-        f"{t['stakes']} stakes in {t['startups']} distinct startups by {t['investors']} "
+        table(
+            money_rows,
+            [
+                Column("Currency", least=8),
+                Column("Invested", right=True, keep=True),
+                Column("Realised", right=True, keep=True),
+            ],
+            title="Totals of disclosed amounts",
+        )
+        _emit("\n")
+    say(
+        f"{t['stakes']:,} stakes in {t['startups']:,} distinct startups by {t['investors']:,} "
         f"investor{'' if t['investors'] == 1 else 's'}; amounts undisclosed for "
-        f"{t['undisclosed_amounts']} of {t['transactions']} "
-        f"transactions, percentages undisclosed for {t['undisclosed_percents']} of "
-        f"{t['stakes']} stakes."
+        f"{t['undisclosed_amounts']:,} of {t['transactions']:,} "
+        f"transactions, percentages undisclosed for {t['undisclosed_percents']:,} of "
+        f"{t['stakes']:,} stakes."
     )
     line = rounds_line(t["in_rounds"], exact=exact)
     if line:
-        out.print(line)
+        say(line)
     _conversion_footer(conv)
+
+
+def _valuations_table(
+    stakes_: Iterable[dict[str, Any]], into: str, *, exact: bool, wide: bool
+) -> int:
+    """The post-money valuations the stakes' amounts and percents imply."""
+
+    def rows() -> Iterator[list[str]]:
+        for s in stakes_:
+            v = s["implied_valuation"]
+            yield [
+                s["date"],
+                s["startup"],
+                money(v["amount"], v["currency"], exact=exact),
+                money(v["converted"], into, exact=exact) if v["converted"] else "not converted",
+            ]
+
+    return table(
+        rows(),
+        [
+            Column("Date", keep=True),
+            Column("Startup", least=12),
+            Column("Valuation", priority=1, right=True, keep=True),
+            Column(f"In {into}", priority=2, right=True, keep=True),
+        ],
+        title="Implied post-money valuations (amount / percent)",
+        wide=wide,
+    )
 
 
 def rounds_line(in_rounds: dict[str, Any], *, exact: bool = False) -> str | None:
@@ -328,25 +601,24 @@ def rounds_line(in_rounds: dict[str, Any], *, exact: bool = False) -> str | None
         return None
     totals = " + ".join(money(t["amount"], t["currency"], exact=exact) for t in in_rounds["totals"])
     known = in_rounds["with_total"]
-    text = f"In {n} round{'s' * (n != 1)}"
+    text = f"In {n:,} round{'s' * (n != 1)}"
     if not totals:
         text += " of undisclosed totals"
     elif known == n:
         text += f" totalling {totals}"
     else:
-        text += f", {known} of them totalling {totals}"
+        text += f", {known:,} of them totalling {totals}"
     own = in_rounds["own_share_undisclosed"]
     if own:
-        text += f"; own share undisclosed in {own} stake{'s' * (own != 1)} (round totals are "
+        text += f"; own share undisclosed in {own:,} stake{'s' * (own != 1)} (round totals are "
         text += "not counted as anyone's money)"
     return text + "."
 
 
 def _conversion_footer(conv: dict[str, Any]) -> None:
-    out = console()
-    out.print(f"Conversion to {conv['currency']}: {conv['rule']}.", style="dim")
+    say(f"Conversion to {conv['currency']}: {conv['rule']}.", style="dim")
     for why in conv["why_not"]:
-        out.print(f"Not converted ({why['amounts']}): {why['reason']}.")
+        say(f"Not converted ({why['amounts']:,}): {why['reason']}.")
 
 
 # --- progress -----------------------------------------------------------------------------
@@ -376,81 +648,103 @@ def _progress_rows(data: dict[str, Any]) -> Iterable[dict[str, Any]]:
                 yield {**base, "currency": amount["currency"], "invested": amount["amount"]}
 
 
-def progress(data: dict[str, Any], fmt: str, *, exact: bool = False) -> None:
+def progress(data: dict[str, Any], fmt: str, *, exact: bool = False, wide: bool = False) -> None:
     if fmt == "json":
         return as_json(data)
     if fmt == "csv":
         return as_csv(_progress_rows(data), PROGRESS_FIELDS)
-    from rich.progress_bar import ProgressBar
-    from rich.table import Table
-    from rich.text import Text
-
-    out = console()
-    for inv in data["investors"]:
-        line = Table.grid(padding=(0, 2))
-        line.add_row(
-            Text.assemble(
-                (printable(inv["investor"]), "bold"),
-                f": {inv['companies']} of {inv['target']} companies",
-            ),
-            ProgressBar(
-                total=inv["target"], completed=min(inv["companies"], inv["target"]), width=40
-            ),
-            f"{inv['percent_of_target']}%",
-        )
-        out.print(line)
-        out.print(f"Counted: {inv['counted']}.")
+    for n, inv in enumerate(data["investors"]):
+        if n:
+            _emit("\n")
+        _progress_bar(inv)
+        say(f"Counted: {inv['counted']}.")
         if inv["target_note"]:
-            out.print(f"Target: {inv['target_note']}", style="dim")
+            say(f"Target: {inv['target_note']}", style="dim")
         if inv["through_portfolio"]:
             names = ", ".join(inv["through_portfolio"][:5])
             more = len(inv["through_portfolio"]) - 5
-            out.print(
+            say(
                 f"Not counted: {len(inv['through_portfolio'])} more reached only through "
                 f"portfolio companies ({names}{f' and {more} more' if more > 0 else ''})."
             )
         if inv["first_stake"]:
-            out.print(
+            say(
                 f"First stake {inv['first_stake']['date']} ({inv['first_stake']['startup']}), "
                 f"latest {inv['latest_stake']['date']} ({inv['latest_stake']['startup']})."
             )
-        out.print(_pace_line(inv, data["as_of"]))
+        say(_pace_line(inv, data["as_of"]))
         into = inv["invested_in"]
         invested = "; ".join(
             money(a["amount"], a["currency"], exact=exact) for a in inv["invested"]
         )
         total = money(into["amount"], into["currency"], exact=exact)
-        out.print(
+        say(
             f"Invested (disclosed): {total} ({invested or 'nothing disclosed'}); amounts "
             f"undisclosed for {inv['undisclosed_amounts']} of {inv['transactions']} transactions."
         )
         taken = rounds_line(inv["in_rounds"], exact=exact)
         if taken:
-            out.print(taken)
-        table = _table(
-            None,
-            "Sector",
-            "Companies",
-            "Share",
-            "Invested (disclosed)",
-            f"In {into['currency']}",
-            "Undisclosed",
-            right=("Companies", "Share", f"In {into['currency']}", "Undisclosed"),
-        )
+            say(taken)
+        rows = []
         for s in inv["sectors"]:
             share = Decimal(s["companies"] * 100) / Decimal(inv["companies"] or 1)
-            _add(
-                table,
-                s["sector"],
-                str(s["companies"]),
-                f"{share:.0f}%",
-                "\n".join(money(a["amount"], a["currency"], exact=exact) for a in s["invested"])
-                or "-",
-                money(s["invested_in"], into["currency"], exact=exact) if s["invested"] else "-",
-                f"{s['undisclosed_amounts']} of {s['transactions']}",
+            rows.append(
+                [
+                    s["sector"],
+                    str(s["companies"]),
+                    f"{share:.0f}%",
+                    "\n".join(money(a["amount"], a["currency"], exact=exact) for a in s["invested"])
+                    or "-",
+                    money(s["invested_in"], into["currency"], exact=exact)
+                    if s["invested"]
+                    else "-",
+                    f"{s['undisclosed_amounts']} of {s['transactions']}",
+                ]
             )
-        out.print(table)
+        _emit("\n")
+        table(
+            rows,
+            [
+                Column("Sector", least=12),
+                Column("Companies", right=True, keep=True),
+                Column("Share", priority=3, right=True, keep=True),
+                Column("Invested (disclosed)", priority=4, prose=True, least=12),
+                Column(f"In {into['currency']}", priority=1, right=True, keep=True),
+                Column("Undisclosed", priority=2, right=True, keep=True),
+            ],
+            wide=wide,
+        )
+        _emit("\n")
         _conversion_footer(into)
+
+
+def _progress_bar(inv: dict[str, Any]) -> None:
+    """``Xiaomi: 15 of 100 companies  ━━━━━━      15.00%``: the bar as wide as the line
+    leaves room for (at most 40), on a line of its own when the words take the line."""
+    from rich.progress_bar import ProgressBar
+    from rich.table import Table
+    from rich.text import Text
+
+    label = Text.assemble(
+        (printable(inv["investor"]), "bold"),
+        f": {inv['companies']:,} of {inv['target']:,} companies",
+    )
+    share = f"{inv['percent_of_target']}%"
+    room = width() - cell_len(label.plain) - cell_len(share) - 4
+    bar = ProgressBar(
+        total=inv["target"],
+        completed=min(inv["companies"], inv["target"]),
+        width=min(40, max(room, width() - cell_len(share) - 2)),
+    )
+    out = console()
+    grid = Table.grid(padding=(0, 2))
+    if room >= 10:
+        bar.width = min(40, room)
+        grid.add_row(label, bar, share)
+    else:
+        out.print(label)
+        grid.add_row(bar, share)
+    out.print(grid)
 
 
 def _pace_line(inv: dict[str, Any], as_of: str) -> str:
@@ -471,98 +765,155 @@ COMPANY_FIELDS = ("name", "sector", "aliases", "holders", "holdings", "stakes")
 HOLDING_FIELDS = ("relation", "company", "holding", "percent", "first", "latest", "events")
 
 
-def companies(rows: list[dict[str, Any]], fmt: str) -> None:
+def companies(listing: "Listing[Any]", fmt: str, *, wide: bool = False) -> None:
+    """A listing of companies: JSON ``{"companies": [...]}``, CSV (aliases joined by
+    ``; ``), or a table; streamed."""
     if fmt == "json":
-        return as_json({"companies": rows})
+        return stream_json({"companies": listing.rows})
     if fmt == "csv":
-        return as_csv(({**r, "aliases": "; ".join(r["aliases"])} for r in rows), COMPANY_FIELDS)
-    table = _table(
-        None,
-        "Company",
-        "Sector",
-        "Aliases",
-        "Holders",
-        "Holdings",
-        "Stakes",
-        right=("Holders", "Holdings", "Stakes"),
-    )
-    for r in rows:
-        _add(
-            table,
+        return as_csv(
+            ({**r, "aliases": "; ".join(r["aliases"])} for r in listing.rows), COMPANY_FIELDS
+        )
+    rows = (
+        [
             r["name"],
             r["sector"] or "",
             ", ".join(r["aliases"]),
             str(r["holders"]),
             str(r["holdings"]),
             str(r["stakes"]),
-        )
-    console().print(table)
+        ]
+        for r in listing.rows
+    )
+    shown = table(
+        rows,
+        [
+            Column("Company", least=12),
+            Column("Sector", priority=2, least=12),
+            Column("Aliases", priority=5, least=16),
+            Column("Holders", priority=3, right=True, keep=True),
+            Column("Holdings", priority=4, right=True, keep=True),
+            Column("Stakes", priority=1, right=True, keep=True),
+        ],
+        wide=wide,
+    )
+    _listed(listing, shown, "no companies match")
 
 
-def company(data: dict[str, Any], fmt: str, *, exact: bool = False) -> None:
+def company(
+    data: dict[str, Any],
+    fmt: str,
+    *,
+    exact: bool = False,
+    wide: bool = False,
+    limit: int | None = None,
+) -> None:
+    """One company: its header, who holds it and what it holds (directly and through
+    others), the valuations its stakes imply, its stakes (the first *limit*), and their
+    sources in full."""
     if fmt == "json":
         return as_json(data)
     if fmt == "csv":
         rows = [{**h, "relation": "holder"} for h in data["holders"]]
         rows += [{**h, "relation": "holding"} for h in data["holdings"]]
         return as_csv(rows, HOLDING_FIELDS)
-    from rich.text import Text
-
-    out = console()
-    out.print(
-        Text.assemble((printable(data["name"]), "bold"), f"  sector: {data['sector'] or '-'}")
-    )
+    say(data["name"], style="bold")
+    say(f"Sector: {data['sector'] or '-'}")
     if data["aliases"]:
-        out.print(f"Also known as: {', '.join(data['aliases'])}")
+        say(f"Also known as: {', '.join(data['aliases'])}")
     if data["note"]:
-        out.print(f"Note: {data['note']}")
+        say(f"Note: {data['note']}")
     if data["source"]:
-        out.print(f"Source: {data['source']}")
+        say(f"Source: {data['source']}")
+    holding_columns = [
+        Column("Company", least=12),
+        Column("Holding", keep=True),
+        Column("First", priority=2, keep=True),
+        Column("Latest", priority=1, keep=True),
+        Column("Events", priority=3, right=True, keep=True),
+    ]
     for key, title in (("holders", "Held by"), ("holdings", "Holds")):
         if data[key]:
-            table = _table(
-                title, "Company", "Holding", "First", "Latest", "Events", right=("Events",)
+            _emit("\n")
+            table(
+                (
+                    [h["company"], h["holding"], h["first"], h["latest"], str(h["events"])]
+                    for h in data[key]
+                ),
+                holding_columns,
+                title=title,
+                wide=wide,
             )
-            for h in data[key]:
-                _add(table, h["company"], h["holding"], h["first"], h["latest"], str(h["events"]))
-            out.print(table)
     for key, title in (
         ("held_through", "Held through others"),
         ("holds_through", "Holds through others"),
     ):
         if data[key]:
-            table = _table(title, "Chain", "Look-through", right=("Look-through",))
-            for chain in data[key]:
-                _add(table, " → ".join(chain["path"]), percent(chain["percent"]))
-            out.print(table)
-    if data["valuations"]:
-        into = data["currency"]
-        table = _table(
-            "Implied post-money valuations",
-            "Date",
-            "Investor",
-            "Valuation",
-            f"In {into}",
-            right=("Valuation", f"In {into}"),
-        )
-        for v in data["valuations"]:
-            _add(
-                table,
-                v["date"],
-                v["investor"],
-                money(v["amount"], v["currency"], exact=exact),
-                money(v["converted"], into, exact=exact) if v["converted"] else "not converted",
+            _emit("\n")
+            table(
+                ([" → ".join(c["path"]), percent(c["percent"])] for c in data[key]),
+                [Column("Chain", prose=True, least=20), Column("Look-through", right=True)],
+                title=title,
+                wide=wide,
             )
-        out.print(table)
-    if data["stakes"]:
-        out.print(stakes_table(data["stakes"], title="Stakes", exact=exact))
+    into = data["currency"]
+    if data["valuations"]:
+        _emit("\n")
+        table(
+            (
+                [
+                    v["date"],
+                    v["investor"],
+                    money(v["amount"], v["currency"], exact=exact),
+                    money(v["converted"], into, exact=exact) if v["converted"] else "not converted",
+                ]
+                for v in data["valuations"]
+            ),
+            [
+                Column("Date", keep=True),
+                Column("Investor", least=12),
+                Column("Valuation", priority=1, right=True, keep=True),
+                Column(f"In {into}", priority=2, right=True, keep=True),
+            ],
+            title="Implied post-money valuations",
+            wide=wide,
+        )
+    stakes_ = data["stakes"]
+    if stakes_:
+        shown = stakes_[:limit] if limit is not None else stakes_
+        _emit("\n")
+        stakes_table(shown, title="Stakes", into=into, exact=exact, wide=wide, sources=False)
+        if len(shown) < len(stakes_):
+            say(f"{len(shown):,} of {len(stakes_):,} stakes shown; --all for every one.")
+        _sources(shown)
+
+
+def _sources(stakes_: Sequence[dict[str, Any]]) -> None:
+    """The stakes' sources in full, each once, with the stakes that cite it (a URL is never
+    cut: one too long for a line has a line of its own)."""
+    cited: dict[str, list[str]] = {}
+    for s in stakes_:
+        if s["source"]:
+            cited.setdefault(s["source"], []).append(str(s["id"]))
+    if not cited:
+        return
+    _emit("\n")
+    say("Sources", style="bold")
+    for source, ids in cited.items():
+        say(f"{'Stakes' if len(ids) > 1 else 'Stake'} {', '.join(ids)}: {source}")
 
 
 def settings_table(rows: list[dict[str, str]]) -> None:
-    table = _table(None, "Setting", "Value", "Default", "Meaning")
-    for r in rows:
-        _add(table, r["key"], r["value"], r["default"], r["meaning"])
-    console().print(table)
+    table(
+        ([r["key"], r["value"], r["default"], r["meaning"]] for r in rows),
+        [
+            Column("Setting", keep=True),
+            Column("Value", least=8),
+            Column("Default", priority=1, least=8),
+            Column("Meaning", prose=True, least=20),
+        ],
+        hint=None,
+    )
 
 
 @contextmanager
@@ -742,28 +1093,16 @@ ROUND_FIELDS = (
 )
 
 
-def rounds_table(rows: list[dict[str, Any]], fmt: str, *, exact: bool = False) -> None:
+def rounds_table(
+    listing: "Listing[Any]", fmt: str, *, exact: bool = False, wide: bool = False
+) -> None:
+    """A listing of rounds: JSON (an array, streamed), CSV or a table."""
     if fmt == "json":
-        return as_json(rows)
+        return stream_json(listing.rows)
     if fmt == "csv":
-        return as_csv(rows, ROUND_FIELDS)
-    if not rows:
-        info("No rounds match.")
-        return
-    table = _table(
-        None,
-        "ID",
-        "Date",
-        "Startup",
-        "Round",
-        "Total",
-        "Valuation",
-        "Investors",
-        right=("ID", "Total", "Valuation", "Investors"),
-    )
-    for r in rows:
-        _add(
-            table,
+        return as_csv(listing.rows, ROUND_FIELDS)
+    rows = (
+        [
             str(r["id"]),
             r["date"],
             r["startup"],
@@ -771,10 +1110,25 @@ def rounds_table(rows: list[dict[str, Any]], fmt: str, *, exact: bool = False) -
             money(r["total"], r["currency"], exact=exact) if r["total"] else "n/d",
             money(r["valuation"], r["currency"], exact=exact) if r["valuation"] else "n/d",
             str(r["participants"]),
-        )
-    out = console()
-    out.print(table)
-    out.print("n/d: not disclosed. Investors: participants recorded. Details: rounds show ID.")
+        ]
+        for r in listing.rows
+    )
+    shown = table(
+        rows,
+        [
+            Column("ID", right=True, keep=True),
+            Column("Date", keep=True),
+            Column("Startup", least=12),
+            Column("Round", priority=3, least=8),
+            Column("Total", priority=1, right=True, keep=True),
+            Column("Valuation", priority=4, right=True, keep=True),
+            Column("Investors", priority=2, right=True, keep=True),
+        ],
+        wide=wide,
+    )
+    if shown:
+        say("n/d: not disclosed. Investors: participants recorded. Details: rounds show ID.")
+    _listed(listing, shown, "No rounds match.")
 
 
 def round_detail(data: dict[str, Any], fmt: str, *, exact: bool = False) -> None:
@@ -785,51 +1139,49 @@ def round_detail(data: dict[str, Any], fmt: str, *, exact: bool = False) -> None
             ({**p, "round_id": data["id"]} for p in data["participants"]),
             ("round_id", "stake_id", "investor", "kind", "amount", "currency", "percent"),
         )
-    from rich.table import Table
-
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold")
-    grid.add_column()
     cur = data["currency"]
     valuation = money(data["valuation"], cur, exact=exact) if data["valuation"] else None
     implied = ", ".join(
         f"{money(v['amount'], v['currency'], exact=exact)} (stake {v['stake_id']})"
         for v in data["implied_valuations"]
     )
-    for label, value in (
-        ("startup", data["startup"]),
-        ("date", data["date"]),
-        ("round", data["round"] or "(unnamed)"),
-        ("total", money(data["total"], cur, exact=exact) if data["total"] else "undisclosed"),
-        ("valuation", valuation or (f"implied {implied}" if implied else "undisclosed")),
-        ("source", data["source"]),
-        ("note", data["note"]),
-    ):
-        if value:
-            _add(grid, label, str(value))
-    out = console()
-    out.print(f"Round {data['id']}", style="bold")
-    out.print(grid)
-    table = _table(
-        "Participants (each one's own cheque)",
-        "Stake",
-        "Investor",
-        "Kind",
-        "Amount",
-        "Percent",
-        right=("Stake", "Amount", "Percent"),
-    )
-    for p in data["participants"]:
-        _add(
-            table,
-            str(p["stake_id"]),
-            p["investor"],
-            p["kind"],
-            money(p["amount"], p["currency"], exact=exact) if p["amount"] else "n/d",
-            percent(p["percent"]) if p["percent"] else "n/d",
+    pairs = [
+        (label, str(value))
+        for label, value in (
+            ("startup", data["startup"]),
+            ("date", data["date"]),
+            ("round", data["round"] or "(unnamed)"),
+            ("total", money(data["total"], cur, exact=exact) if data["total"] else "undisclosed"),
+            ("valuation", valuation or (f"implied {implied}" if implied else "undisclosed")),
+            ("source", data["source"]),
+            ("note", data["note"]),
         )
-    out.print(table)
-    out.print("n/d: not disclosed.")
+        if value
+    ]
+    details(pairs, heading=f"Round {data['id']}")
+    _emit("\n")
+    table(
+        (
+            [
+                str(p["stake_id"]),
+                p["investor"],
+                p["kind"],
+                money(p["amount"], p["currency"], exact=exact) if p["amount"] else "n/d",
+                percent(p["percent"]) if p["percent"] else "n/d",
+            ]
+            for p in data["participants"]
+        ),
+        [
+            Column("Stake", right=True, keep=True),
+            Column("Investor", least=12),
+            Column("Kind", priority=2, keep=True),
+            Column("Amount", priority=1, right=True, keep=True),
+            Column("Percent", priority=3, right=True, keep=True),
+        ],
+        title="Participants (each one's own cheque)",
+        hint=None,
+    )
+    say("n/d: not disclosed.")
 
 
 def records_table(

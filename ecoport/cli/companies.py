@@ -14,30 +14,48 @@ from ecoport.cli.common import (
     parse_opt,
     writing_for,
 )
+from ecoport.cli.listing import (
+    AllOption,
+    CompanySortOption,
+    LimitOption,
+    OffsetOption,
+    WideOption,
+)
 from ecoport.cli.stakes import SectorOpt
 
 
 def companies_list(
     ctx: typer.Context,
     sector: SectorOpt = None,
+    sort: CompanySortOption = None,
+    limit: LimitOption = None,
+    offset: OffsetOption = 0,
+    every: AllOption = False,
+    wide: WideOption = False,
     fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
     """List companies: sector, aliases, holders and holdings.
 
+    A table on a terminal shows the first 50 and says how many there are; piped, or as
+    CSV or JSON, every company, streamed.
+
     \b
     Example:
       ecoport companies list --sector iot
+      ecoport companies list --sort stakes:desc --limit 20
     """
+    from ecoport.cli.listing import page_of
     from ecoport.core.sectors import normalize_sector
     from ecoport.render import companies
     from ecoport.services.companies import list_companies
+    from ecoport.services.listing import COMPANY_SORTS
     from ecoport.store.db import reading
 
     wanted = parse_opt("--sector", normalize_sector, sector)
+    page = page_of(fmt, limit=limit, offset=offset, every=every, sort=sort, fields=COMPANY_SORTS)
     with reading(location(ctx, db)) as reader:
-        rows = list_companies(reader, sector=wanted)
-    companies(rows, fmt.value)
+        companies(list_companies(reader, sector=wanted, page=page), fmt.value, wide=wide)
 
 
 def companies_show(
@@ -45,24 +63,31 @@ def companies_show(
     name: Annotated[str, typer.Argument(metavar="NAME", help="Company name or alias.")],
     into: InOption = None,
     exact: ExactOption = False,
+    every: AllOption = False,
+    wide: WideOption = False,
     fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
-    """Show a company: holders, holdings (direct and through others), stakes.
+    """Show a company: holders, holdings (direct and through others), stakes, and the
+    stakes' sources in full.
+
+    On a terminal the stakes table shows the first 50 (--all for every one).
 
     \b
     Example:
       ecoport companies show Ninebot
     """
+    from ecoport.cli.listing import TERMINAL_PAGE
     from ecoport.core.money import currency_code
-    from ecoport.render import company
+    from ecoport.render import company, terminal
     from ecoport.services.companies import show_company
     from ecoport.store.db import reading
 
     currency = parse_opt("--in", currency_code, into)
     with reading(location(ctx, db)) as reader:
         data = show_company(reader, name, into=currency)
-    company(data, fmt.value, exact=exact)
+    limit = None if every or not terminal() else TERMINAL_PAGE
+    company(data, fmt.value, exact=exact, wide=wide, limit=limit)
 
 
 def companies_rename(

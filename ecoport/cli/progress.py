@@ -13,6 +13,7 @@ from ecoport.cli.common import (
     location,
     parse_opt,
 )
+from ecoport.cli.listing import WideOption
 from ecoport.cli.stakes import InvestorOpt
 
 
@@ -41,6 +42,7 @@ def progress(
     ] = None,
     into: InOption = None,
     exact: ExactOption = False,
+    wide: WideOption = False,
     fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
@@ -74,4 +76,4 @@ def progress(
     )
     with reading(location(ctx, db)) as reader:
         data = build(reader, query)
-    render(data, fmt.value, exact=exact)
+    render(data, fmt.value, exact=exact, wide=wide)

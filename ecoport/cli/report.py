@@ -13,6 +13,13 @@ from ecoport.cli.common import (
     location,
     parse_opt,
 )
+from ecoport.cli.listing import (
+    AllOption,
+    LimitOption,
+    OffsetOption,
+    StakeSortOption,
+    WideOption,
+)
 from ecoport.cli.stakes import InvestorOpt, SectorOpt, SinceOpt, StartupOpt, UntilOpt
 
 if TYPE_CHECKING:
@@ -48,12 +55,19 @@ def report(
     until: UntilOpt = None,
     into: InOption = None,
     exact: ExactOption = False,
+    sort: StakeSortOption = None,
+    limit: LimitOption = None,
+    offset: OffsetOption = 0,
+    every: AllOption = False,
+    wide: WideOption = False,
     fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
     """Stakes matching the filters, then totals.
 
     One row per stake, then totals per currency, distinct startups and what is undisclosed.
+    On a terminal the table shows the first 50 stakes (the totals count every one); piped,
+    or as CSV or JSON, every stake, streamed.
 
     --sector iot includes every sector under iot (iot/wearables, iot/smart-home...).
 
@@ -64,15 +78,17 @@ def report(
     """
     from dataclasses import replace
 
+    from ecoport.cli.listing import page_of
     from ecoport.core.money import currency_code
     from ecoport.render import report as render
-    from ecoport.services.reports import report as build
+    from ecoport.services.listing import STAKE_SORTS
+    from ecoport.services.reports import stream_report
     from ecoport.store.db import reading
 
     query = replace(
         report_query(sector, investor, startup, since, until),
         into=parse_opt("--in", currency_code, into),
     )
+    page = page_of(fmt, limit=limit, offset=offset, every=every, sort=sort, fields=STAKE_SORTS)
     with reading(location(ctx, db)) as reader:
-        data = build(reader, query)
-    render(data, fmt.value, exact=exact)
+        render(stream_report(reader, query, page), fmt.value, exact=exact, wide=wide)

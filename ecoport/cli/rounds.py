@@ -5,6 +5,13 @@ from typing import Annotated
 import typer
 
 from ecoport.cli.common import DbOption, ExactOption, Format, FormatOption, location, parse_opt
+from ecoport.cli.listing import (
+    AllOption,
+    LimitOption,
+    OffsetOption,
+    RoundSortOption,
+    WideOption,
+)
 from ecoport.cli.stakes import InvestorOpt, SinceOpt, StartupOpt, UntilOpt
 
 
@@ -15,18 +22,29 @@ def rounds_list(
     since: SinceOpt = None,
     until: UntilOpt = None,
     exact: ExactOption = False,
+    sort: RoundSortOption = None,
+    limit: LimitOption = None,
+    offset: OffsetOption = 0,
+    every: AllOption = False,
+    wide: WideOption = False,
     fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
     """List funding rounds, oldest first: total, valuation, participants recorded.
 
+    A table on a terminal shows the first 50 and says how many there are; piped, or as
+    CSV or JSON, every round, streamed.
+
     \b
     Example:
       ecoport rounds list --startup "Misfit Wearables"
       ecoport rounds list --investor Xiaomi --format csv
+      ecoport rounds list --sort total:desc --limit 10
     """
+    from ecoport.cli.listing import page_of
     from ecoport.core.dates import parse_date
     from ecoport.render import rounds_table
+    from ecoport.services.listing import ROUND_SORTS
     from ecoport.services.rounds import RoundQuery, list_rounds
     from ecoport.store.db import reading
 
@@ -36,9 +54,9 @@ def rounds_list(
         since=parse_opt("--since", parse_date, since),
         until=parse_opt("--until", parse_date, until),
     )
+    page = page_of(fmt, limit=limit, offset=offset, every=every, sort=sort, fields=ROUND_SORTS)
     with reading(location(ctx, db)) as reader:
-        rows = list_rounds(reader, query)
-    rounds_table(rows, fmt.value, exact=exact)
+        rounds_table(list_rounds(reader, query, page), fmt.value, exact=exact, wide=wide)
 
 
 def rounds_show(

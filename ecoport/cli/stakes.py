@@ -15,6 +15,13 @@ from ecoport.cli.common import (
     option_name,
     writing_for,
 )
+from ecoport.cli.listing import (
+    AllOption,
+    LimitOption,
+    OffsetOption,
+    StakeSortOption,
+    WideOption,
+)
 
 InvestorOpt = Annotated[
     str | None, typer.Option("--investor", metavar="NAME", help="Investor name or alias.")
@@ -237,24 +244,36 @@ def stakes_list(
     sector: SectorOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
+    sort: StakeSortOption = None,
+    limit: LimitOption = None,
+    offset: OffsetOption = 0,
+    every: AllOption = False,
+    wide: WideOption = False,
     fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
     """List stakes, oldest first, optionally filtered.
 
+    A table on a terminal shows the first 50 and says how many there are; piped, or as
+    CSV or JSON, every stake, streamed.
+
     \b
     Example:
       ecoport stakes list --investor Xiaomi --sector iot
+      ecoport stakes list --sort amount:desc --limit 10
     """
+    from ecoport.cli.listing import page_of
     from ecoport.cli.report import report_query
     from ecoport.render import stakes
+    from ecoport.services.listing import STAKE_SORTS
     from ecoport.services.reports import list_stakes
     from ecoport.store.db import reading
 
     query = report_query(sector, investor, startup, since, until)
+    page = page_of(fmt, limit=limit, offset=offset, every=every, sort=sort, fields=STAKE_SORTS)
     with reading(location(ctx, db)) as reader:
-        rows = list_stakes(reader, query)
-    stakes(rows, fmt.value)
+        listing = list_stakes(reader, query, page)
+        stakes(listing, fmt.value, wide=wide, investor_named=investor is not None)
 
 
 def stakes_show(
@@ -263,7 +282,7 @@ def stakes_show(
     fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
-    """Show one stake.
+    """Show one stake, every field in full (its source URL too).
 
     \b
     Example:

@@ -1,35 +1,73 @@
 """Companies: the list, and one company's holders, holdings and stakes."""
 
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
 from ecoport.core.dates import PartialDate
 from ecoport.core.ownership import Chain, Kind, Position, look_through, position
 from ecoport.core.percent import from_micro
+from ecoport.services.listing import COMPANY_SORTS, Listing, Page, limit_offset, order_by
 from ecoport.services.lookup import STAKE_COLUMNS, STAKE_ORDER, require_company, stake_dict
 from ecoport.store.db import Reader
 
 MAX_DEPTH = 6
 
 
-def list_companies(reader: Reader, *, sector: str | None = None) -> list[dict[str, Any]]:
-    where, params = "", {}
+#: How many hold the company, how many it holds, and the stakes it takes part in (a stake
+#: is never in a company itself, so the last is two indexed counts).
+_COMPANY_COUNTS = """
+(SELECT COUNT(DISTINCT s.investor_id) FROM stake s WHERE s.company_id = c.id) AS holders,
+(SELECT COUNT(DISTINCT s.company_id) FROM stake s WHERE s.investor_id = c.id) AS holdings,
+(SELECT COUNT(*) FROM stake s WHERE s.company_id = c.id)
+  + (SELECT COUNT(*) FROM stake s WHERE s.investor_id = c.id) AS stakes
+"""
+_ALIAS_BATCH = 500
+
+
+def list_companies(
+    reader: Reader, *, sector: str | None = None, page: Page | None = None
+) -> Listing[dict[str, Any]]:
+    """Companies by name (or a page's order) with their aliases and counts, streamed."""
+    page = page or Page()
+    where, params = "", dict[str, Any]()
     if sector is not None:
-        where = "WHERE c.sector = :sector OR c.sector LIKE :under"
+        where = " WHERE c.sector = :sector OR c.sector LIKE :under"
         params = {"sector": sector, "under": sector + "/%"}
-    rows = reader.rows(
-        f"""
-        SELECT c.id, c.name, c.sector,
-               (SELECT COUNT(DISTINCT investor_id) FROM stake WHERE company_id = c.id),
-               (SELECT COUNT(DISTINCT company_id) FROM stake WHERE investor_id = c.id),
-               (SELECT COUNT(*) FROM stake WHERE company_id = c.id OR investor_id = c.id)
-        FROM company c {where} ORDER BY c.name_key, c.id
-        """,
-        params,
-    )
-    aliases = _aliases(reader, None)
-    return [
-        {
+    order = order_by(COMPANY_SORTS, page, "c.id")
+    if page.whole:
+        sql = f"SELECT c.id, c.name, c.sector, {_COMPANY_COUNTS} FROM company c{where}{order}"
+    else:
+        # the page's companies first; their counts only when the order needs them
+        counted = page.sort in ("holders", "holdings", "stakes")
+        inner = (
+            f"SELECT c.id{', ' + _COMPANY_COUNTS if counted else ''} FROM company c{where}"
+            f"{order}{limit_offset(page, params)}"
+        )
+        sql = (
+            f"SELECT c.id, c.name, c.sector, {_COMPANY_COUNTS} "
+            f"FROM ({inner}) AS page JOIN company c ON c.id = page.id{order}"
+        )
+
+    def rows() -> Iterator[dict[str, Any]]:
+        batch: list[Any] = []
+        for row in reader.stream(sql, params):
+            batch.append(row)
+            if len(batch) == _ALIAS_BATCH:
+                yield from _company_rows(reader, batch)
+                batch = []
+        yield from _company_rows(reader, batch)
+
+    def count() -> int:
+        return int(reader.rows(f"SELECT COUNT(*) FROM company c{where}", params)[0][0])
+
+    return Listing(rows(), page, "companies", count)
+
+
+def _company_rows(reader: Reader, batch: list[Any]) -> Iterator[dict[str, Any]]:
+    aliases = _aliases(reader, [r[0] for r in batch]) if batch else {}
+    for cid, name, sector_, holders, holdings, stakes in batch:
+        yield {
             "name": name,
             "sector": sector_,
             "aliases": aliases.get(cid, []),
@@ -37,18 +75,16 @@ def list_companies(reader: Reader, *, sector: str | None = None) -> list[dict[st
             "holdings": holdings,
             "stakes": stakes,
         }
-        for cid, name, sector_, holders, holdings, stakes in rows
-    ]
 
 
-def _aliases(reader: Reader, company_id: int | None) -> dict[int, list[str]]:
-    sql = "SELECT company_id, alias FROM company_alias"
-    params: dict[str, Any] = {}
-    if company_id is not None:
-        sql += " WHERE company_id = :id"
-        params = {"id": company_id}
+def _aliases(reader: Reader, company_ids: list[int]) -> dict[int, list[str]]:
+    marks = ", ".join(f":id{n}" for n in range(len(company_ids)))
     out: dict[int, list[str]] = defaultdict(list)
-    for cid, alias in reader.rows(sql + " ORDER BY alias, id", params):
+    for cid, alias in reader.rows(
+        f"SELECT company_id, alias FROM company_alias WHERE company_id IN ({marks}) "
+        "ORDER BY alias, id",
+        {f"id{n}": i for n, i in enumerate(company_ids)},
+    ):
         out[cid].append(alias)
     return out
 
@@ -160,7 +196,7 @@ def show_company(reader: Reader, name: str, *, into: str | None = None) -> dict[
     return {
         "name": ref.name,
         "sector": sector,
-        "aliases": _aliases(reader, ref.id).get(ref.id, []),
+        "aliases": _aliases(reader, [ref.id]).get(ref.id, []),
         "note": note,
         "source": source,
         "holders": [_holding(h, info) for (h, _), info in holders.items()],

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -14,7 +15,14 @@ from ecoport.core.pace import pace
 from ecoport.core.sectors import at_depth
 from ecoport.errors import InvalidInput, NotFound
 from ecoport.services.fx import FxError, Rate, Rates
-from ecoport.services.lookup import STAKE_COLUMNS, STAKE_ORDER, require_company, stake_dict
+from ecoport.services.listing import Listing, Page
+from ecoport.services.lookup import (
+    STAKE_ORDER,
+    count_stakes,
+    require_company,
+    stake_dict,
+    stake_listing_sql,
+)
 from ecoport.services.settings import get_settings
 from ecoport.store.db import Reader
 
@@ -321,24 +329,138 @@ def _where(reader: Reader, query: ReportQuery) -> tuple[str, dict[str, Any]]:
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-def list_stakes(reader: Reader, query: ReportQuery) -> list[dict[str, Any]]:
+def list_stakes(reader: Reader, query: ReportQuery, page: Page | None = None) -> Listing[Any]:
+    """The matching stakes, one page of them, streamed (see README: JSON output)."""
+    page = page or Page()
     where, params = _where(reader, query)
-    return [stake_dict(r) for r in reader.rows(STAKE_COLUMNS + where + STAKE_ORDER, params)]
+    sql = stake_listing_sql(where, params, page)
+    rows = (stake_dict(r) for r in reader.stream(sql, params))
+    return Listing(rows, page, "stakes", lambda: count_stakes(reader, where, params))
+
+
+@dataclass(slots=True)
+class _Converted:
+    """The stakes' money in the reporting currency, added up as they stream by."""
+
+    invested: Decimal = Decimal(0)
+    realised: Decimal = Decimal(0)
+    whole: bool = False
+    """Every matching stake went by (so these are the report's totals)."""
+
+    def add(self, stake: dict[str, Any]) -> None:
+        conv = stake["converted"]
+        if conv is None:
+            return
+        if stake["kind"] in MONEY_IN:
+            self.invested += Decimal(conv["amount"])
+        elif stake["kind"] in MONEY_OUT:
+            self.realised += Decimal(conv["amount"])
+
+
+@dataclass(slots=True)
+class Report:
+    """A report: its filters, its stakes (one page, streamed, each with its money in the
+    reporting currency), and the totals of every matching stake (asked for after the rows:
+    a report of every stake adds them up as they go by, instead of reading them twice)."""
+
+    filters: dict[str, Any]
+    into: str
+    """The reporting currency."""
+    stakes: Listing[Any]
+    totals: Callable[[], dict[str, Any]]
+    valuations: Callable[[], Iterator[dict[str, Any]]]
+    """Every matching stake whose amount and percent imply a valuation, streamed."""
 
 
 def report(reader: Reader, query: ReportQuery) -> dict[str, Any]:
-    """Every matching stake, then totals (see README: JSON output)."""
+    """Every matching stake, then totals, in memory (see README: JSON output); for many
+    stakes, stream_report."""
+    built = stream_report(reader, query)
+    stakes = list(built.stakes.rows)
+    return {"filters": built.filters, "stakes": stakes, "totals": built.totals()}
+
+
+def stream_report(reader: Reader, query: ReportQuery, page: Page | None = None) -> Report:
+    """The report's stakes (every one, or a page), streamed; then its totals."""
+    page = page or Page()
     where, params = _where(reader, query)
-    stakes = [stake_dict(r) for r in reader.rows(STAKE_COLUMNS + where + STAKE_ORDER, params)]
-    converter = Converter(reader, query.into or get_settings(reader)["currency"])
+    into = query.into or get_settings(reader)["currency"]
+    rates = Rates.from_db(reader)
+    converter = Converter(reader, into, rates)
+    added = _Converted()
+    sql = stake_listing_sql(where, params, page)
+
+    def stakes() -> Iterator[dict[str, Any]]:
+        for row in reader.stream(sql, params):
+            stake = stake_dict(row)
+            add_money_views(stake, converter)
+            added.add(stake)
+            yield stake
+        added.whole = page.whole
+
+    def valuations() -> Iterator[dict[str, Any]]:
+        implied = Converter(reader, into, rates)
+        both = " AND s.amount_minor IS NOT NULL AND s.percent_micro IS NOT NULL"
+        sql = stake_listing_sql((where + both) if where else " WHERE" + both[4:], params, Page())
+        for row in reader.stream(sql, params):
+            stake = stake_dict(row)
+            add_money_views(stake, implied)
+            yield stake
+
+    def totals() -> dict[str, Any]:
+        if added.whole:
+            in_total = {"invested": added.invested, "realised": added.realised}
+            summary = converter.summary()
+        else:
+            in_total, summary = _converted_totals(
+                reader, where, params, Converter(reader, into, rates)
+            )
+        return _totals(reader, where, params, in_total, summary, into)
+
+    listing = Listing(stakes(), page, "stakes", lambda: count_stakes(reader, where, params))
+    filters = {
+        "sector": query.sector,
+        "investor": query.investor,
+        "startup": query.startup,
+        "since": None if query.since is None else str(query.since),
+        "until": None if query.until is None else str(query.until),
+    }
+    return Report(filters, into, listing, totals, valuations)
+
+
+def _converted_totals(
+    reader: Reader, where: str, params: dict[str, Any], converter: Converter
+) -> tuple[dict[str, Decimal], dict[str, Any]]:
+    """The money put in and realised in the reporting currency, from the database: each
+    distinct amount converted once at its day's rate and counted as often as it occurs, so
+    the sums are those of the stakes converted one by one (rounding included)."""
     in_total = {"invested": Decimal(0), "realised": Decimal(0)}
-    for stake in stakes:
-        add_money_views(stake, converter)
-        conv = stake["converted"]
-        if conv is not None:
-            side = "invested" if stake["kind"] in MONEY_IN else "realised"
-            if stake["kind"] in MONEY_IN or stake["kind"] in MONEY_OUT:
-                in_total[side] += Decimal(conv["amount"])
+    rows = reader.stream(
+        f"""
+        SELECT CASE WHEN s.kind IN ({_IN}) THEN 'invested'
+                    WHEN s.kind IN ({_OUT}) THEN 'realised' ELSE '' END,
+               s.currency, s.date, s.date_precision, s.amount_minor, COUNT(*)
+        FROM stake s JOIN company c ON c.id = s.company_id
+        {where} {"AND" if where else "WHERE"} s.amount_minor IS NOT NULL
+        GROUP BY 1, s.currency, s.date, s.date_precision, s.amount_minor
+        """,
+        params,
+    )
+    for side, currency, date, precision, minor, n in rows:
+        value = converter.stored(minor, currency, date, precision, n)
+        if value is not None and side:
+            in_total[side] += value * n
+    return in_total, converter.summary()
+
+
+def _totals(
+    reader: Reader,
+    where: str,
+    params: dict[str, Any],
+    in_total: dict[str, Decimal],
+    summary: dict[str, Any],
+    into: str,
+) -> dict[str, Any]:
     base = "FROM stake s JOIN company c ON c.id = s.company_id" + where
     totals = reader.rows(
         f"""
@@ -362,38 +484,27 @@ def report(reader: Reader, query: ReportQuery) -> dict[str, Any]:
     )[0]
     from ecoport.services.rounds import rounds_taken
 
-    in_rounds = rounds_taken(reader, where, params)
     return {
-        "filters": {
-            "sector": query.sector,
-            "investor": query.investor,
-            "startup": query.startup,
-            "since": None if query.since is None else str(query.since),
-            "until": None if query.until is None else str(query.until),
+        "stakes": counts[0],
+        "startups": counts[1],
+        "investors": counts[2],
+        "by_currency": [
+            {
+                "currency": cur,
+                "invested": f"{from_minor(i, cur):f}",
+                "realised": f"{from_minor(o, cur):f}",
+            }
+            for cur, i, o in totals
+        ],
+        "transactions": counts[3],
+        "undisclosed_amounts": counts[4],
+        "undisclosed_percents": counts[5],
+        "in": {
+            "invested": plain(in_total["invested"], into),
+            "realised": plain(in_total["realised"], into),
+            **summary,
         },
-        "stakes": stakes,
-        "totals": {
-            "stakes": counts[0],
-            "startups": counts[1],
-            "investors": counts[2],
-            "by_currency": [
-                {
-                    "currency": cur,
-                    "invested": f"{from_minor(i, cur):f}",
-                    "realised": f"{from_minor(o, cur):f}",
-                }
-                for cur, i, o in totals
-            ],
-            "transactions": counts[3],
-            "undisclosed_amounts": counts[4],
-            "undisclosed_percents": counts[5],
-            "in": {
-                "invested": plain(in_total["invested"], converter.into),
-                "realised": plain(in_total["realised"], converter.into),
-                **converter.summary(),
-            },
-            "in_rounds": in_rounds,
-        },
+        "in_rounds": rounds_taken(reader, where, params),
     }
 
 

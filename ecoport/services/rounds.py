@@ -1,5 +1,6 @@
 """Funding rounds: find the round a stake took part in (or record it), list and show rounds."""
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,6 +12,7 @@ from ecoport.core.identity import RoundKey, best_round, clashing_round, round_na
 from ecoport.core.money import Money, from_minor, to_minor
 from ecoport.core.percent import from_micro
 from ecoport.errors import Conflict, FieldError, NotFound
+from ecoport.services.listing import ROUND_SORTS, Listing, Page, limit_offset, order_by
 from ecoport.services.lookup import require_company
 from ecoport.store.db import Reader
 
@@ -186,12 +188,12 @@ def check_cheques(reader: Reader, round_id: int) -> None:
 
 # -- reading -------------------------------------------------------------------------------
 
-_ROUND_COLUMNS = """
+_ROUND_SELECT = """
 SELECT r.id, r.date, r.date_precision, c.name, c.sector, r.name, r.total_minor,
        r.valuation_minor, r.currency, r.source, r.note,
-       (SELECT COUNT(*) FROM stake s WHERE s.round_id = r.id)
-FROM funding_round r JOIN company c ON c.id = r.company_id
+       (SELECT COUNT(*) FROM stake s WHERE s.round_id = r.id) AS participants
 """
+_ROUND_COLUMNS = _ROUND_SELECT + "FROM funding_round r JOIN company c ON c.id = r.company_id\n"
 
 
 def _money(minor: int | None, currency: str | None) -> str | None:
@@ -223,8 +225,12 @@ class RoundQuery:
     until: PartialDate | None = None
 
 
-def list_rounds(reader: Reader, query: RoundQuery) -> list[dict[str, Any]]:
-    """Rounds, oldest first, with their totals and how many participants are recorded."""
+def list_rounds(
+    reader: Reader, query: RoundQuery, page: Page | None = None
+) -> Listing[dict[str, Any]]:
+    """Rounds, oldest first (or in the page's order), with their totals and how many
+    participants are recorded; streamed."""
+    page = page or Page()
     clauses: list[str] = []
     params: dict[str, Any] = {}
     if query.startup is not None:
@@ -240,10 +246,31 @@ def list_rounds(reader: Reader, query: RoundQuery) -> list[dict[str, Any]]:
         params["until"] = query.until.end.isoformat()
         clauses.append("r.date <= :until")
     where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-    rows = reader.rows(
-        _ROUND_COLUMNS + where + " ORDER BY r.date, r.date_precision DESC, r.id", params
-    )
-    return [_round_dict(r) for r in rows]
+    order = order_by(ROUND_SORTS, page, "r.id")
+    if page.whole:
+        sql = _ROUND_COLUMNS + where + order
+    else:
+        # the page's rounds first, over what its order needs, then their columns
+        company = " JOIN company c ON c.id = r.company_id" if re.search(r"\bc\.", order) else ""
+        counted = (
+            ", (SELECT COUNT(*) FROM stake s WHERE s.round_id = r.id) AS participants"
+            if page.sort == "participants"
+            else ""
+        )
+        inner = (
+            f"SELECT r.id{counted} FROM funding_round r{company}{where}{order}"
+            f"{limit_offset(page, params)}"
+        )
+        sql = (
+            f"{_ROUND_SELECT}FROM ({inner}) AS page JOIN funding_round r ON r.id = page.id "
+            f"JOIN company c ON c.id = r.company_id{order}"
+        )
+
+    def count() -> int:
+        return int(reader.rows(f"SELECT COUNT(*) FROM funding_round r{where}", params)[0][0])
+
+    rows = (_round_dict(r) for r in reader.stream(sql, params))
+    return Listing(rows, page, "rounds", count)
 
 
 def show_round(reader: Reader, round_id: int) -> dict[str, Any]:
