@@ -2,6 +2,7 @@
 table plans whose least important columns drop first. Pure text, no rich, no I/O."""
 
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -111,33 +112,67 @@ class Plan:
 
 
 def plan(
-    columns: Sequence[Column], natural: Sequence[int], width: int, *, wide: bool = False
+    columns: Sequence[Column],
+    natural: Sequence[int],
+    width: int,
+    *,
+    wide: bool = False,
+    lengths: Sequence[Sequence[int]] | None = None,
 ) -> Plan:
-    """Fit *columns* (each *natural* cells wide at most) into *width* cells: shorten text
-    columns toward their ``least``, least important first; when that is not enough, leave out the
-    column of the highest priority number (the rightmost of equals) and try again. *wide*
-    keeps every column at its natural width."""
-    active = list(range(len(columns)))
-    while True:
-        widths = {i: natural[i] for i in active}
-        need = sum(widths.values()) + GAP * (len(active) - 1)
-        if wide or need <= width:
-            break
-        mins = {i: _least(columns[i], natural[i]) for i in active}
-        if sum(widths[i] - mins[i] for i in active) >= need - width:
-            _narrow(widths, mins, need - width, columns)
-            break
-        droppable = [i for i in active if columns[i].priority > 0]
-        if not droppable:
-            # only what must be shown is left: narrow it as far as it goes
-            floor = {i: natural[i] if columns[i].keep else min(natural[i], 3) for i in active}
-            _narrow(widths, floor, need - width, columns)
-            break
-        active.remove(max(droppable, key=lambda i: (columns[i].priority, i)))
+    """Fit *columns* (each *natural* cells wide at most; *lengths*: each column's cell
+    widths, sorted, when known) into *width* cells, losing as little as it can. Of every
+    way to leave out columns (those of priority above 0) and shorten text columns (least
+    important first, none below its ``least``) that fits, it takes the one that costs
+    least: leaving out a column costs 100 / priority (the more important, the more), and
+    shortening one costs half that times the share of its cells that are cut (a twentieth
+    for prose, which wraps; a hundred times for a column always shown). So the least
+    important columns go first, a source whose longest URLs do not fit is shortened, not
+    left out, and a few long names are shortened rather than a column of amounts lost.
+    *wide* keeps every column whole."""
+    count = len(columns)
+    if wide:
+        return Plan(tuple(natural), ())
+    sizes = lengths or [[n] for n in natural]
+    droppable = [i for i in range(count) if columns[i].priority > 0]
+    best: tuple[tuple[float, int, list[int]], dict[int, int]] | None = None
+    for mask in range(1 << len(droppable)):
+        dropped = [droppable[k] for k in range(len(droppable)) if mask >> k & 1]
+        widths = {i: natural[i] for i in range(count) if i not in dropped}
+        excess = sum(widths.values()) + GAP * (len(widths) - 1) - width
+        if not _narrow(
+            widths, {i: _least(columns[i], natural[i]) for i in widths}, excess, columns
+        ):
+            continue
+        cost = sum(_drop_cost(columns[i]) for i in dropped)
+        cost += sum(_cut_cost(columns[i], sizes[i], w) for i, w in widths.items())
+        key = (cost, len(dropped), dropped)
+        if best is None or key < best[0]:
+            best = (key, widths)
+    if best is None:
+        # even alone, what must be shown is too wide: narrow it as far as it goes
+        widths = {i: natural[i] for i in range(count) if i not in droppable}
+        floor = {i: natural[i] if columns[i].keep else min(natural[i], 3) for i in widths}
+        _narrow(widths, floor, sum(widths.values()) + GAP * (len(widths) - 1) - width, columns)
+    else:
+        widths = best[1]
     return Plan(
-        tuple(widths.get(i) for i in range(len(columns))),
+        tuple(widths.get(i) for i in range(count)),
         tuple(c.header for i, c in enumerate(columns) if i not in widths),
     )
+
+
+def _drop_cost(column: Column) -> float:
+    return 100 / column.priority if column.priority else float("inf")
+
+
+def _cut_cost(column: Column, sizes: Sequence[int], width: int) -> float:
+    """What shortening *column* to *width* costs: the share of its cells that are cut,
+    weighed by how much the column matters (see plan)."""
+    if not sizes or sizes[-1] <= width:
+        return 0.0
+    share = (len(sizes) - bisect_right(sizes, width)) / len(sizes)
+    weight = 1000.0 if column.priority == 0 else _drop_cost(column) / 2
+    return share * weight * (0.05 if column.prose else 1.0)
 
 
 def _least(column: Column, natural: int) -> int:
@@ -148,14 +183,17 @@ def _least(column: Column, natural: int) -> int:
 
 def _narrow(
     widths: dict[int, int], mins: dict[int, int], excess: int, columns: Sequence[Column]
-) -> None:
-    """Take *excess* cells, one at a time, from the least important column that can give
-    one (the widest of equals), none below its minimum."""
-    for _ in range(excess):
-        room = [i for i in widths if widths[i] > mins[i]]
-        if not room:
-            return
-        widths[max(room, key=lambda i: (columns[i].priority, widths[i], i))] -= 1
+) -> bool:
+    """Take *excess* cells from the least important columns first (the widest of equals),
+    none below its minimum; whether that was enough."""
+    for i in sorted(widths, key=lambda i: (-columns[i].priority, -widths[i], -i)):
+        if excess <= 0:
+            break
+        take = min(excess, widths[i] - mins[i])
+        if take > 0:
+            widths[i] -= take
+            excess -= take
+    return excess <= 0
 
 
 def row_lines(

@@ -254,11 +254,11 @@ def table(
     first = [[printable(c) for c in row] for row in islice(it, SAMPLE_ROWS)]
     if not first:
         return 0
+    lengths = [sorted(_longest_line(row[i], c) for row in first) for i, c in enumerate(columns)]
     natural = [
-        max([cell_len(c.header)] + [_longest_line(row[i], c) for row in first])
-        for i, c in enumerate(columns)
+        max(cell_len(c.header), sizes[-1]) for c, sizes in zip(columns, lengths, strict=True)
     ]
-    fitted = plan(columns, natural, width(), wide=wide)
+    fitted = plan(columns, natural, width(), wide=wide, lengths=lengths)
     if title:
         say(title, style="bold")
     head, rule = header_lines(columns, fitted.widths)
@@ -277,7 +277,7 @@ def table(
         _emit("\n".join(lines))
     if fitted.left_out:
         left = ", ".join(fitted.left_out)
-        say(f"Left out to fit {width()} columns: {left}" + (f" ({hint})." if hint else "."))
+        say(f"Left out to fit {width()} columns: {left}" + (f"; {hint}." if hint else "."))
     return count
 
 
@@ -373,7 +373,7 @@ def _stake_columns(into: str | None, *, investor: bool, sources: bool) -> list[C
         Column("Date", keep=True),
         Column("Investor", priority=1 if investor else 9, least=10),
         Column("Startup", least=12),
-        Column("Sector", priority=5, least=12),
+        Column("Sector", priority=5, least=15),
         Column("Kind", priority=3, keep=True),
         Column("Amount", priority=2, right=True, keep=True),
     ]

@@ -183,8 +183,9 @@ def show_company(reader: Reader, name: str, *, into: str | None = None) -> dict[
     public = [stake_dict(r) for r in stakes]
     valuations = []
     for stake in public:
-        if stake["startup"] == ref.name and stake["amount"] and stake["percent"]:
-            add_money_views(stake, converter)
+        # every stake with its amount converted (README: each stake has ``converted``)
+        add_money_views(stake, converter)
+        if stake["startup"] == ref.name and stake["implied_valuation"]:
             valuations.append(
                 {
                     "date": stake["date"],
