@@ -1011,24 +1011,35 @@ CHANGE_FIELDS = ("id", "at", "actor", "command", "summary", "undoes", "undone_by
 
 
 def _diff(record: dict[str, Any]) -> str:
-    """``stake 32 changed: amount_minor 100 -> 200`` (or added / removed, with the row)."""
+    """``stake 32 (Xiaomi in Midea Group) changed: amount CNY 1.27bn → undisclosed`` (or
+    added / removed, with its fields), from the record's readable ``label`` and ``diff``."""
     before, after = record["before"], record["after"]
-    head = f"{record['table']} {record['key']}"
-    if before is None or after is None:
-        verb, row = ("added", after) if before is None else ("removed", before)
-        shown = ", ".join(f"{k}={v}" for k, v in row.items() if v is not None and k != "id")
-        return f"{head} {verb}: {shown}"
-    changed = [f"{k} {before.get(k)} -> {after.get(k)}" for k in after if before.get(k) != after[k]]
-    return f"{head} changed: " + ("; ".join(changed) or "nothing")
+    verb = "added" if before is None else "removed" if after is None else "changed"
+    label = record.get("label") or f"{record['table']} {record['key']}"
+    parts = []
+    for d in record.get("diff", []):
+        if verb == "changed":
+            old = "(none)" if d["before"] is None else d["before"]
+            new = "(none)" if d["after"] is None else d["after"]
+            parts.append(f"{d['field']} {old} → {new}")
+        else:
+            value = d["after"] if verb == "added" else d["before"]
+            if str(value) not in label:  # the label names it already
+                parts.append(f"{d['field']} {value}")
+    return f"{label} {verb}: " + ("; ".join(parts) or "nothing")
 
 
-def change_log(changes: list[dict[str, Any]], fmt: str) -> None:
+def change_log(changes: list[dict[str, Any]], fmt: str, *, quiet: bool = False) -> None:
+    """The audit log: in JSON each record keeps its raw rows (``before``, ``after``) beside
+    its readable ``label`` and ``diff``."""
     if fmt == "json":
         return as_json({"changes": changes})
     if fmt == "csv":
         return as_csv(changes, CHANGE_FIELDS)
     if not changes:
-        info("No changes recorded.")
+        from ecoport.words import no_match
+
+        info(no_match("changes"), quiet=quiet)
         return
     table = _table(None, "Change", "When (UTC)", "Who", "Command", "What", right=("Change",))
     for c in changes:

@@ -334,7 +334,7 @@ def test_every_change_is_logged_with_who_and_the_command(
     assert [c["id"] for c in changes(run, "--since", "2020-06")] == [c["id"] for c in log[1:]]
     assert len(changes(run, "--since", "2020")) == 8
     table = ok(run("log", "--stake", "32"))
-    assert "percent_micro 12500000 -> 13000000" in table
+    assert "percent 12.5% → 13%" in table and "percent_micro" not in table
     bad = run("log", "--since", "yesterday")
     assert bad.exit_code == 2 and "--since" in bad.stderr and bad.stdout == ""
 
@@ -372,11 +372,11 @@ def test_undo_of_an_import_and_refusals(run: Run, seeded: Path, tmp_path: Path) 
     stakes_before = ok(run("stakes", "list", "--format", "json"))
     ok(run("import", str(write_csv(tmp_path / "s.csv", 50))))
     ok(run("stakes", "edit", "40", "--amount", "5000 USD"))
-    refused = run("undo", "2")
+    refused = run("undo", "2", "--yes")
     assert refused.exit_code == 1
     assert "later change(s) 3 touched the same records; undo those first" in refused.stderr
     ok(run("undo"))  # the edit
-    ok(run("undo"))  # the import: its 50 stakes and 50 companies go
+    ok(run("undo", "--yes"))  # the import: its 50 stakes and 50 companies go
     assert ok(run("stakes", "list", "--format", "json")) == stakes_before
     assert [c["summary"] for c in changes(run)][-2:] == [
         "1 stake changed",
@@ -385,7 +385,7 @@ def test_undo_of_an_import_and_refusals(run: Run, seeded: Path, tmp_path: Path) 
     # a change that records made since depend on is refused, with nothing changed
     ok(run(*NEW_STAKE))
     after = dump(seeded)
-    refused = run("undo", "1")
+    refused = run("undo", "1", "--yes")
     assert refused.exit_code == 1 and "depend on it" in refused.stderr
     assert dump(seeded) == after != before
 

@@ -64,8 +64,9 @@ def changes(run: Run, *args: str) -> list[dict[str, Any]]:
 
 
 def records(run: Run, change: int) -> list[dict[str, Any]]:
+    """A change's records as stored (their readable label and diff aside)."""
     (found,) = changes(run, "--change", str(change))
-    return list(found["records"])
+    return [{k: r[k] for k in ("table", "key", "before", "after")} for r in found["records"]]
 
 
 def reversed_records(made: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -119,16 +120,16 @@ def test_undo_and_its_undo_through_the_cli(run: Run, seeded: Path | str, tmp_pat
     imported = content(seeded)
     log = changes(run)
     import_id = log[-1]["id"]
-    ok(run("undo"))
+    ok(run("undo", "--yes"))
     assert content(seeded) != before
-    ok(run("undo", str(import_id - 1)))  # the removal: stake 9 back
-    ok(run("undo", str(import_id - 2)))  # the edit
+    ok(run("undo", str(import_id - 1), "--yes"))  # the removal: stake 9 back
+    ok(run("undo", str(import_id - 2), "--yes"))  # the edit
     assert content(seeded) == before
     undid = changes(run)[-3]
     assert undid["undoes"] == import_id
-    ok(run("undo", str(undid["id"])))
-    ok(run("undo", str(undid["id"] + 1)))  # stake 9 gone again
-    ok(run("undo", str(undid["id"] + 2)))  # the edit again
+    ok(run("undo", str(undid["id"]), "--yes"))
+    ok(run("undo", str(undid["id"] + 1), "--yes"))  # stake 9 gone again
+    ok(run("undo", str(undid["id"] + 2), "--yes"))  # the edit again
     assert content(seeded) == imported
 
 
@@ -138,7 +139,7 @@ def test_a_refused_undo_changes_nothing(run: Run, seeded: Path | str, tmp_path: 
     # a later change touched a stake of the import
     ok(run("stakes", "edit", "40", "--note", "later"))
     whole = dump(seeded)
-    refused = run("undo", str(import_id))
+    refused = run("undo", str(import_id), "--yes")
     assert refused.exit_code == 1 and "later change(s)" in refused.stderr
     assert dump(seeded) == whole
     with (
@@ -149,7 +150,7 @@ def test_a_refused_undo_changes_nothing(run: Run, seeded: Path | str, tmp_path: 
     assert dump(seeded) == whole
     # records made since depend on a company of the import: refused halfway (its stakes
     # already deleted, in batches), and the whole undo rolled back
-    ok(run("undo"))
+    ok(run("undo", "--yes"))
     ok(
         run(
             "add-stake",
@@ -164,6 +165,6 @@ def test_a_refused_undo_changes_nothing(run: Run, seeded: Path | str, tmp_path: 
         )
     )
     whole = dump(seeded)
-    refused = run("undo", str(import_id))
+    refused = run("undo", str(import_id), "--yes")
     assert refused.exit_code == 1 and "depend on it" in refused.stderr
     assert dump(seeded) == whole

@@ -1,10 +1,10 @@
 """Options shared by commands, and the glue from option values to checked domain values."""
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -265,7 +265,26 @@ def confirmed(question: str, *, yes: bool, refusal: str) -> bool:
         return True
     if not sys.stdin.isatty():
         raise InvalidInput(f"not on a terminal: {refusal}", where="--yes")
-    return typer.confirm(question, default=False)
+    return typer.confirm(question, default=False, err=True)
+
+
+def emit(
+    ctx: typer.Context,
+    fmt: Format,
+    record: dict[str, Any],
+    line: str,
+    fields: Sequence[str] | None = None,
+) -> None:
+    """What a command did: the record for scripts (-f json, -f csv: one row of *fields*),
+    else *line* for people, on stderr (a note: --quiet silences it)."""
+    from ecoport.render import as_csv, as_json, info
+
+    if fmt is Format.json:
+        as_json(record)
+    elif fmt is Format.csv:
+        as_csv([record], fields or list(record))
+    else:
+        info(line, quiet=globals_of(ctx).quiet)
 
 
 #: Advice written below the CLI that names options, fitted to the command showing it:

@@ -1,6 +1,6 @@
 """ecoport fx set/list/unset/show: rates of your own, and which rate a conversion uses."""
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -8,6 +8,7 @@ from ecoport.cli.common import (
     DbOption,
     Format,
     FormatOption,
+    emit,
     globals_of,
     location,
     parse,
@@ -55,7 +56,7 @@ def fx_set(
     was = "" if previous is None else f" (was {previous})"
     stored = UserRate(pair[0], pair[1], day, value, source).as_dict()
     previous_text = None if previous is None else f"{previous.normalize():f}"
-    _done(
+    emit(
         ctx,
         fmt,
         {**stored, "previous": previous_text},
@@ -83,7 +84,7 @@ def fx_unset(
     with writing_for(ctx, db) as session:
         removed = unset_rate(session=session, base=pair[0], quote=pair[1], day=day)
     record = {**removed.as_dict(), "rate": None, "previous": removed.as_dict()["rate"]}
-    _done(
+    emit(
         ctx,
         fmt,
         record,
@@ -162,18 +163,6 @@ def _day(date: str) -> "dt.date":
     return day.start
 
 
-def _done(ctx: typer.Context, fmt: Format, record: dict[str, Any], line: str) -> None:
-    """What a change of rate did: a line for people, the record for scripts."""
-    from ecoport.render import as_csv, as_json, info
-
-    if fmt is Format.json:
-        as_json(record)
-    elif fmt is Format.csv:
-        as_csv([record], (*RATE_FIELDS, "previous"))
-    else:
-        info(line, quiet=globals_of(ctx).quiet)
-
-
 def fx_show(
     ctx: typer.Context,
     base: BaseArg,
@@ -190,14 +179,13 @@ def fx_show(
     """
     from ecoport.core.dates import parse_date
     from ecoport.core.fx import conversion_day
-    from ecoport.core.money import currency_code
     from ecoport.render import as_csv, as_json, write
     from ecoport.services.fx import Rates
     from ecoport.services.settings import settings_at
     from ecoport.store.db import State, check, reading
 
     when = parse("--date", parse_date, date)
-    pair = (parse("BASE", currency_code, base), parse("QUOTE", currency_code, quote))
+    pair = _pair(base, quote)
     loc = location(ctx, db)
     settings_at(loc)  # refuses a file that is not an ecoport database
     if check(loc) is State.CURRENT:

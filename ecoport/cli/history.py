@@ -9,6 +9,7 @@ from ecoport.cli.common import (
     Format,
     FormatOption,
     change_of,
+    confirmed,
     globals_of,
     location,
     writing_for,
@@ -47,6 +48,7 @@ def log(
       ecoport log --stake 32 --format json
     """
     from ecoport.render import change_log
+    from ecoport.services.changes import describe
     from ecoport.services.history import LogQuery, since_of
     from ecoport.services.history import change_log as read_log
     from ecoport.store.db import reading
@@ -60,7 +62,12 @@ def log(
     )
     with reading(location(ctx, db)) as reader:
         changes = read_log(reader, query)
-    change_log(changes, fmt.value)
+        describe(reader, changes)
+    change_log(changes, fmt.value, quiet=globals_of(ctx).quiet)
+
+
+#: An undo that writes back more records than this asks first (or wants --yes).
+ASK_ABOVE = 10
 
 
 def undo(
@@ -73,24 +80,58 @@ def undo(
             show_default=False,
         ),
     ] = None,
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes",
+            "-y",
+            help=f"Do not ask, even when the undo touches more than {ASK_ABOVE} records.",
+        ),
+    ] = False,
+    fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
     """Revert a change: the latest one, or CHANGE_ID. The undo is a change itself (in the log).
 
     A removed stake comes back with its ID; an import's stakes and new companies go.
-    A change that later changes built on is refused: undo those first.
+    A change that later changes built on is refused: undo those first. An undo of more
+    than 10 records shows the change and asks first; --yes answers for scripts (without
+    it, such an undo is refused when not on a terminal).
 
     \b
     Example:
       ecoport undo
-      ecoport undo 12
+      ecoport undo 12 --yes
     """
-    from ecoport.render import info
+    from ecoport.render import as_csv, as_json, info
+    from ecoport.services.changes import undo_preview
     from ecoport.services.history import undo_change
+    from ecoport.store.db import reading
+    from ecoport.words import plural
 
+    quiet = globals_of(ctx).quiet
+    with reading(location(ctx, db)) as reader:
+        preview = undo_preview(reader, change_id)
+    if preview.records > ASK_ABOVE and not yes:
+        records = plural(preview.records, "record")
+        info(
+            f"Change {preview.change}, {preview.at[:19].replace('T', ' ')} UTC by "
+            f"{preview.actor}: {preview.command}\n  {preview.summary}\n"
+            f"Undoing it writes back {records}."
+        )
+        question = f"Undo change {preview.change}?"
+        refusal = f"pass --yes to undo change {preview.change} ({records})"
+        if not confirmed(question, yes=yes, refusal=refusal):
+            info("Nothing undone.")
+            raise typer.Exit(1)
     with writing_for(ctx, db) as session:
-        done = undo_change(session=session, change_id=change_id, change=change_of(ctx))
-    info(
-        f"Undid change {done['undone']} as change {done['change']}: {done['summary']}",
-        quiet=globals_of(ctx).quiet,
-    )
+        done = undo_change(session=session, change_id=preview.change, change=change_of(ctx))
+    if fmt is Format.json:
+        as_json(done)
+    elif fmt is Format.csv:
+        as_csv([done], ("undone", "change", "summary"))
+    else:
+        info(
+            f"Undid change {done['undone']} as change {done['change']}: {done['summary']}",
+            quiet=quiet,
+        )

@@ -1,6 +1,6 @@
 """ecoport target set/list/unset: how many companies each investor aims for."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -8,6 +8,7 @@ from ecoport.cli.common import (
     DbOption,
     Format,
     FormatOption,
+    emit,
     globals_of,
     location,
     writing_for,
@@ -38,7 +39,7 @@ def target_set(
     with writing_for(ctx, db) as session:
         name, previous = set_target(session=session, investor=investor, target=target)
     was = "" if previous is None else f" (was {previous})"
-    _done(
+    emit(
         ctx,
         fmt,
         {"investor": name, "target": target, "previous": previous},
@@ -62,24 +63,12 @@ def target_unset(
 
     with writing_for(ctx, db) as session:
         name, previous = unset_target(session=session, investor=investor)
-    _done(
+    emit(
         ctx,
         fmt,
         {"investor": name, "target": None, "previous": previous},
         f"Target of {name} removed (was {previous}); progress counts toward {DEFAULT_TARGET}",
     )
-
-
-def _done(ctx: typer.Context, fmt: Format, record: dict[str, Any], line: str) -> None:
-    """What a change of target did: a line for people, the record for scripts."""
-    from ecoport.render import as_csv, as_json, info
-
-    if fmt is Format.json:
-        as_json(record)
-    elif fmt is Format.csv:
-        as_csv([record], ("investor", "target", "previous"))
-    else:
-        info(line, quiet=globals_of(ctx).quiet)
 
 
 def target_list(

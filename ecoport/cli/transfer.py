@@ -8,7 +8,7 @@ from typing import IO, Annotated
 
 import typer
 
-from ecoport.cli.common import DbOption, change_of, globals_of, location, parse_opt
+from ecoport.cli.common import DbOption, Format, change_of, globals_of, location, parse_opt
 
 
 class DataFormat(StrEnum):
@@ -16,6 +16,16 @@ class DataFormat(StrEnum):
 
     csv = "csv"
     json = "json"
+    yaml = "yaml"
+
+
+class SummaryFormat(StrEnum):
+    """The import summary's format (-f); yaml only as the deprecated spelling of
+    --input-format yaml."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
     yaml = "yaml"
 
 
@@ -38,11 +48,20 @@ SHOWN_REJECTS = 20
 
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="CSV, JSON or YAML file.")],
-    format: Annotated[
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            help="CSV, JSON or YAML file; - for standard input (with --input-format).",
+        ),
+    ],
+    input_format: Annotated[
         DataFormat | None,
         typer.Option(
-            "--format", "-f", help="The file's format (default: from its name).", show_default=False
+            "--input-format",
+            case_sensitive=False,
+            help="The file's format (default: from its name, else from its content).",
+            show_default=False,
         ),
     ] = None,
     map_: Annotated[
@@ -166,7 +185,19 @@ def import_(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check and count everything; write nothing.")
     ] = False,
-    json_: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    fmt: Annotated[
+        SummaryFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="The summary as a table, JSON or CSV (default: table).",
+            show_default=False,
+        ),
+    ] = None,
+    json_: Annotated[
+        bool, typer.Option("--json", help="Deprecated: the same as -f json.", hidden=True)
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Import stakes from a CSV, JSON or YAML file, in one transaction.
@@ -183,13 +214,15 @@ def import_(
           --on-error skip --rejects rejects.csv
       ecoport import funding.csv --map InvestorsName=investor --split-investors , \\
           --set kind=investment --dayfirst --on-error skip
-      ecoport import export.yaml
+      ecoport import export.yaml -f json
+      zcat stakes.csv.gz | ecoport import - --input-format csv
     """
     from ecoport.errors import InvalidInput
     from ecoport.render import error, file_progress, import_summary, info
     from ecoport.services.importing import ImportOptions, RejectsFile, import_source
     from ecoport.services.settings import settings_at, symbols
     from ecoport.services.sources import (
+        STDIN,
         FileFormat,
         Mapping,
         check_encoding,
@@ -202,8 +235,10 @@ def import_(
         read_mapping,
     )
     from ecoport.store.db import writing
+    from ecoport.words import noun, plural
 
     quiet = globals_of(ctx).quiet
+    input_format, summary_format = _formats(file, input_format, fmt, json_, quiet=quiet)
     if dayfirst and monthfirst:
         raise InvalidInput("give --dayfirst or --monthfirst, not both", where="--dayfirst")
     if rejects is not None:
@@ -223,9 +258,11 @@ def import_(
         split_investors=check_separator(split_investors),
     )
     chosen = given.over(read_mapping(mapping)) if mapping else given
-    if rejects is not None and rejects.resolve() == file.resolve():
+    if rejects is not None and file != STDIN and rejects.resolve() == file.resolve():
         raise InvalidInput("would overwrite the file being imported", where="--rejects")
-    source = open_source(file, chosen, format=FileFormat(format.value) if format else None)
+    source = open_source(
+        file, chosen, format=FileFormat(input_format.value) if input_format else None
+    )
     options = ImportOptions(
         skip_bad_rows=on_error is OnError.skip,
         investor=chosen.investor,
@@ -240,7 +277,7 @@ def import_(
     try:
         with (
             file_progress(
-                f"Importing {file.name}",
+                f"Importing {source.path.name}",
                 source.size,
                 enabled=not quiet and source.size > PROGRESS_BYTES,
             ) as advance,
@@ -258,20 +295,80 @@ def import_(
     for conflict in summary.conflicts[:SHOWN_REJECTS]:
         info(f"conflict (stored value kept): {conflict}", quiet=quiet)
     if len(summary.conflicts) > SHOWN_REJECTS:
-        info(f"  ... and {len(summary.conflicts) - SHOWN_REJECTS:,} more conflicts", quiet=quiet)
+        more = len(summary.conflicts) - SHOWN_REJECTS
+        info(f"  ... and {more:,} more {noun(more, 'conflict')}", quiet=quiet)
     if summary.rejected:
         where = f"; every one is in {rejects}" if rejects else ""
         rows = summary.rows_rejected
-        records = f" ({summary.rejected:,} stake records)" if summary.rejected != rows else ""
-        error(f"{rows:,} row{'s' * (rows != 1)} rejected{records}{where}:")
+        records = (
+            f" ({plural(summary.rejected, 'stake record')})" if summary.rejected != rows else ""
+        )
+        error(f"{plural(rows, 'row')} rejected{records}{where}:")
         shown = summary.problems if rejects is None else summary.problems[:SHOWN_REJECTS]
         for line in shown:
             error(f"  {line}")
         if rejects is not None and len(summary.problems) > len(shown):
             error(f"  ... and the rest in {rejects}")
-    import_summary(summary.as_dict(), "json" if json_ else "table")
+    if summary_format is Format.csv:
+        _summary_csv(summary.as_dict())
+    else:
+        import_summary(summary.as_dict(), summary_format.value)
     if summary.records and summary.rejected == summary.records:
         raise typer.Exit(1)  # every record was rejected: nothing to show for the import
+
+
+def _formats(
+    file: Path,
+    input_format: DataFormat | None,
+    fmt: SummaryFormat | None,
+    json_: bool,
+    *,
+    quiet: bool,
+) -> tuple[DataFormat | None, Format]:
+    """The input's format and the summary's, from --input-format, -f and --json.
+
+    Until -f/--format was the summary's format, it was the input's: on a file whose name
+    does not tell its format (standard input, a pipe, data.txt), --format csv, json or yaml
+    without --input-format keeps that meaning for this version, with a warning."""
+    from ecoport.errors import InvalidInput
+    from ecoport.render import info
+    from ecoport.services.sources import STDIN, format_of_name
+
+    if fmt is not None and input_format is None:
+        if fmt is SummaryFormat.yaml or (
+            fmt is not SummaryFormat.table and format_of_name(file) is None
+        ):
+            info(
+                f"warning: --format {fmt.value} taken as the input's format, as before; "
+                f"write --input-format {fmt.value} (-f/--format is the summary's format, as "
+                "on every command)",
+                quiet=quiet,
+            )
+            input_format, fmt = DataFormat(fmt.value), None
+    if fmt is SummaryFormat.yaml:
+        raise InvalidInput(
+            "the summary is a table, JSON or CSV (the input's format: --input-format yaml)",
+            where="--format",
+        )
+    if json_:
+        if fmt not in (None, SummaryFormat.json):
+            raise InvalidInput(f"give -f {fmt.value} or --json, not both", where="--json")
+        info("warning: --json is deprecated; write -f json", quiet=quiet)
+        fmt = SummaryFormat.json
+    if file == STDIN and input_format is None:
+        raise InvalidInput(
+            "standard input has no name to tell its format: give --input-format csv, json or yaml",
+            where="--input-format",
+        )
+    return input_format, Format((fmt or SummaryFormat.table).value)
+
+
+def _summary_csv(summary: dict[str, object]) -> None:
+    """The import summary as one CSV row of its counts (lists are in -f json)."""
+    from ecoport.render import as_csv
+
+    row = {k: v for k, v in summary.items() if isinstance(v, str | int | bool | None)}
+    as_csv([row], list(row))
 
 
 def export(

@@ -233,13 +233,12 @@ class Source:
 
 
 def detect_format(path: Path, head: bytes) -> FileFormat:
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".tsv", ".txt"):
+    """The format of a file: from its name, else from its first bytes."""
+    named = format_of_name(path)
+    if named is not None:
+        return named
+    if path.suffix.lower() == ".txt":
         return FileFormat.csv
-    if suffix == ".json":
-        return FileFormat.json
-    if suffix in (".yaml", ".yml"):
-        return FileFormat.yaml
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if start in (b"[", b"{"):
         return FileFormat.json
@@ -312,31 +311,89 @@ def _bad_byte(path: Path, data: bytes, start: int, encoding: str) -> InvalidInpu
     )
 
 
-def open_source(path: Path, mapping: Mapping, *, format: FileFormat | None = None) -> Source:
-    """Open *path* and check its shape (header, required columns); rows are read lazily."""
+#: The FILE that means standard input (``ecoport import - --input-format csv``).
+STDIN = Path("-")
+#: How standard input is named in messages (``<stdin>:3: ...``).
+STDIN_NAME = Path("<stdin>")
+
+
+def format_of_name(path: Path) -> FileFormat | None:
+    """The format a file's name tells (``.csv``, ``.tsv``, ``.json``, ``.yaml``, ``.yml``);
+    None when it tells none (standard input, a pipe, ``data.txt``)."""
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv"):
+        return FileFormat.csv
+    if suffix == ".json":
+        return FileFormat.json
+    if suffix in (".yaml", ".yml"):
+        return FileFormat.yaml
+    return None
+
+
+def _open_bytes(path: Path) -> tuple[IO[bytes], int, Path]:
+    """*path* opened once for reading: (stream at its start, size, name for messages).
+
+    A regular file is read in place. Standard input (``-``), ``/dev/stdin``, a pipe or a
+    process substitution (``<(zcat x.csv.gz)``) can be read only once: it is copied to an
+    anonymous temporary file first, so that sniffing its start does not consume it."""
+    import os
+    import shutil
+    import stat
+    import sys
+    import tempfile
+
+    if path == STDIN:
+        raw, shown = sys.stdin.buffer, STDIN_NAME
+    else:
+        try:
+            raw, shown = path.open("rb"), path
+            mode = os.fstat(raw.fileno()).st_mode
+        except FileNotFoundError:
+            raise InvalidInput(f"{path}: no such file") from None
+        except IsADirectoryError:
+            raise InvalidInput(f"{path}: is a folder, not a file") from None
+        except OSError as exc:
+            raise InvalidInput(f"{path}: cannot read ({exc.strerror})") from None
+        if stat.S_ISREG(mode):
+            return raw, os.fstat(raw.fileno()).st_size, path
+    spool = tempfile.TemporaryFile(prefix="ecoport-import-")
     try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
-            head = fh.read(_SNIFF_BYTES)
-    except FileNotFoundError:
-        raise InvalidInput(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InvalidInput(f"{path}: is a folder, not a file") from None
+        shutil.copyfileobj(raw, spool, 1024 * 1024)
     except OSError as exc:
-        raise InvalidInput(f"{path}: cannot read ({exc.strerror})") from None
-    if mapping.encoding is not None:
-        check_encoding(mapping.encoding)
-    wide = _wide(mapping.encoding, head)
-    _refuse_binary(path, head, wide)
-    if wide is not None and mapping.encoding is None:
-        mapping = Mapping(**{**_fields_of(mapping), "encoding": wide})
-    chosen = format or detect_format(
-        path, head.decode(wide, errors="replace").encode() if wide else head
-    )
-    if chosen is FileFormat.csv:
-        return _open_csv(path, size, head, mapping)
+        spool.close()
+        raise InvalidInput(f"{shown}: cannot read ({exc.strerror})") from None
+    finally:
+        if raw is not sys.stdin.buffer:
+            raw.close()
+    size = spool.tell()
+    spool.seek(0)
+    return spool, size, shown
+
+
+def open_source(path: Path, mapping: Mapping, *, format: FileFormat | None = None) -> Source:
+    """Open *path* (``-``: standard input) and check its shape (header, required columns);
+    rows are read lazily. The file is opened once, and a pipe read once."""
+    stream, size, path = _open_bytes(path)
+    try:
+        head = stream.read(_SNIFF_BYTES)
+        stream.seek(0)
+        if mapping.encoding is not None:
+            check_encoding(mapping.encoding)
+        wide = _wide(mapping.encoding, head)
+        _refuse_binary(path, head, wide)
+        if wide is not None and mapping.encoding is None:
+            mapping = Mapping(**{**_fields_of(mapping), "encoding": wide})
+        chosen = format or detect_format(
+            path, head.decode(wide, errors="replace").encode() if wide else head
+        )
+        if chosen is FileFormat.csv:
+            return _open_csv(path, stream, size, head, mapping)
+        data = stream.read()
+    except BaseException:
+        stream.close()
+        raise
+    stream.close()
     encoding = mapping.encoding or "utf-8-sig"
-    data = path.read_bytes()
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -360,7 +417,8 @@ def _fields_of(mapping: Mapping) -> dict[str, Any]:
 # -- CSV ---------------------------------------------------------------------------------
 
 
-def _open_csv(path: Path, size: int, head: bytes, mapping: Mapping) -> Source:
+def _open_csv(path: Path, binary: IO[bytes], size: int, head: bytes, mapping: Mapping) -> Source:
+    """A CSV source reading *binary* (at its start) as rows; *path* names it in messages."""
     encoding = mapping.encoding or "utf-8-sig"
     try:
         codec = codecs.lookup(encoding).name
@@ -384,7 +442,6 @@ def _open_csv(path: Path, size: int, head: bytes, mapping: Mapping) -> Source:
     if len(delimiter) != 1:
         raise InvalidInput(f"a delimiter is one character, got {delimiter!r}", where="--delimiter")
 
-    binary = path.open("rb")
     text = io.TextIOWrapper(binary, encoding=encoding, errors="surrogateescape", newline="")
     # strict: a cell like "Xiaomi"x is malformed quoting, not the name Xiaomix
     reader = csv.reader(text, delimiter=delimiter, strict=True)
