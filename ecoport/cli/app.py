@@ -298,3 +298,9 @@ __all__ = ["app", "main", "globals_of"]
 def main() -> None:
     """Entry point of the ``ecoport`` command."""
     app(prog_name="ecoport")
+
+
+from ecoport.cli import ownership  # noqa: E402  (issue 13: tree and owners)
+
+_command(app, "tree", ownership.tree)
+_command(app, "owners", ownership.owners)

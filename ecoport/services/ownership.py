@@ -1,0 +1,496 @@
+"""Who owns what as of a date: an investor's ecosystem as a tree, a company's owners, and
+the companies an investor reaches through its subsidiaries (positions read in SQL as compact
+rows, folded and walked by ecoport.core.positions)."""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ecoport.core.ownership import Kind
+from ecoport.core.positions import (
+    MAX_DEPTH,
+    Event,
+    HoldingClass,
+    Position,
+    Range,
+    Round,
+    State,
+    Thresholds,
+    classify,
+    fold,
+    look_through,
+    reached,
+)
+from ecoport.errors import FieldError
+from ecoport.services.lookup import require_company
+from ecoport.store.db import Reader
+
+#: Companies read per query: an IN list of this many integers is far below what either
+#: backend accepts.
+BATCH = 2000
+_KINDS = {k.value: k for k in Kind}
+
+_EVENTS = """
+SELECT s.company_id, s.date, s.date_precision, s.investor_id, s.kind, s.percent_micro,
+       s.round_id, s.id
+FROM stake s WHERE s.company_id IN ({ids}) AND s.date <= :as_of
+"""
+#: Events of the companies that the holders {ids} hold or held stakes in.
+_EVENTS_HELD = """
+SELECT s.company_id, s.date, s.date_precision, s.investor_id, s.kind, s.percent_micro,
+       s.round_id, s.id
+FROM stake s WHERE s.company_id IN (
+    SELECT DISTINCT h.company_id FROM stake h WHERE h.investor_id IN ({ids}) AND h.date <= :as_of
+) AND s.date <= :as_of
+"""
+#: Rounds that dilute: a total and a post-money valuation (one currency, by the schema).
+_ROUNDS = """
+SELECT r.company_id, r.id, r.date, r.date_precision, r.total_minor, r.valuation_minor
+FROM funding_round r WHERE r.company_id IN ({ids}) AND r.date <= :as_of
+AND r.total_minor IS NOT NULL AND r.valuation_minor IS NOT NULL
+"""
+
+
+# -- reading positions --------------------------------------------------------------------
+
+
+def _batches(ids: Collection[int]) -> Iterator[str]:
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), BATCH):
+        # integers from the database, written into the SQL as numbers
+        yield ",".join(str(int(i)) for i in ordered[start : start + BATCH])
+
+
+def _fold_rows(
+    reader: Reader, rows: Iterable[Sequence[Any]], as_of: str, skip: set[int]
+) -> dict[int, dict[int, Position]]:
+    events: dict[int, list[Event]] = defaultdict(list)
+    for company, date, precision, holder, kind, micro, round_id, sid in rows:
+        if company in skip:
+            continue
+        pct = None if micro is None else Decimal(micro).scaleb(-6)
+        events[company].append(Event(date, precision, holder, _KINDS[kind], pct, round_id, sid))
+    rounds: dict[int, list[Round]] = defaultdict(list)
+    for ids in _batches(events):
+        for company, rid, date, precision, total, valuation in reader.rows(
+            _ROUNDS.format(ids=ids), {"as_of": as_of}
+        ):
+            rounds[company].append(Round(rid, date, precision, total, valuation))
+    return {c: fold(evts, rounds.get(c, ())) for c, evts in events.items()}
+
+
+def positions_in(
+    reader: Reader, companies: Collection[int], *, as_of: str
+) -> dict[int, dict[int, Position]]:
+    """Every holder's position in each of *companies* (by id) as of the ISO day *as_of*."""
+    out: dict[int, dict[int, Position]] = {}
+    for ids in _batches(companies):
+        rows = reader.rows(_EVENTS.format(ids=ids), {"as_of": as_of})
+        out.update(_fold_rows(reader, rows, as_of, set()))
+    return out
+
+
+def positions_held_by(
+    reader: Reader, holders: Collection[int], *, as_of: str, known: Collection[int] = ()
+) -> dict[int, dict[int, Position]]:
+    """Every holder's position in each company that one of *holders* holds or held a
+    stake in, but those in *known* (already read)."""
+    out: dict[int, dict[int, Position]] = {}
+    skip = set(known)
+    for ids in _batches(holders):
+        rows = reader.rows(_EVENTS_HELD.format(ids=ids), {"as_of": as_of})
+        out.update(_fold_rows(reader, rows, as_of, skip))
+    return out
+
+
+@dataclass(slots=True)
+class Graph:
+    """Holdings read around one company, level by level: each expanded company's active
+    links (for the arithmetic) and ended ones (shown with --all), and each link's position."""
+
+    active: dict[int, list[tuple[int, Range]]] = field(default_factory=dict)
+    ended: dict[int, list[tuple[int, Position]]] = field(default_factory=dict)
+    position: dict[tuple[int, int], Position] = field(default_factory=dict)
+    """(holder, company) -> position."""
+    level: dict[int, int] = field(default_factory=dict)
+    """Each company's fewest links from where the walk started."""
+
+
+def _downward(reader: Reader, root: int, as_of: str, depth: int) -> Graph:
+    """What *root* holds, and what those hold, *depth* links down (through active holdings)."""
+    graph = Graph(level={root: 0})
+    held_by: dict[int, list[tuple[int, Position]]] = defaultdict(list)
+    frontier, read = {root}, set[int]()
+    for level in range(1, depth + 1):
+        if not frontier:
+            break
+        found = positions_held_by(reader, frontier, as_of=as_of, known=read)
+        read.update(found)
+        for company, holders in found.items():
+            for holder, pos in holders.items():
+                graph.position[holder, company] = pos
+                held_by[holder].append((company, pos))
+        nxt: set[int] = set()
+        for holder in frontier:
+            active: list[tuple[int, Range]] = []
+            ended: list[tuple[int, Position]] = []
+            graph.active[holder], graph.ended[holder] = active, ended
+            for company, pos in held_by.get(holder, ()):
+                if pos.active:
+                    active.append((company, pos.range))
+                    if company not in graph.level:
+                        graph.level[company] = level
+                        nxt.add(company)
+                else:
+                    ended.append((company, pos))
+        frontier = nxt
+    return graph
+
+
+def _upward(reader: Reader, company: int, as_of: str, depth: int) -> Graph:
+    """Who holds *company*, and who holds those, *depth* links up: ``active`` maps a
+    company to its holders here."""
+    graph = Graph(level={company: 0})
+    frontier = {company}
+    for level in range(1, depth + 1):
+        if not frontier:
+            break
+        found = positions_in(reader, frontier, as_of=as_of)
+        nxt: set[int] = set()
+        for held in frontier:
+            active: list[tuple[int, Range]] = []
+            ended: list[tuple[int, Position]] = []
+            graph.active[held], graph.ended[held] = active, ended
+            for holder, pos in found.get(held, {}).items():
+                graph.position[holder, held] = pos
+                if pos.active:
+                    active.append((holder, pos.range))
+                    if holder not in graph.level:
+                        graph.level[holder] = level
+                        nxt.add(holder)
+                else:
+                    ended.append((holder, pos))
+        frontier = nxt
+    return graph
+
+
+def _names(reader: Reader, ids: Collection[int]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for batch in _batches(ids):
+        out.update(
+            (i, n) for i, n in reader.rows(f"SELECT id, name FROM company WHERE id IN ({batch})")
+        )
+    return out
+
+
+def _label(date: str, precision: str) -> str:
+    """A stored partial date as written: ``2014``, ``2014-12``, ``2014-12-14``."""
+    return date[: {"year": 4, "month": 7}.get(precision, 10)]
+
+
+# -- results ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A company in a tree of holdings, under the company that holds it (or, in an owners
+    tree, a holder above the company it holds)."""
+
+    company: str
+    direct: Range
+    """The holding on this link: the parent's in the company (owners: this holder's in the
+    company below it)."""
+    state: State
+    ended_by: str | None
+    """The acquirer, when its acquisition ended the holding."""
+    date: str
+    """The latest event that shaped the holding (partial date)."""
+    look_through: Range
+    """The root investor's effective interest in this company (owners: this holder's in the
+    company asked about), over every path."""
+    known: HoldingClass
+    """What this company is to the investor (owners: the company to this holder), by what
+    is known."""
+    at_most: HoldingClass
+    """The most it could be, were every undisclosed stake as large as it can be."""
+    children: tuple["Node", ...] = ()
+    repeated: bool = False
+    """Shown with its holdings elsewhere in the tree (a diamond): not repeated here."""
+
+
+@dataclass(frozen=True, slots=True)
+class TreeQuery:
+    investor: str
+    as_of: dt.date | None = None
+    depth: int = MAX_DEPTH
+    min_percent: Decimal | None = None
+    every: bool = False
+    """Show exited, written-off and acquired holdings too (as leaves)."""
+    thresholds: Thresholds = Thresholds()
+
+
+@dataclass(frozen=True, slots=True)
+class Tree:
+    """An investor's ecosystem: what it holds, and what those hold, as of a date."""
+
+    investor: str
+    as_of: str
+    depth: int
+    min_percent: Decimal | None
+    thresholds: Thresholds
+    nodes: tuple[Node, ...]
+    companies: int
+    """Distinct companies it holds directly or through others (active holdings)."""
+    left_out: int
+    """Of those, how many --min-percent leaves out."""
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """An ultimate owner: a holder of the company that no one holds in turn (as read)."""
+
+    company: str
+    look_through: Range
+    known: HoldingClass
+    at_most: HoldingClass
+
+
+@dataclass(frozen=True, slots=True)
+class OwnersQuery:
+    company: str
+    as_of: dt.date | None = None
+    depth: int = MAX_DEPTH
+    every: bool = False
+    thresholds: Thresholds = Thresholds()
+
+
+@dataclass(frozen=True, slots=True)
+class Owners:
+    company: str
+    as_of: str
+    depth: int
+    thresholds: Thresholds
+    holders: tuple[Node, ...]
+    """The tree upward: the company's holders, their holders, and so on."""
+    ultimate: tuple[Owner, ...]
+
+
+def _check(depth: int, thresholds: Thresholds, min_percent: Decimal | None = None) -> None:
+    if depth < 1:
+        raise FieldError("depth", f"must be 1 or more (got {depth})")
+    for name, value in (
+        ("subsidiary_over", thresholds.subsidiary),
+        ("associate_from", thresholds.associate),
+        ("min_percent", min_percent),
+    ):
+        if value is not None and not 0 <= value <= 100:
+            raise FieldError(name, f"must be from 0 to 100 (got {value})")
+    if thresholds.associate > thresholds.subsidiary:
+        raise FieldError(
+            "associate_from",
+            f"must be at most the subsidiary threshold, {thresholds.subsidiary} "
+            f"(got {thresholds.associate})",
+        )
+
+
+def _as_of(day: dt.date | None) -> str:
+    return (day or dt.date.today()).isoformat()
+
+
+# -- the tree ---------------------------------------------------------------------------
+
+
+def ownership_tree(reader: Reader, query: TreeQuery) -> Tree:
+    """The investor's holdings as of the date, each with what it holds in turn, down to
+    *depth* links: direct percent (or range), look-through, class, latest event."""
+    _check(query.depth, query.thresholds, query.min_percent)
+    ref = require_company(reader, query.investor)
+    as_of = _as_of(query.as_of)
+    graph = _downward(reader, ref.id, as_of, query.depth)
+    through = look_through(ref.id, graph.active, max_depth=query.depth)
+    classes = classify(ref.id, graph.active, query.thresholds)
+    floor = query.min_percent
+    kept = {c for c, share in through.items() if floor is None or share.high >= floor}
+    names = _names(reader, {ref.id, *through, *_ended_ids(graph, query.every)})
+    nodes = _Builder(graph, names, through, classes.of, query.depth, query.every, kept)
+    return Tree(
+        investor=ref.name,
+        as_of=as_of,
+        depth=query.depth,
+        min_percent=floor,
+        thresholds=query.thresholds,
+        nodes=nodes.below(ref.id, (ref.id,), down=True),
+        companies=len(through),
+        left_out=len(through) - len(kept),
+    )
+
+
+def _ended_ids(graph: Graph, every: bool) -> set[int]:
+    """The companies (and acquirers) of ended holdings, when they are shown."""
+    if not every:
+        return set()
+    ids: set[int] = set()
+    for ended in graph.ended.values():
+        ids.update(c for c, _ in ended)
+        ids.update(p.by for _, p in ended if p.by is not None)
+    return ids
+
+
+class _Builder:
+    """Builds the nodes of a tree from a Graph: each path of holdings at most *depth* links
+    long that passes through no company twice (the cycle convention); a company's own
+    holdings under its first occurrence at its fewest links from the root, later
+    occurrences marked ``repeated``."""
+
+    def __init__(
+        self,
+        graph: Graph,
+        names: dict[int, str],
+        through: dict[int, Range],
+        class_of: Callable[[int], tuple[HoldingClass, HoldingClass]],
+        depth: int,
+        every: bool,
+        kept: set[int] | None = None,
+    ) -> None:
+        self.graph, self.names, self.through, self.class_of = graph, names, through, class_of
+        self.depth, self.every, self.kept = depth, every, kept
+        self.expanded: set[int] = set()
+
+    def below(self, at: int, path: tuple[int, ...], *, down: bool) -> tuple[Node, ...]:
+        """The nodes linked to *at* (what it holds when *down*, else its holders)."""
+        if len(path) > self.depth:
+            return ()
+        picked = [
+            self.node(other, at, path, down=down)
+            for other, link in self.graph.active.get(at, ())
+            if other not in path and link.high > 0 and (self.kept is None or other in self.kept)
+        ]
+        if self.every:
+            picked += [self.ended(other, pos) for other, pos in self.graph.ended.get(at, ())]
+        return tuple(sorted(picked, key=_order))
+
+    def node(self, other: int, at: int, path: tuple[int, ...], *, down: bool) -> Node:
+        pos = self.graph.position[(at, other) if down else (other, at)]
+        holdings = bool(self.graph.active.get(other))
+        first = other not in self.expanded and len(path) == self.graph.level.get(other)
+        children: tuple[Node, ...] = ()
+        if first:
+            self.expanded.add(other)
+            children = self.below(other, (*path, other), down=down)
+        known, at_most = self.class_of(other)
+        return Node(
+            company=self.names[other],
+            direct=pos.range,
+            state=pos.state,
+            ended_by=None,
+            date=_label(pos.date, pos.precision),
+            look_through=self.through[other],
+            known=known,
+            at_most=at_most,
+            children=children,
+            repeated=holdings and not first,
+        )
+
+    def ended(self, other: int, pos: Position) -> Node:
+        return Node(
+            company=self.names[other],
+            direct=pos.range,
+            state=pos.state,
+            ended_by=None if pos.by is None else self.names.get(pos.by),
+            date=_label(pos.date, pos.precision),
+            look_through=_NONE,
+            known=HoldingClass.INVESTMENT,
+            at_most=HoldingClass.INVESTMENT,
+        )
+
+
+_NONE = Range(Decimal(0), Decimal(0))
+
+
+def _order(n: Node) -> tuple[bool, Decimal, str, str]:
+    """Held before ended, the largest known holding first, then by name."""
+    return (n.state is not State.HELD, -n.direct.low, n.company.casefold(), n.company)
+
+
+# -- owners -------------------------------------------------------------------------------
+
+
+def owners(reader: Reader, query: OwnersQuery) -> Owners:
+    """Who holds the company as of the date, directly and through others (the tree upward,
+    *depth* links), each with its look-through interest in the company and the company's
+    class for it; and the ultimate owners, at the top of the chains."""
+    _check(query.depth, query.thresholds)
+    ref = require_company(reader, query.company)
+    as_of = _as_of(query.as_of)
+    graph = _upward(reader, ref.id, as_of, query.depth)
+    through = look_through(ref.id, graph.active, max_depth=query.depth)
+    # the same holdings read downward, for the company's class to each owner
+    down: dict[int, list[tuple[int, Range]]] = defaultdict(list)
+    for held, holders in graph.active.items():
+        for holder, link in holders:
+            down[holder].append((held, link))
+    classes = {u: classify(u, down, query.thresholds).of(ref.id) for u in through}
+    names = _names(reader, {ref.id, *through, *_ended_ids(graph, query.every)})
+    nodes = _Builder(graph, names, through, classes.__getitem__, query.depth, query.every)
+    tops = sorted(
+        (
+            Owner(names[u], through[u], *classes[u])
+            for u in through
+            if not graph.active.get(u)  # no holder of its own, or beyond --depth
+        ),
+        key=lambda o: (-o.look_through.low, o.company.casefold(), o.company),
+    )
+    return Owners(
+        company=ref.name,
+        as_of=as_of,
+        depth=query.depth,
+        thresholds=query.thresholds,
+        holders=nodes.below(ref.id, (ref.id,), down=False),
+        ultimate=tuple(tops),
+    )
+
+
+# -- the ecosystem, for progress ----------------------------------------------------------
+
+
+def reached_through(
+    reader: Reader,
+    investor_id: int,
+    *,
+    as_of: dt.date | None = None,
+    associates: bool = False,
+    thresholds: Thresholds = Thresholds(),
+) -> list[str]:
+    """The companies the investor holds no stake in but reaches through its ecosystem as of
+    the date: held by its subsidiaries (with *associates*, its associates too), walking on
+    through the subsidiaries (associates) of those; by name. See core.positions.reached."""
+    day = _as_of(as_of)
+    allowed = (
+        {HoldingClass.SUBSIDIARY, HoldingClass.ASSOCIATE}
+        if associates
+        else {HoldingClass.SUBSIDIARY}
+    )
+    active: dict[int, list[tuple[int, Range]]] = {}
+    held_by: dict[int, list[tuple[int, Range]]] = defaultdict(list)
+    read: set[int] = set()
+    todo = {investor_id}
+    for _level in range(MAX_DEPTH):
+        found = positions_held_by(reader, todo, as_of=day, known=read)
+        read.update(found)
+        for company, holders in found.items():
+            for holder, pos in holders.items():
+                if pos.active:
+                    held_by[holder].append((company, pos.range))
+        for holder in todo:
+            active[holder] = held_by.get(holder, [])
+        # only subsidiaries' (associates') holdings matter: read those as they become such
+        known = classify(investor_id, active, thresholds).known
+        todo = {c for c, k in known.items() if k in allowed and c not in active}
+        if not todo:
+            break
+    found_ids = reached(investor_id, active, thresholds, associates=associates)
+    names = _names(reader, found_ids)
+    return sorted(names.values(), key=lambda n: (n.casefold(), n))
