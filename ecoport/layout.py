@@ -124,8 +124,8 @@ def plan(
     way to leave out columns (those of priority above 0) and shorten text columns (least
     important first, none below its ``least``) that fits, it takes the one that costs
     least: leaving out a column costs 100 / priority (the more important, the more), and
-    shortening one costs half that times the share of its cells that are cut (a twentieth
-    for prose, which wraps; a hundred times for a column always shown). So the least
+    shortening one costs that times the share of its cells that are cut (a twentieth of it
+    for prose, which wraps; 1000 for a column always shown). So the least
     important columns go first, a source whose longest URLs do not fit is shortened, not
     left out, and a few long names are shortened rather than a column of amounts lost.
     *wide* keeps every column whole."""
@@ -171,7 +171,7 @@ def _cut_cost(column: Column, sizes: Sequence[int], width: int) -> float:
     if not sizes or sizes[-1] <= width:
         return 0.0
     share = (len(sizes) - bisect_right(sizes, width)) / len(sizes)
-    weight = 1000.0 if column.priority == 0 else _drop_cost(column) / 2
+    weight = 1000.0 if column.priority == 0 else _drop_cost(column)
     return share * weight * (0.05 if column.prose else 1.0)
 
 

@@ -244,7 +244,7 @@ def table(
     *,
     title: str | None = None,
     wide: bool = False,
-    hint: str | None = "--wide shows them",
+    hint: str | None = "--wide shows every column",
 ) -> int:
     """Write a table fitted to the output's width and return how many rows it had (nothing
     is written for none). The columns are laid out by the first SAMPLE_ROWS rows, then

@@ -292,7 +292,7 @@ def test_cells_are_shortened_at_word_boundaries_and_what_is_left_out_is_named(
     # no cell broken inside a word, as rich's folding did (media/vide|o, iot/wearab|les)
     for broken in ("media/vide\n", "iot/wearab\n", "tar\nget"):
         assert broken not in out
-    assert "Left out to fit 80 columns: Investor, Sector, Source; --wide shows them." in out
+    assert "Left out to fit 80 columns: Investor, Sector, Source; --wide shows every column." in out
     header = out.splitlines()[1].split()
     assert header == ["ID", "Date", "Startup", "Kind", "Amount", "In", "USD", "%"]
     # prose wraps between words: the words, joined again, are the sentence
