@@ -330,13 +330,16 @@ def _print_tree(result: "Tree") -> None:
     else:
         say(f"{result.investor} holds nothing as of {result.as_of}.")
         return
+    from ecoport.words import plural
+
     floor = ""
     if result.left_out and result.min_percent is not None:
         floor = f"; {result.left_out} below {result.min_percent.normalize():f}% left out"
     say(
-        f"{result.companies} companies held directly or through others (at most "
-        f"{result.depth} links){floor}. {_explained(result.thresholds, result.investor)}"
+        f"{plural(result.companies, 'company')} held directly or through others "
+        f"(at most {plural(result.depth, 'link')}){floor}."
     )
+    say(_explained(result.thresholds))
 
 
 def _print_owners(result: "Owners") -> None:
@@ -365,16 +368,14 @@ def _print_owners(result: "Owners") -> None:
         table.add_row(o.company, o.look_through.describe(), _class_text(o.known, o.at_most))
     out.print()
     out.print(table)
-    say(_explained(result.thresholds, "each owner"))
+    say(_explained(result.thresholds))
 
 
-def _explained(thresholds: "Thresholds", whose: str) -> str:
+def _explained(thresholds: "Thresholds") -> str:
     sub = f"{thresholds.subsidiary.normalize():f}%"
     assoc = f"{thresholds.associate.normalize():f}%"
     return (
-        f"Look-through: {whose}'s interest summed over every path of holdings, each the "
-        "product of its percents (a path never passes through a company twice). A range "
-        "(0–100%) where a percentage is undisclosed: at least what disclosed stakes imply, "
-        f"at most what the other holders' leave. Subsidiary: over {sub} held directly or "
-        f"through subsidiaries; associate: {assoc} or more; else investment."
+        "Look-through: the percents multiplied along each path of holdings (never through a "
+        "company twice), summed. A range where a percentage is undisclosed. Subsidiary: "
+        f"over {sub} held directly or through subsidiaries; associate: {assoc} or more."
     )

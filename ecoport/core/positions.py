@@ -278,6 +278,20 @@ def paths(
         stack.extend(reversed(nexts))
 
 
+def tops(start: N, holdings: Holdings[N], *, max_depth: int = MAX_DEPTH) -> set[N]:
+    """Where the paths from *start* end: the last company of each path that cannot go on
+    (nothing further, only companies already on it, or *max_depth* reached). Upward,
+    these are the ultimate owners; in a cycle, the company at which it closes."""
+    ends: set[N] = set()
+    for path, _share in paths(start, holdings, max_depth=max_depth):
+        onward = len(path) <= max_depth and any(
+            held not in path and link.high != 0 for held, link in holdings.get(path[-1], ())
+        )
+        if not onward:
+            ends.add(path[-1])
+    return ends
+
+
 def look_through(start: N, holdings: Holdings[N], *, max_depth: int = MAX_DEPTH) -> dict[N, Range]:
     """*start*'s effective interest in each company it reaches: the sum over every path
     (see paths) of the product of the percents along it, lower bounds with lower bounds,

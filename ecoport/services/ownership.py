@@ -23,6 +23,7 @@ from ecoport.core.positions import (
     fold,
     look_through,
     reached,
+    tops,
 )
 from ecoport.errors import FieldError
 from ecoport.services.lookup import require_company
@@ -218,7 +219,8 @@ class Node:
     """The most it could be, were every undisclosed stake as large as it can be."""
     children: tuple["Node", ...] = ()
     repeated: bool = False
-    """Shown with its holdings elsewhere in the tree (a diamond): not repeated here."""
+    """Its holdings are shown at an earlier occurrence in the tree (a diamond): not
+    repeated here."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,8 +344,8 @@ def _ended_ids(graph: Graph, every: bool) -> set[int]:
 class _Builder:
     """Builds the nodes of a tree from a Graph: each path of holdings at most *depth* links
     long that passes through no company twice (the cycle convention); a company's own
-    holdings under its first occurrence at its fewest links from the root, later
-    occurrences marked ``repeated``."""
+    holdings under its first occurrence that has any, later occurrences marked
+    ``repeated`` (a diamond's second branch does not repeat the first's subtree)."""
 
     def __init__(
         self,
@@ -358,6 +360,7 @@ class _Builder:
         self.graph, self.names, self.through, self.class_of = graph, names, through, class_of
         self.depth, self.every, self.kept = depth, every, kept
         self.expanded: set[int] = set()
+        """Companies whose holdings a node shows already."""
 
     def below(self, at: int, path: tuple[int, ...], *, down: bool) -> tuple[Node, ...]:
         """The nodes linked to *at* (what it holds when *down*, else its holders)."""
@@ -374,12 +377,12 @@ class _Builder:
 
     def node(self, other: int, at: int, path: tuple[int, ...], *, down: bool) -> Node:
         pos = self.graph.position[(at, other) if down else (other, at)]
-        holdings = bool(self.graph.active.get(other))
-        first = other not in self.expanded and len(path) == self.graph.level.get(other)
+        repeated = other in self.expanded
         children: tuple[Node, ...] = ()
-        if first:
-            self.expanded.add(other)
+        if not repeated:
             children = self.below(other, (*path, other), down=down)
+            if children:  # else (all cut by the path) a later occurrence may show some
+                self.expanded.add(other)
         known, at_most = self.class_of(other)
         return Node(
             company=self.names[other],
@@ -391,7 +394,7 @@ class _Builder:
             known=known,
             at_most=at_most,
             children=children,
-            repeated=holdings and not first,
+            repeated=repeated,
         )
 
     def ended(self, other: int, pos: Position) -> Node:
@@ -435,11 +438,10 @@ def owners(reader: Reader, query: OwnersQuery) -> Owners:
     classes = {u: classify(u, down, query.thresholds).of(ref.id) for u in through}
     names = _names(reader, {ref.id, *through, *_ended_ids(graph, query.every)})
     nodes = _Builder(graph, names, through, classes.__getitem__, query.depth, query.every)
-    tops = sorted(
+    ultimate = sorted(
         (
             Owner(names[u], through[u], *classes[u])
-            for u in through
-            if not graph.active.get(u)  # no holder of its own, or beyond --depth
+            for u in tops(ref.id, graph.active, max_depth=query.depth)
         ),
         key=lambda o: (-o.look_through.low, o.company.casefold(), o.company),
     )
@@ -449,7 +451,7 @@ def owners(reader: Reader, query: OwnersQuery) -> Owners:
         depth=query.depth,
         thresholds=query.thresholds,
         holders=nodes.below(ref.id, (ref.id,), down=False),
-        ultimate=tuple(tops),
+        ultimate=tuple(ultimate),
     )
 
 
