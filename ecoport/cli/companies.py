@@ -10,6 +10,7 @@ from ecoport.cli.common import (
     Format,
     FormatOption,
     InOption,
+    emit,
     location,
     parse_opt,
     writing_for,
@@ -94,6 +95,7 @@ def companies_rename(
     ctx: typer.Context,
     old: Annotated[str, typer.Argument(metavar="OLD", help="The company's name or alias.")],
     new: Annotated[str, typer.Argument(metavar="NEW", help="Its new name.")],
+    fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
     """Rename a company; its old name stays an alias.
@@ -102,12 +104,16 @@ def companies_rename(
     Example:
       ecoport companies rename "Segway-Ninebot" "Ninebot"
     """
-    from ecoport.render import info
     from ecoport.services.company_edits import rename_company
 
     with writing_for(ctx, db) as session:
         before, after = rename_company(session=session, old=old, new=new)
-    info(f"Renamed {before} to {after} ({before!r} stays an alias)")
+    emit(
+        ctx,
+        fmt,
+        {"company": after, "was": before},
+        f"Renamed {before} to {after} ({before!r} stays an alias)",
+    )
 
 
 def companies_merge(
@@ -118,6 +124,7 @@ def companies_merge(
     into: Annotated[
         str, typer.Option("--into", metavar="NAME", help="The company to keep.", show_default=False)
     ],
+    fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
     """Merge a duplicate company into another: its stakes, rounds, aliases and target move,
@@ -127,27 +134,29 @@ def companies_merge(
     Example:
       ecoport companies merge "Xiaomi Inc" --into Xiaomi
     """
-    from ecoport.render import info
+    from dataclasses import asdict
+
     from ecoport.services.company_edits import merge_companies
+    from ecoport.words import plural
 
     with writing_for(ctx, db) as session:
         done = merge_companies(session=session, source=source, into=into)
     target = {"moved": "; its target moved", "kept": f"; {done.into}'s own target kept"}
-    info(
-        f"Merged {done.source} into {done.into}: {_n(done.stakes, 'stake')}, "
-        f"{_n(done.rounds, 'round')}, {_n(done.aliases, 'alias', 'aliases')} moved"
-        f"{target.get(done.target, '')}; {done.source!r} is now an alias of {done.into}"
+    emit(
+        ctx,
+        fmt,
+        asdict(done),
+        f"Merged {done.source} into {done.into}: {plural(done.stakes, 'stake')}, "
+        f"{plural(done.rounds, 'round')}, {plural(done.aliases, 'alias')} moved"
+        f"{target.get(done.target, '')}; {done.source!r} is now an alias of {done.into}",
     )
-
-
-def _n(count: int, one: str, many: str | None = None) -> str:
-    return f"{count} {one if count == 1 else many or one + 's'}"
 
 
 def companies_alias_add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="NAME", help="The company.")],
     alias: Annotated[str, typer.Argument(metavar="ALIAS", help="Another name for it.")],
+    fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
     """Let another name (a brand, a Chinese name, a spelling) stand for a company.
@@ -156,17 +165,22 @@ def companies_alias_add(
     Example:
       ecoport companies alias add Zimi ZMI
     """
-    from ecoport.render import info
     from ecoport.services.company_edits import add_alias
 
     with writing_for(ctx, db) as session:
         company, added = add_alias(session=session, company=name, alias=alias)
-    info(f"{added!r} is now an alias of {company}")
+    emit(
+        ctx,
+        fmt,
+        {"company": company, "alias": added},
+        f"{added!r} is now an alias of {company}",
+    )
 
 
 def companies_alias_remove(
     ctx: typer.Context,
     alias: Annotated[str, typer.Argument(metavar="ALIAS", help="The alias to forget.")],
+    fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
     """Forget an alias.
@@ -175,12 +189,16 @@ def companies_alias_remove(
     Example:
       ecoport companies alias remove ZMI
     """
-    from ecoport.render import info
     from ecoport.services.company_edits import remove_alias
 
     with writing_for(ctx, db) as session:
         company, removed = remove_alias(session=session, alias=alias)
-    info(f"{removed!r} no longer names {company}")
+    emit(
+        ctx,
+        fmt,
+        {"company": company, "alias": removed},
+        f"{removed!r} no longer names {company}",
+    )
 
 
 def companies_edit(
@@ -195,6 +213,7 @@ def companies_edit(
         list[str] | None,
         typer.Option("--clear", metavar="FIELD", help="Empty sector, note or source."),
     ] = None,
+    fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
     """Change a company's sector, note or source.
@@ -204,7 +223,6 @@ def companies_edit(
       ecoport companies edit Zimi --sector iot/accessories --source https://example.com/zimi
     """
     from ecoport.errors import InvalidInput
-    from ecoport.render import info
     from ecoport.services.company_edits import edit_company
 
     if sector is None and note is None and source is None and not clear:
@@ -218,15 +236,19 @@ def companies_edit(
             source=source,
             clear=frozenset(clear or []),
         )
-    info(
+    emit(
+        ctx,
+        fmt,
+        done,
         f"{done['name']}: sector {done['sector'] or '(none)'}, note {done['note'] or '(none)'}, "
-        f"source {done['source'] or '(none)'}"
+        f"source {done['source'] or '(none)'}",
     )
 
 
 def companies_remove(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="NAME", help="Company name or alias.")],
+    fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
     """Remove a company that no stake and no round names (with its aliases and target).
@@ -235,9 +257,8 @@ def companies_remove(
     Example:
       ecoport companies remove "Acme Typo Inc"
     """
-    from ecoport.render import info
     from ecoport.services.company_edits import remove_company
 
     with writing_for(ctx, db) as session:
         removed = remove_company(session=session, name=name)
-    info(f"Removed {removed}")
+    emit(ctx, fmt, {"company": removed}, f"Removed {removed}")

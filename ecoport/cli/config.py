@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from ecoport.cli.common import DbOption, Format, FormatOption, globals_of, location, writing_for
+from ecoport.cli.common import DbOption, Format, FormatOption, emit, location, writing_for
 
 
 def config_show(ctx: typer.Context, fmt: FormatOption = Format.table, db: DbOption = None) -> None:
@@ -34,6 +34,7 @@ def config_set(
     ctx: typer.Context,
     key: Annotated[str, typer.Argument(metavar="KEY", help="currency, dollar or yen.")],
     value: Annotated[str, typer.Argument(metavar="VALUE", help="An ISO 4217 code.")],
+    fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
     """Change a setting: the reporting currency, or what "$" and "¥" mean in amounts.
@@ -43,9 +44,8 @@ def config_set(
       ecoport config set currency USD
       ecoport config set yen JPY
     """
-    from ecoport.render import info
     from ecoport.services.settings import set_setting
 
     with writing_for(ctx, db) as session:
         old, new = set_setting(session=session, key=key, value=value)
-    info(f"{key}: {new} (was {old})", quiet=globals_of(ctx).quiet)
+    emit(ctx, fmt, {"key": key, "value": new, "previous": old}, f"{key}: {new} (was {old})")

@@ -1,11 +1,19 @@
 """ecoport init and ecoport db: create the database, load the seed, say where it is."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from ecoport.cli.common import DbOption, Format, FormatOption, change_of, globals_of, location
+from ecoport.cli.common import (
+    DbOption,
+    Format,
+    FormatOption,
+    change_of,
+    emit,
+    globals_of,
+    location,
+)
 
 
 def init(
@@ -22,6 +30,7 @@ def init(
             "(the shape of data/seed_companies.yaml); implies --seed.",
         ),
     ] = None,
+    fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
     """Create the database; --seed loads the bundled seed.
@@ -35,28 +44,45 @@ def init(
     """
     from ecoport.render import info
     from ecoport.store.db import SCHEMA_REVISION, create, writing
+    from ecoport.words import plural
 
     loc = location(ctx, db)
-    quiet = globals_of(ctx).quiet
     created = create(loc)
     verb = "Created" if created else "Using existing"
-    info(f"{verb} database {loc} (schema revision {SCHEMA_REVISION})", quiet=quiet)
-    if not (seed or seed_file):
-        return
-    from ecoport.services.seed import bundled_seed, load_seed
+    done: dict[str, Any] = {
+        "database": str(loc),
+        "created": created,
+        "revision": SCHEMA_REVISION,
+        "seed": None,
+    }
+    line = f"{verb} database {loc} (schema revision {SCHEMA_REVISION})"
+    if seed or seed_file:
+        from ecoport.services.seed import bundled_seed, load_seed
 
-    path = seed_file or bundled_seed()
-    with writing(loc, change=change_of(ctx)) as session:
-        result = load_seed(session=session, path=path)
-    info(
-        f"Seed {path.name}: {result.stakes_added} stakes added, {result.already_present} already "
-        f"present; {result.companies_created} companies and {result.aliases_added} aliases "
-        f"created; {result.targets_set} targets set",
-        quiet=quiet,
-    )
+        if fmt is Format.table:
+            info(line, quiet=globals_of(ctx).quiet)
+        path = seed_file or bundled_seed()
+        with writing(loc, change=change_of(ctx)) as session:
+            result = load_seed(session=session, path=path)
+        done["seed"] = {
+            "file": str(path),
+            "stakes_added": result.stakes_added,
+            "already_present": result.already_present,
+            "companies_created": result.companies_created,
+            "aliases_added": result.aliases_added,
+            "targets_set": result.targets_set,
+        }
+        line = (
+            f"Seed {path.name}: {plural(result.stakes_added, 'stake')} added, "
+            f"{result.already_present:,} already present; "
+            f"{plural(result.companies_created, 'company')} and "
+            f"{plural(result.aliases_added, 'alias')} created; "
+            f"{plural(result.targets_set, 'target')} set"
+        )
+    emit(ctx, fmt, done, line, fields=("database", "created", "revision"))
 
 
-def db_path(ctx: typer.Context, db: DbOption = None) -> None:
+def db_path(ctx: typer.Context, fmt: FormatOption = Format.table, db: DbOption = None) -> None:
     """Print the database in use and where the choice came from.
 
     The order: --db, then ECOPORT_DB, then ECOPORT_DATABASE_URL, then the user data folder.
@@ -65,11 +91,17 @@ def db_path(ctx: typer.Context, db: DbOption = None) -> None:
     Example:
       ecoport db path
     """
-    from ecoport.render import info, write
+    from ecoport.render import as_csv, as_json, info, write
 
     loc = location(ctx, db)
-    write(str(loc))
-    info(f"(from {loc.origin})", quiet=globals_of(ctx).quiet)
+    data = {"database": str(loc), "origin": loc.origin}
+    if fmt is Format.json:
+        as_json(data)
+    elif fmt is Format.csv:
+        as_csv([data], list(data))
+    else:
+        write(str(loc))
+        info(f"(from {loc.origin})", quiet=globals_of(ctx).quiet)
 
 
 def db_status(ctx: typer.Context, fmt: FormatOption = Format.table, db: DbOption = None) -> None:
@@ -102,7 +134,7 @@ def db_status(ctx: typer.Context, fmt: FormatOption = Format.table, db: DbOption
     )
 
 
-def db_upgrade(ctx: typer.Context, db: DbOption = None) -> None:
+def db_upgrade(ctx: typer.Context, fmt: FormatOption = Format.table, db: DbOption = None) -> None:
     """Bring the database to this version's schema, in place, with its data.
 
     A SQLite file is copied first (NAME.before-REV.from-OLD). On an empty database
@@ -114,21 +146,23 @@ def db_upgrade(ctx: typer.Context, db: DbOption = None) -> None:
       ecoport --db postgresql+psycopg://me@dbhost/portfolio db upgrade
     """
     from ecoport.errors import NotFound
-    from ecoport.render import info
     from ecoport.store.db import SCHEMA_REVISION, State, check, create, upgrade
 
     loc = location(ctx, db)
     state = check(loc)
-    quiet = globals_of(ctx).quiet
     if state is State.MISSING:
         raise NotFound(f"no database at {loc}; `ecoport init` creates one")
     if state is State.CURRENT:
-        info(f"{loc} is at schema revision {SCHEMA_REVISION} already", quiet=quiet)
+        line = f"{loc} is at schema revision {SCHEMA_REVISION} already"
     elif state is State.EMPTY:
         create(loc)
-        info(f"Created the schema in {loc} (revision {SCHEMA_REVISION})", quiet=quiet)
+        line = f"Created the schema in {loc} (revision {SCHEMA_REVISION})"
     else:
         upgrade(loc)
+        line = ""
+    done = {"database": str(loc), "was": state.value, "revision": SCHEMA_REVISION}
+    if line or fmt is not Format.table:
+        emit(ctx, fmt, done, line)
 
 
 FileArg = Annotated[Path, typer.Argument(metavar="FILE", help="The backup file (SQLite).")]
@@ -136,7 +170,11 @@ ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite FILE / the
 
 
 def db_backup(
-    ctx: typer.Context, file: FileArg, force: ForceOption = False, db: DbOption = None
+    ctx: typer.Context,
+    file: FileArg,
+    force: ForceOption = False,
+    fmt: FormatOption = Format.table,
+    db: DbOption = None,
 ) -> None:
     """Write a consistent copy of the database to FILE, while others may be writing.
 
@@ -147,19 +185,44 @@ def db_backup(
     Example:
       ecoport db backup portfolio-2026-11-21.db
     """
-    from ecoport.render import info
+    from ecoport.services.sources import check_output
     from ecoport.store.backup import backup
 
+    check_output(file, where="FILE")
     copied = backup(location(ctx, db), file, force=force)
-    info(
-        f"Backed up {copied.rows.get('stake', 0)} stakes, {copied.rows.get('company', 0)} "
-        f"companies and {copied.rows.get('change', 0)} logged changes to {file}",
-        quiet=globals_of(ctx).quiet,
+    emit(
+        ctx,
+        fmt,
+        _copied(copied.rows, file=str(file)),
+        f"Backed up {_counts(copied.rows)} to {file}",
+    )
+
+
+def _copied(rows: dict[str, int], **where: str) -> dict[str, Any]:
+    return {
+        **where,
+        "stakes": rows.get("stake", 0),
+        "companies": rows.get("company", 0),
+        "changes": rows.get("change", 0),
+    }
+
+
+def _counts(rows: dict[str, int]) -> str:
+    """``32 stakes, 27 companies and 1 logged change``."""
+    from ecoport.words import plural
+
+    return (
+        f"{plural(rows.get('stake', 0), 'stake')}, {plural(rows.get('company', 0), 'company')} "
+        f"and {plural(rows.get('change', 0), 'logged change')}"
     )
 
 
 def db_restore(
-    ctx: typer.Context, file: FileArg, force: ForceOption = False, db: DbOption = None
+    ctx: typer.Context,
+    file: FileArg,
+    force: ForceOption = False,
+    fmt: FormatOption = Format.table,
+    db: DbOption = None,
 ) -> None:
     """Replace the database's content with the backup FILE (one transaction).
 
@@ -170,15 +233,19 @@ def db_restore(
     Example:
       ecoport --db restored.db db restore portfolio-2026-11-21.db
     """
-    from ecoport.render import info
+    from ecoport.errors import InvalidInput
     from ecoport.store.backup import restore
 
+    if not file.is_file():
+        why = "is a folder, not a backup" if file.is_dir() else "no such file"
+        raise InvalidInput(f"{file}: {why}", where="FILE")
     loc = location(ctx, db)
     copied = restore(loc, file, force=force)
-    info(
-        f"Restored {copied.rows.get('stake', 0)} stakes, {copied.rows.get('company', 0)} "
-        f"companies and {copied.rows.get('change', 0)} logged changes into {loc}",
-        quiet=globals_of(ctx).quiet,
+    emit(
+        ctx,
+        fmt,
+        _copied(copied.rows, database=str(loc), file=str(file)),
+        f"Restored {_counts(copied.rows)} into {loc}",
     )
 
 

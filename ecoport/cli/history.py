@@ -1,5 +1,6 @@
 """ecoport log and ecoport undo: the audit trail, and reverting a change."""
 
+import sys
 from typing import Annotated
 
 import typer
@@ -114,11 +115,12 @@ def undo(
         preview = undo_preview(reader, change_id)
     if preview.records > ASK_ABOVE and not yes:
         records = plural(preview.records, "record")
-        info(
-            f"Change {preview.change}, {preview.at[:19].replace('T', ' ')} UTC by "
-            f"{preview.actor}: {preview.command}\n  {preview.summary}\n"
-            f"Undoing it writes back {records}."
-        )
+        if sys.stdin.isatty():  # what the question is about
+            info(
+                f"Change {preview.change}, {preview.at[:19].replace('T', ' ')} UTC by "
+                f"{preview.actor}: {preview.command}\n  {preview.summary}\n"
+                f"Undoing it writes back {records}."
+            )
         question = f"Undo change {preview.change}?"
         refusal = f"pass --yes to undo change {preview.change} ({records})"
         if not confirmed(question, yes=yes, refusal=refusal):

@@ -1,7 +1,7 @@
 """ecoport add-stake and ecoport stakes list/show/edit/remove."""
 
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -10,6 +10,7 @@ from ecoport.cli.common import (
     Format,
     FormatOption,
     change_of,
+    confirmed,
     globals_of,
     location,
     option_name,
@@ -327,6 +328,7 @@ def stakes_edit(
         ),
     ] = None,
     force: ForceOpt = False,
+    fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
     """Change fields of a stake and print it as stored.
@@ -340,7 +342,6 @@ def stakes_edit(
       ecoport stakes edit 1 --clear note
     """
     from ecoport.errors import InvalidInput
-    from ecoport.render import stake_detail
     from ecoport.services.fields import UNDISCLOSED
     from ecoport.services.settings import settings_at, symbols
     from ecoport.services.stakes import edit_stake
@@ -378,22 +379,36 @@ def stakes_edit(
             symbols=symbols(settings_at(loc)),
             force=force,
         )
-    stake_detail(stake, f"Stake {stake_id} updated")
+    _stake_out(stake, fmt, f"Stake {stake_id} updated")
+
+
+def _stake_out(stake: dict[str, Any], fmt: Format, heading: str) -> None:
+    """One stake, as `stakes show` prints it."""
+    from ecoport.render import STAKE_FIELDS, as_csv, as_json, stake_detail
+
+    if fmt is Format.json:
+        as_json(stake)
+    elif fmt is Format.csv:
+        as_csv([stake], STAKE_FIELDS)
+    else:
+        stake_detail(stake, heading)
 
 
 def stakes_remove(
     ctx: typer.Context,
     stake_id: Annotated[int, typer.Argument(metavar="ID", help="The stake's ID.")],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
-    """Remove a stake (asks first on a terminal; --yes to skip).
+    """Remove a stake (asks first on a terminal; --yes to skip, as scripts must).
+
+    Prints the stake removed; `ecoport undo` brings it back with its ID.
 
     \b
     Example:
       ecoport stakes remove 7 --yes
     """
-    from ecoport.errors import InvalidInput
     from ecoport.render import info, stake_detail
     from ecoport.services.lookup import get_stake
     from ecoport.services.stakes import remove_stake
@@ -401,17 +416,18 @@ def stakes_remove(
 
     loc = location(ctx, db)
     if not yes:
-        if not sys.stdin.isatty():
-            raise InvalidInput(
-                "not on a terminal: pass --yes to remove without asking", where="--yes"
-            )
-        with reading(loc) as reader:
-            stake_detail(get_stake(reader, stake_id), f"Stake {stake_id}")
-        if not typer.confirm("Remove this stake?", default=False):
+        refusal = "pass --yes to remove without asking"
+        if sys.stdin.isatty():
+            with reading(loc) as reader:
+                stake_detail(get_stake(reader, stake_id), f"Stake {stake_id}")
+        if not confirmed("Remove this stake?", yes=yes, refusal=refusal):
             info("Nothing removed.")
             raise typer.Exit(1)
     with writing(loc, change=change_of(ctx)) as session:
         before = remove_stake(session=session, stake_id=stake_id)
+    if fmt is not Format.table:
+        _stake_out(before, fmt, f"Stake {stake_id} removed")
+        return
     info(
         f"Removed stake {stake_id}: {before['investor']} in {before['startup']}, "
         f"{before['kind']} of {before['date']}",

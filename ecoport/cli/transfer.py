@@ -378,6 +378,7 @@ def export(
         typer.Option(
             "--format",
             "-f",
+            case_sensitive=False,
             help="csv, json or yaml (default: from -o, else csv).",
             show_default=False,
         ),
@@ -429,6 +430,7 @@ def export(
         write_yaml,
     )
     from ecoport.store.db import reading
+    from ecoport.words import plural
 
     chosen = format
     if chosen is None and output is not None:
@@ -439,7 +441,9 @@ def export(
             else None
         )
     chosen = chosen or DataFormat.csv
-    query = ExportQuery(sector=sector, investor=investor)
+    from ecoport.core.sectors import normalize_sector
+
+    query = ExportQuery(sector=parse_opt("--sector", normalize_sector, sector), investor=investor)
     with reading(location(ctx, db)) as reader, _output(output) as out:
         if chosen is DataFormat.csv:
             count = write_csv(stake_rows(reader, query), out)
@@ -447,7 +451,10 @@ def export(
             data = seed_shape(reader, query)
             count = (write_json if chosen is DataFormat.json else write_yaml)(data, out)
     if output is not None:
-        info(f"Exported {count:,} stakes to {output} ({chosen.value})", quiet=globals_of(ctx).quiet)
+        info(
+            f"Exported {plural(count, 'stake')} to {output} ({chosen.value})",
+            quiet=globals_of(ctx).quiet,
+        )
 
 
 @contextmanager
