@@ -1030,8 +1030,9 @@ def _diff(record: dict[str, Any]) -> str:
 
 
 def change_log(changes: list[dict[str, Any]], fmt: str, *, quiet: bool = False) -> None:
-    """The audit log: in JSON each record keeps its raw rows (``before``, ``after``) beside
-    its readable ``label`` and ``diff``."""
+    """The audit log: a table of changes; with their records, each change as a block (as
+    ``git log``), its records under it. In JSON each record keeps its raw rows (``before``,
+    ``after``) beside its readable ``label`` and ``diff``."""
     if fmt == "json":
         return as_json({"changes": changes})
     if fmt == "csv":
@@ -1041,17 +1042,60 @@ def change_log(changes: list[dict[str, Any]], fmt: str, *, quiet: bool = False) 
 
         info(no_match("changes"), quiet=quiet)
         return
-    table = _table(None, "Change", "When (UTC)", "Who", "Command", "What", right=("Change",))
+    if any("records" in c for c in changes):
+        return _change_blocks(changes)
+    table(
+        (
+            [str(c["id"]), c["at"][:19].replace("T", " "), c["actor"], c["command"], _what(c)]
+            for c in changes
+        ),
+        [
+            Column("Change", right=True, keep=True),
+            Column("When (UTC)", keep=True),
+            Column("Who", priority=3, least=6),
+            Column("Command", priority=2, least=20),
+            Column("What", prose=True, least=20),
+        ],
+        hint="--format json shows every field",
+    )
+
+
+def _what(change: dict[str, Any]) -> str:
+    """``1 stake changed (undoes change 3) [undone by change 5]``"""
+    what = str(change["summary"])
+    if change["undoes"] is not None:
+        what += f" (undoes change {change['undoes']})"
+    if change["undone_by"] is not None:
+        what += f" [undone by change {change['undone_by']}]"
+    return what
+
+
+def _change_blocks(changes: list[dict[str, Any]]) -> None:
+    """Each change as a few lines, its records indented under it, wrapped to the width."""
+    import textwrap
+
+    wide = max(width(), 40)
+    lines: list[str] = []
     for c in changes:
-        what = c["summary"]
-        if c["undoes"] is not None:
-            what += f" (undoes change {c['undoes']})"
-        if c["undone_by"] is not None:
-            what += f" [undone by change {c['undone_by']}]"
-        for record in c.get("records", []):
-            what += "\n  " + _diff(record)
-        _add(table, str(c["id"]), c["at"][:19].replace("T", " "), c["actor"], c["command"], what)
-    console().print(table)
+        when = c["at"][:19].replace("T", " ")
+        lines.append(f"Change {c['id']}  {when} UTC  {c['actor']}")
+        lines.append(
+            textwrap.fill(c["command"], wide, initial_indent="  ", subsequent_indent="    ")
+        )
+        lines.append(textwrap.fill(_what(c), wide, initial_indent="  ", subsequent_indent="  "))
+        for record in c["records"]:
+            lines.append(
+                textwrap.fill(
+                    _diff(record),
+                    wide,
+                    initial_indent="    ",
+                    subsequent_indent="      ",
+                    break_on_hyphens=False,
+                    break_long_words=False,
+                )
+            )
+        lines.append("")
+    write("\n".join(lines).rstrip("\n"))
 
 
 # --- the database -------------------------------------------------------------------------
@@ -1198,8 +1242,11 @@ def round_detail(data: dict[str, Any], fmt: str, *, exact: bool = False) -> None
 def records_table(
     rows: Iterable[Sequence[str]], columns: Sequence[str], *, right: Iterable[str] = ()
 ) -> None:
-    """A plain table of text cells, one row a record (target list, fx list)."""
-    table = _table(None, *columns, right=right)
-    for row in rows:
-        _add(table, *row)
-    console().print(table)
+    """A plain table of text cells, one row a record (target list, fx list), fitted to the
+    width: numbers (the *right* columns) whole, text shortened."""
+    numbers = set(right)
+    table(
+        rows,
+        [Column(c, right=c in numbers, keep=c in numbers) for c in columns],
+        hint="--format json shows every field",
+    )

@@ -1,9 +1,12 @@
 """The root command: global options, the sub-commands, and the one error boundary."""
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
+from typer._click import Context, HelpFormatter
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
 from ecoport import __version__
@@ -45,9 +48,54 @@ SYNONYMS = {
 }
 
 
+@contextmanager
+def _whole_words() -> Iterator[None]:
+    """Help wrapped between words only: an option such as --new-company is never cut at a
+    hyphen (Click's wrapper breaks on hyphens, and offers no switch for it)."""
+    from typer._click import _textwrap
+
+    plain = _textwrap.TextWrapper
+
+    class WholeWords(plain):  # type: ignore[valid-type, misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.break_on_hyphens = False
+
+    _textwrap.TextWrapper = WholeWords  # type: ignore[misc]
+    try:
+        yield
+    finally:
+        _textwrap.TextWrapper = plain  # type: ignore[misc]
+
+
+class EcoportFormatter(HelpFormatter):
+    """Click's help layout, wrapped between words only."""
+
+    def write_text(self, text: str) -> None:
+        with _whole_words():
+            super().write_text(text)
+
+    def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
+        with _whole_words():
+            super().write_dl(rows, col_max, col_spacing)
+
+
+class EcoportContext(Context):
+    formatter_class = EcoportFormatter
+
+
+class EcoportSubgroup(TyperGroup):
+    """A group of commands (ecoport stakes ...)."""
+
+    context_class = EcoportContext
+
+
 class EcoportGroup(TyperGroup):
     """Turns every failure a user can cause into one line on stderr and an exit code:
-    2 for usage errors (a bad option or value), 1 for the rest. No tracebacks."""
+    2 for usage errors (a bad option or value), 1 for the rest, 130 when interrupted.
+    No tracebacks."""
+
+    context_class = EcoportContext
 
     def make_context(
         self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
@@ -101,6 +149,8 @@ class EcoportGroup(TyperGroup):
 class EcoportCommand(TyperCommand):
     """A command: its errors fitted to its own options; its help lists the global options
     apart (they may come before or after the command, as gh's inherited flags)."""
+
+    context_class = EcoportContext
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -222,7 +272,9 @@ def root(
 
 
 def _sub(name: str, help_: str) -> typer.Typer:
-    return typer.Typer(name=name, help=help_, rich_markup_mode=None, no_args_is_help=True)
+    return typer.Typer(
+        name=name, help=help_, rich_markup_mode=None, no_args_is_help=True, cls=EcoportSubgroup
+    )
 
 
 def _command(group: typer.Typer, name: str, function: Any) -> None:

@@ -258,12 +258,17 @@ def option_name(field: str) -> str:
     return "--" + field.replace("_", "-")
 
 
+def interactive() -> bool:
+    """Whether someone at a terminal can answer a question."""
+    return sys.stdin.isatty()
+
+
 def confirmed(question: str, *, yes: bool, refusal: str) -> bool:
     """gh's convention for a question: --yes answers it; else it is asked on a terminal, and
     refused (exit 2, with *refusal*) when nobody is there to answer."""
     if yes:
         return True
-    if not sys.stdin.isatty():
+    if not interactive():
         raise InvalidInput(f"not on a terminal: {refusal}", where="--yes")
     return typer.confirm(question, default=False, err=True)
 

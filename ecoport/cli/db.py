@@ -46,6 +46,10 @@ def init(
     from ecoport.store.db import SCHEMA_REVISION, create, writing
     from ecoport.words import plural
 
+    if seed_file is not None and not seed_file.is_file():
+        from ecoport.errors import InvalidInput
+
+        raise InvalidInput(f"{seed_file}: no such file", where="--seed-file")
     loc = location(ctx, db)
     created = create(loc)
     verb = "Created" if created else "Using existing"

@@ -1,6 +1,5 @@
 """ecoport log and ecoport undo: the audit trail, and reverting a change."""
 
-import sys
 from typing import Annotated
 
 import typer
@@ -12,6 +11,7 @@ from ecoport.cli.common import (
     change_of,
     confirmed,
     globals_of,
+    interactive,
     location,
     writing_for,
 )
@@ -115,7 +115,7 @@ def undo(
         preview = undo_preview(reader, change_id)
     if preview.records > ASK_ABOVE and not yes:
         records = plural(preview.records, "record")
-        if sys.stdin.isatty():  # what the question is about
+        if interactive():  # what the question is about
             info(
                 f"Change {preview.change}, {preview.at[:19].replace('T', ' ')} UTC by "
                 f"{preview.actor}: {preview.command}\n  {preview.summary}\n"

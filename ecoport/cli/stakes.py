@@ -1,6 +1,5 @@
 """ecoport add-stake and ecoport stakes list/show/edit/remove."""
 
-import sys
 from typing import Annotated, Any
 
 import typer
@@ -12,6 +11,7 @@ from ecoport.cli.common import (
     change_of,
     confirmed,
     globals_of,
+    interactive,
     location,
     option_name,
     writing_for,
@@ -417,7 +417,7 @@ def stakes_remove(
     loc = location(ctx, db)
     if not yes:
         refusal = "pass --yes to remove without asking"
-        if sys.stdin.isatty():
+        if interactive():
             with reading(loc) as reader:
                 stake_detail(get_stake(reader, stake_id), f"Stake {stake_id}")
         if not confirmed("Remove this stake?", yes=yes, refusal=refusal):

@@ -328,15 +328,16 @@ def _formats(
     """The input's format and the summary's, from --input-format, -f and --json.
 
     Until -f/--format was the summary's format, it was the input's: on a file whose name
-    does not tell its format (standard input, a pipe, data.txt), --format csv, json or yaml
-    without --input-format keeps that meaning for this version, with a warning."""
+    does not tell its format (data.txt), --format csv or json without --input-format keeps
+    that meaning for this version, with a warning; so does --format yaml anywhere. Standard
+    input and pipes could not be imported before: there -f is the summary's format."""
     from ecoport.errors import InvalidInput
     from ecoport.render import info
     from ecoport.services.sources import STDIN, format_of_name
 
     if fmt is not None and input_format is None:
         if fmt is SummaryFormat.yaml or (
-            fmt is not SummaryFormat.table and format_of_name(file) is None
+            fmt is not SummaryFormat.table and file.is_file() and format_of_name(file) is None
         ):
             info(
                 f"warning: --format {fmt.value} taken as the input's format, as before; "
