@@ -194,12 +194,7 @@ def _fail(line: str) -> None:
 
 
 def _report(name: str, exc: EcoportError) -> int:
-    from ecoport.cli.common import option_name
-    from ecoport.errors import FieldError
-
-    if isinstance(exc, FieldError) and exc.where is None:
-        # a field of a record given on the command line: name the option that gave it
-        exc.where = option_name(exc.field)
+    """One line for *exc* (fitted to its command by EcoportCommand.invoke), and its details."""
     _fail(f"{name}: error: {exc.where}: {exc.message}" if exc.where else f"{name}: error: {exc}")
     for detail in exc.details:
         _fail(f"  {detail}")

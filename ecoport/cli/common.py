@@ -21,7 +21,8 @@ class Format(StrEnum):
 
 @dataclass(slots=True)
 class Globals:
-    """Options given before the command (``ecoport --db x.db progress``)."""
+    """The global options, given before the command (``ecoport --db x.db progress``) or
+    after it (``ecoport progress --db x.db``)."""
 
     db: str | None = None
     quiet: bool = False
@@ -316,8 +317,9 @@ def fit_to_command(exc: EcoportError, options: set[str]) -> None:
 
     from ecoport.errors import FieldError
 
-    if isinstance(exc, FieldError) and exc.where is None:
-        exc.where = option_name(exc.field)
+    field: str | None = getattr(exc, "field", None)
+    if isinstance(exc, FieldError) and exc.where is None and field is not None:
+        exc.where = option_name(field)
     for pattern, needs, instead in _ADVICE:
         if needs is None or not needs <= options:
             exc.message = re.sub(pattern, instead, exc.message)

@@ -35,6 +35,7 @@ def target_set(
       ecoport target set --investor Xiaomi 100
     """
     from ecoport.services.targets import set_target
+    from ecoport.words import plural
 
     with writing_for(ctx, db) as session:
         name, previous = set_target(session=session, investor=investor, target=target)
@@ -43,7 +44,7 @@ def target_set(
         ctx,
         fmt,
         {"investor": name, "target": target, "previous": previous},
-        f"Target of {name}: {target} companies{was}",
+        f"Target of {name}: {plural(target, 'company')}{was}",
     )
 
 
