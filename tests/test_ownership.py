@@ -266,3 +266,41 @@ def test_help_has_an_example(run: Run) -> None:
         result = run(command, "--help")
         assert result.exit_code == 0
         assert "Example:" in result.stdout and f"ecoport {command} " in result.stdout
+
+
+def test_holdings_read_in_sql_are_those_of_the_whole_fold(run: Run, tmp_path: Path) -> None:
+    """holdings_of sums in SQL the holders that only added; the result is the same as
+    folding every event of every company (positions_in)."""
+    import random
+
+    from ecoport.services.ownership import holdings_of, positions_in
+
+    rng = random.Random(13)
+    names = [f"N{i}" for i in range(12)]
+    rows = []
+    for day in range(1, 120):
+        investor, company = rng.sample(names, 2)
+        kind = rng.choice(["investment"] * 6 + ["acquisition", "sale", "exit", "holding"])
+        percent = str(rng.randrange(1, 6)) if rng.random() < 0.5 else ""
+        if kind == "exit" or (kind == "acquisition" and rng.random() < 0.5):
+            percent = ""
+        valued = kind == "investment" and rng.random() < 0.1
+        rows.append(
+            f"{investor},{company},test/p,{2000 + day // 12}-{day % 12 + 1:02d}-01,{kind},"
+            f"{percent},{'R' if valued else ''},{'USD 10' if valued else ''},"
+            f"{'USD 80' if valued else ''}\n"
+        )
+    assert run("init").exit_code == 0
+    path = tmp_path / "random.csv"
+    path.write_text(HEADER + "".join(rows), encoding="utf-8")
+    assert run("import", str(path), "--on-error", "skip").exit_code in (0, 1)
+    with reading(locate()) as reader:
+        ids = [r[0] for r in reader.rows("SELECT id FROM company ORDER BY id")]
+        kinds = dict(reader.rows("SELECT kind, COUNT(*) FROM stake GROUP BY kind"))
+        assert kinds["investment"] > 40 and set(kinds) >= {"acquisition", "sale", "exit"}
+        for as_of in ("2004-06-30", "2026-01-01"):
+            whole = positions_in(reader, ids, as_of=as_of)
+            for some in (ids[:1], ids[::3], ids):
+                got = holdings_of(reader, some, as_of=as_of)
+                expected = {h: {c: held[h] for c, held in whole.items() if h in held} for h in some}
+                assert {h: got.get(h, {}) for h in some} == expected

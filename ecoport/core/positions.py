@@ -2,7 +2,15 @@
 where not (pure arithmetic on Decimal percents, no I/O)."""
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    Callable,
+    Collection,
+    Hashable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -127,9 +135,20 @@ class Position:
 
 _RANK = {"year": 0, "month": 1, "day": 2}
 
+#: An Event as a plain tuple, as a reader builds it from a row (the same fields in order).
+EventRow = tuple[str, str, int, Kind, Decimal | None, int | None, int]
 
-def _full(event: Event) -> bool:
-    return event.kind is Kind.ACQUISITION and (event.percent is None or event.percent >= HUNDRED)
+
+def _full(kind: Kind, percent: Decimal | None) -> bool:
+    """An acquisition of the whole company (100 %, or a percent not given)."""
+    return kind is Kind.ACQUISITION and (percent is None or percent >= HUNDRED)
+
+
+def _adds(kind: Kind, percent: Decimal | None) -> bool:
+    """An event that only adds to its holder's position, whenever it comes."""
+    return kind is Kind.INVESTMENT or (
+        kind is Kind.ACQUISITION and percent is not None and percent < HUNDRED
+    )
 
 
 class _Holding:
@@ -150,8 +169,16 @@ class _Holding:
         self.low, self.high, self.state = ZERO, ZERO, state
 
 
-def fold(events: Iterable[Event], rounds: Iterable[Round] = ()) -> dict[int, Position]:
-    """Every holder's position in one company after *events* and *rounds* (in any order).
+def fold(
+    events: Iterable[EventRow],
+    rounds: Iterable[Round] = (),
+    *,
+    wanted: Collection[int] | None = None,
+    others: Decimal = ZERO,
+) -> dict[int, Position]:
+    """Every holder's position in one company after *events* and *rounds* (in any order);
+    only those of the *wanted* holders when given. *others* is the least held by holders
+    whose events are not in *events* because they only add (summed by the reader).
 
     Events apply in date order (a coarser date first), a round before the stakes of its
     date, an acquisition of the whole company after them. An investment (or an
@@ -162,15 +189,42 @@ def fold(events: Iterable[Event], rounds: Iterable[Round] = ()) -> dict[int, Pos
     the round disclosed. Where a percent is undisclosed the position is a range: at least
     what the disclosed events imply, at most what the others' least leaves of 100 %.
     """
-    items: list[tuple[str, int, int, int, Event | Round]] = []
+    rows = list(events)
+    diluting = [r for r in rounds if 0 < r.total < r.valuation]  # else it dilutes no one
+    if diluting or not all(_adds(row[3], row[4]) for row in rows):
+        held = _in_order(rows, diluting)
+    else:  # only additions: their order does not matter (the common case, kept fast)
+        held = _summed(rows)
+    return _bounded(held, wanted, others)
+
+
+def _summed(rows: list[EventRow]) -> dict[int, _Holding]:
+    held: dict[int, _Holding] = {}
+    for date, precision, holder, _kind, percent, _round, _seq in rows:
+        h = held.get(holder)
+        if h is None:
+            h = held[holder] = _Holding(date, precision)
+        elif (date, _RANK[precision]) > (h.date, _RANK[h.precision]):
+            h.date, h.precision = date, precision
+        if percent is None:
+            h.high = None
+        else:
+            h.low += percent
+            if h.high is not None:
+                h.high += percent
+    return held
+
+
+def _in_order(rows: list[EventRow], rounds: list[Round]) -> dict[int, _Holding]:
+    items: list[tuple[str, int, int, int, EventRow | Round]] = []
     disclosed: dict[int, set[int]] = defaultdict(set)
-    for e in events:
-        items.append((e.date, _RANK[e.precision], 2 if _full(e) else 1, e.seq, e))
-        if e.round_id is not None and e.percent is not None:
-            disclosed[e.round_id].add(e.holder)
+    for row in rows:
+        date, precision, holder, kind, percent, round_id, seq = row
+        items.append((date, _RANK[precision], 2 if _full(kind, percent) else 1, seq, row))
+        if round_id is not None and percent is not None:
+            disclosed[round_id].add(holder)
     for r in rounds:
-        if 0 < r.total < r.valuation:  # a total at or above the valuation is not a dilution
-            items.append((r.date, _RANK[r.precision], 0, r.id, r))
+        items.append((r.date, _RANK[r.precision], 0, r.id, r))
     items.sort(key=lambda item: item[:4])
 
     held: dict[int, _Holding] = {}
@@ -178,31 +232,32 @@ def fold(events: Iterable[Event], rounds: Iterable[Round] = ()) -> dict[int, Pos
         if isinstance(item, Round):
             _dilute(held, item, disclosed.get(item.id, set()))
             continue
-        h = held.get(item.holder)
+        _date, precision, holder, kind, percent, _round, _s = item
+        h = held.get(holder)
         if h is None or h.state is not State.HELD:
-            if item.kind in _ENDING:  # a sale, exit or write-off of nothing held
+            if kind in _ENDING:  # a sale, exit or write-off of nothing held
                 if h is None:
-                    h = held[item.holder] = _Holding(date, item.precision)
-                    h.end(State.WRITTEN_OFF if item.kind is Kind.WRITE_OFF else State.EXITED)
+                    h = held[holder] = _Holding(date, precision)
+                    h.end(State.WRITTEN_OFF if kind is Kind.WRITE_OFF else State.EXITED)
                 continue
-            h = held[item.holder] = _Holding(date, item.precision)
-        h.date, h.precision = date, item.precision
-        if _full(item):
+            h = held[holder] = _Holding(date, precision)
+        h.date, h.precision = date, precision
+        if _full(kind, percent):
             for other, oh in held.items():
-                if other != item.holder and oh.state is State.HELD:
+                if other != holder and oh.state is State.HELD:
                     oh.end(State.ACQUIRED)
-                    oh.by, oh.date, oh.precision = item.holder, date, item.precision
+                    oh.by, oh.date, oh.precision = holder, date, precision
             h.low, h.high = HUNDRED, HUNDRED
         else:
-            _apply(h, item.kind, item.percent)
-    return _bounded(held)
+            _apply(h, kind, percent)
+    return held
 
 
 _ENDING = (Kind.SALE, Kind.EXIT, Kind.WRITE_OFF)
 
 
 def _apply(h: _Holding, kind: Kind, percent: Decimal | None) -> None:
-    if kind in (Kind.INVESTMENT, Kind.ACQUISITION):
+    if kind is Kind.INVESTMENT or kind is Kind.ACQUISITION:
         if percent is None:
             h.high = None
         else:
@@ -236,10 +291,14 @@ def _dilute(held: dict[int, _Holding], r: Round, exempt: set[int]) -> None:
             h.date, h.precision = r.date, r.precision
 
 
-def _bounded(held: dict[int, _Holding]) -> dict[int, Position]:
-    least = sum((h.low for h in held.values() if h.state is State.HELD), ZERO)
+def _bounded(
+    held: dict[int, _Holding], wanted: Collection[int] | None, others: Decimal
+) -> dict[int, Position]:
+    least = others + sum((h.low for h in held.values() if h.state is State.HELD), ZERO)
     out: dict[int, Position] = {}
     for holder, h in held.items():
+        if wanted is not None and holder not in wanted:
+            continue
         if h.state is State.HELD:
             low = min(h.low, HUNDRED)
             room = HUNDRED - (least - h.low)  # what the others' least leaves

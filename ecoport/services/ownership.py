@@ -12,7 +12,8 @@ from typing import Any
 from ecoport.core.ownership import Kind
 from ecoport.core.positions import (
     MAX_DEPTH,
-    Event,
+    ZERO,
+    EventRow,
     HoldingClass,
     Position,
     Range,
@@ -39,13 +40,25 @@ SELECT s.company_id, s.date, s.date_precision, s.investor_id, s.kind, s.percent_
        s.round_id, s.id
 FROM stake s WHERE s.company_id IN ({ids}) AND s.date <= :as_of
 """
-#: Events of the companies that the holders {ids} hold or held stakes in.
-_EVENTS_HELD = """
+#: The stakes the holders {ids} took, the same columns.
+_TAKEN = """
 SELECT s.company_id, s.date, s.date_precision, s.investor_id, s.kind, s.percent_micro,
        s.round_id, s.id
-FROM stake s WHERE s.company_id IN (
-    SELECT DISTINCT h.company_id FROM stake h WHERE h.investor_id IN ({ids}) AND h.date <= :as_of
-) AND s.date <= :as_of
+FROM stake s WHERE s.investor_id IN ({ids}) AND s.date <= :as_of
+"""
+#: A stake that only adds to its holder's position, whenever it comes (see core fold).
+_ADDS = (
+    "(s.kind = 'investment' OR (s.kind = 'acquisition' AND s.percent_micro IS NOT NULL "
+    "AND s.percent_micro < 100000000))"
+)
+#: Per company, its holders but {wanted}: what the adding stakes of those that only added
+#: sum to, and how many stakes of theirs do anything else (sell, end, acquire everything).
+_OTHERS = f"""
+SELECT s.company_id,
+       SUM(CASE WHEN s.investor_id IN ({{wanted}}) THEN NULL
+                WHEN {_ADDS} THEN s.percent_micro END),
+       SUM(CASE WHEN s.investor_id IN ({{wanted}}) OR {_ADDS} THEN 0 ELSE 1 END)
+FROM stake s WHERE s.company_id IN ({{ids}}) AND s.date <= :as_of GROUP BY s.company_id
 """
 #: Rounds that dilute: a total and a post-money valuation (one currency, by the schema).
 _ROUNDS = """
@@ -53,6 +66,8 @@ SELECT r.company_id, r.id, r.date, r.date_precision, r.total_minor, r.valuation_
 FROM funding_round r WHERE r.company_id IN ({ids}) AND r.date <= :as_of
 AND r.total_minor IS NOT NULL AND r.valuation_minor IS NOT NULL
 """
+_HELD = "SELECT DISTINCT company_id FROM stake WHERE investor_id IN ({ids}) AND date <= :as_of"
+_HOLDING = "SELECT DISTINCT investor_id FROM stake WHERE investor_id IN ({ids}) AND date <= :as_of"
 
 
 # -- reading positions --------------------------------------------------------------------
@@ -65,22 +80,30 @@ def _batches(ids: Collection[int]) -> Iterator[str]:
         yield ",".join(str(int(i)) for i in ordered[start : start + BATCH])
 
 
-def _fold_rows(
-    reader: Reader, rows: Iterable[Sequence[Any]], as_of: str, skip: set[int]
-) -> dict[int, dict[int, Position]]:
-    events: dict[int, list[Event]] = defaultdict(list)
+def _ids(reader: Reader, sql: str, ids: Collection[int], as_of: str) -> set[int]:
+    out: set[int] = set()
+    for batch in _batches(ids):
+        out.update(r[0] for r in reader.rows(sql.format(ids=batch), {"as_of": as_of}))
+    return out
+
+
+def _events(rows: Iterable[Sequence[Any]]) -> dict[int, list[EventRow]]:
+    """Rows of _EVENTS as each company's compact events."""
+    events: dict[int, list[EventRow]] = defaultdict(list)
+    kinds = _KINDS
     for company, date, precision, holder, kind, micro, round_id, sid in rows:
-        if company in skip:
-            continue
         pct = None if micro is None else Decimal(micro).scaleb(-6)
-        events[company].append(Event(date, precision, holder, _KINDS[kind], pct, round_id, sid))
+        events[company].append((date, precision, holder, kinds[kind], pct, round_id, sid))
+    return events
+
+
+def _rounds(reader: Reader, ids: str, as_of: str) -> dict[int, list[Round]]:
     rounds: dict[int, list[Round]] = defaultdict(list)
-    for ids in _batches(events):
-        for company, rid, date, precision, total, valuation in reader.rows(
-            _ROUNDS.format(ids=ids), {"as_of": as_of}
-        ):
-            rounds[company].append(Round(rid, date, precision, total, valuation))
-    return {c: fold(evts, rounds.get(c, ())) for c, evts in events.items()}
+    for company, rid, date, precision, total, valuation in reader.rows(
+        _ROUNDS.format(ids=ids), {"as_of": as_of}
+    ):
+        rounds[company].append(Round(rid, date, precision, total, valuation))
+    return rounds
 
 
 def positions_in(
@@ -89,74 +112,112 @@ def positions_in(
     """Every holder's position in each of *companies* (by id) as of the ISO day *as_of*."""
     out: dict[int, dict[int, Position]] = {}
     for ids in _batches(companies):
-        rows = reader.rows(_EVENTS.format(ids=ids), {"as_of": as_of})
-        out.update(_fold_rows(reader, rows, as_of, set()))
+        events = _events(reader.rows(_EVENTS.format(ids=ids), {"as_of": as_of}))
+        rounds = _rounds(reader, ids, as_of)
+        out.update((c, fold(evts, rounds.get(c, ()))) for c, evts in events.items())
     return out
 
 
-def positions_held_by(
-    reader: Reader, holders: Collection[int], *, as_of: str, known: Collection[int] = ()
+def holdings_of(
+    reader: Reader, holders: Collection[int], *, as_of: str
 ) -> dict[int, dict[int, Position]]:
-    """Every holder's position in each company that one of *holders* holds or held a
-    stake in, but those in *known* (already read)."""
-    out: dict[int, dict[int, Position]] = {}
-    skip = set(known)
-    for ids in _batches(holders):
-        rows = reader.rows(_EVENTS_HELD.format(ids=ids), {"as_of": as_of})
-        out.update(_fold_rows(reader, rows, as_of, skip))
+    """Each of *holders*' positions (holder -> company -> position), in every company it
+    holds or held a stake in, as of the ISO day *as_of*.
+
+    A position depends on the company's other holders (the least they hold bounds an
+    undisclosed one; an acquisition of the whole company ends it). Those others are read
+    in SQL, one row per company: what they added, summed, when all they did was add (the
+    common case); the company's events are read and folded in order only where another
+    holder did more (sold, exited, acquired it all) or a round diluted it."""
+    wanted = set(holders)
+    taken = _events(
+        row
+        for ids in _batches(wanted)
+        for row in reader.rows(_TAKEN.format(ids=ids), {"as_of": as_of})
+    )
+    out: dict[int, dict[int, Position]] = defaultdict(dict)
+    marks = ",".join(str(int(i)) for i in sorted(wanted))
+    for ids in _batches(taken):
+        summed: dict[int, Decimal] = {}
+        ordered: list[int] = []
+        for company, micro, other_kinds in reader.rows(
+            _OTHERS.format(wanted=marks, ids=ids), {"as_of": as_of}
+        ):
+            if other_kinds:
+                ordered.append(company)
+            else:
+                summed[company] = ZERO if micro is None else Decimal(micro).scaleb(-6)
+        rounds = _rounds(reader, ids, as_of)
+        # a round dilutes everyone, and one of them acquiring it all ends the others: in order
+        ordered += [
+            c for c in summed if c in rounds or any(e[3] is Kind.ACQUISITION for e in taken[c])
+        ]
+        events = _events(
+            reader.rows(_EVENTS.format(ids=",".join(map(str, ordered))), {"as_of": as_of})
+            if ordered
+            else ()
+        )
+        for company, evts in events.items():
+            for holder, pos in fold(evts, rounds.get(company, ()), wanted=wanted).items():
+                out[holder][company] = pos
+        for company, others in summed.items():
+            if company in events:
+                continue
+            for holder, pos in fold(taken[company], wanted=wanted, others=others).items():
+                out[holder][company] = pos
     return out
 
 
 @dataclass(slots=True)
 class Graph:
-    """Holdings read around one company, level by level: each expanded company's active
-    links (for the arithmetic) and ended ones (shown with --all), and each link's position."""
+    """Holdings read around one company: each expanded company's active links (for the
+    arithmetic) and ended ones (shown with --all), and each link's position."""
 
     active: dict[int, list[tuple[int, Range]]] = field(default_factory=dict)
     ended: dict[int, list[tuple[int, Position]]] = field(default_factory=dict)
     position: dict[tuple[int, int], Position] = field(default_factory=dict)
     """(holder, company) -> position."""
-    level: dict[int, int] = field(default_factory=dict)
-    """Each company's fewest links from where the walk started."""
+
+
+def _expandable(reader: Reader, root: int, as_of: str, depth: int) -> set[int]:
+    """*root* and the companies it reaches through stakes (held or ended) in fewer than
+    *depth* links that hold stakes themselves: those whose holdings a walk may need."""
+    found, seen, frontier = {root}, {root}, {root}
+    for _level in range(depth - 1):
+        held = _ids(reader, _HELD, frontier, as_of) - seen
+        seen |= held
+        frontier = _ids(reader, _HOLDING, held, as_of) - found
+        if not frontier:
+            break
+        found |= frontier
+    return found
 
 
 def _downward(reader: Reader, root: int, as_of: str, depth: int) -> Graph:
-    """What *root* holds, and what those hold, *depth* links down (through active holdings)."""
-    graph = Graph(level={root: 0})
-    held_by: dict[int, list[tuple[int, Position]]] = defaultdict(list)
-    frontier, read = {root}, set[int]()
-    for level in range(1, depth + 1):
-        if not frontier:
-            break
-        found = positions_held_by(reader, frontier, as_of=as_of, known=read)
-        read.update(found)
-        for company, holders in found.items():
-            for holder, pos in holders.items():
-                graph.position[holder, company] = pos
-                held_by[holder].append((company, pos))
-        nxt: set[int] = set()
-        for holder in frontier:
-            active: list[tuple[int, Range]] = []
-            ended: list[tuple[int, Position]] = []
-            graph.active[holder], graph.ended[holder] = active, ended
-            for company, pos in held_by.get(holder, ()):
-                if pos.active:
-                    active.append((company, pos.range))
-                    if company not in graph.level:
-                        graph.level[company] = level
-                        nxt.add(company)
-                else:
-                    ended.append((company, pos))
-        frontier = nxt
+    """What *root* holds, and what those hold, *depth* links down: the holdings of every
+    company that may be on a path, read in one pass (see holdings_of)."""
+    graph = Graph()
+    for holder, held in holdings_of(
+        reader, _expandable(reader, root, as_of, depth), as_of=as_of
+    ).items():
+        active: list[tuple[int, Range]] = []
+        ended: list[tuple[int, Position]] = []
+        graph.active[holder], graph.ended[holder] = active, ended
+        for company, pos in held.items():
+            graph.position[holder, company] = pos
+            if pos.active:
+                active.append((company, pos.range))
+            else:
+                ended.append((company, pos))
     return graph
 
 
 def _upward(reader: Reader, company: int, as_of: str, depth: int) -> Graph:
     """Who holds *company*, and who holds those, *depth* links up: ``active`` maps a
     company to its holders here."""
-    graph = Graph(level={company: 0})
-    frontier = {company}
-    for level in range(1, depth + 1):
+    graph = Graph()
+    frontier, seen = {company}, {company}
+    for _level in range(depth):
         if not frontier:
             break
         found = positions_in(reader, frontier, as_of=as_of)
@@ -169,8 +230,8 @@ def _upward(reader: Reader, company: int, as_of: str, depth: int) -> Graph:
                 graph.position[holder, held] = pos
                 if pos.active:
                     active.append((holder, pos.range))
-                    if holder not in graph.level:
-                        graph.level[holder] = level
+                    if holder not in seen:
+                        seen.add(holder)
                         nxt.add(holder)
                 else:
                     ended.append((holder, pos))
@@ -363,17 +424,24 @@ class _Builder:
         """Companies whose holdings a node shows already."""
 
     def below(self, at: int, path: tuple[int, ...], *, down: bool) -> tuple[Node, ...]:
-        """The nodes linked to *at* (what it holds when *down*, else its holders)."""
+        """The nodes linked to *at* (what it holds when *down*, else its holders), built in
+        the order they are shown, so that "shown above" is true."""
         if len(path) > self.depth:
             return ()
-        picked = [
-            self.node(other, at, path, down=down)
-            for other, link in self.graph.active.get(at, ())
-            if other not in path and link.high > 0 and (self.kept is None or other in self.kept)
-        ]
+        names = self.names
+        links = sorted(
+            (
+                (other, link)
+                for other, link in self.graph.active.get(at, ())
+                if other not in path and link.high > 0 and (self.kept is None or other in self.kept)
+            ),
+            key=lambda item: (-item[1].low, names[item[0]].casefold(), names[item[0]]),
+        )
+        nodes = [self.node(other, at, path, down=down) for other, _link in links]
         if self.every:
-            picked += [self.ended(other, pos) for other, pos in self.graph.ended.get(at, ())]
-        return tuple(sorted(picked, key=_order))
+            ended = [self.ended(other, pos) for other, pos in self.graph.ended.get(at, ())]
+            nodes += sorted(ended, key=lambda n: (n.company.casefold(), n.company))
+        return tuple(nodes)
 
     def node(self, other: int, at: int, path: tuple[int, ...], *, down: bool) -> Node:
         pos = self.graph.position[(at, other) if down else (other, at)]
@@ -411,11 +479,6 @@ class _Builder:
 
 
 _NONE = Range(Decimal(0), Decimal(0))
-
-
-def _order(n: Node) -> tuple[bool, Decimal, str, str]:
-    """Held before ended, the largest known holding first, then by name."""
-    return (n.state is not State.HELD, -n.direct.low, n.company.casefold(), n.company)
 
 
 # -- owners -------------------------------------------------------------------------------
@@ -476,18 +539,12 @@ def reached_through(
         else {HoldingClass.SUBSIDIARY}
     )
     active: dict[int, list[tuple[int, Range]]] = {}
-    held_by: dict[int, list[tuple[int, Range]]] = defaultdict(list)
-    read: set[int] = set()
     todo = {investor_id}
     for _level in range(MAX_DEPTH):
-        found = positions_held_by(reader, todo, as_of=day, known=read)
-        read.update(found)
-        for company, holders in found.items():
-            for holder, pos in holders.items():
-                if pos.active:
-                    held_by[holder].append((company, pos.range))
+        for holder, held in holdings_of(reader, todo, as_of=day).items():
+            active[holder] = [(c, p.range) for c, p in held.items() if p.active]
         for holder in todo:
-            active[holder] = held_by.get(holder, [])
+            active.setdefault(holder, [])
         # only subsidiaries' (associates') holdings matter: read those as they become such
         known = classify(investor_id, active, thresholds).known
         todo = {c for c, k in known.items() if k in allowed and c not in active}
