@@ -3,7 +3,7 @@ table plans whose least important columns drop first. Pure text, no rich, no I/O
 
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 ELLIPSIS = "…"
@@ -239,6 +239,37 @@ def row_lines(
         )
         lines.append(line.rstrip())
     return lines
+
+
+def row_formatter(
+    columns: Sequence[Column], widths: Sequence[int | None], *, cut: bool = True
+) -> Callable[[Sequence[str]], list[str]]:
+    """row_lines for one table's plan, fast for the common row (no prose to wrap, no number
+    wider than its column): a million rows are formatted in seconds. Other rows go through
+    row_lines."""
+    shown = [
+        (i, w, c.right, c.keep) for i, (c, w) in enumerate(zip(columns, widths, strict=True)) if w
+    ]
+    if any(c.prose for c, w in zip(columns, widths, strict=True) if w) or not cut:
+        return lambda cells: row_lines(cells, columns, widths, cut=cut)
+    gap = " " * GAP
+
+    def format_row(cells: Sequence[str]) -> list[str]:
+        parts = []
+        for i, w, right, keep in shown:
+            value = cells[i]
+            size = len(value) if value.isascii() else cell_len(value)
+            if size > w:
+                if keep:
+                    return row_lines(cells, columns, widths)
+                value = shorten(value, w)
+                size = cell_len(value)
+            if size < w:
+                value = " " * (w - size) + value if right else value + " " * (w - size)
+            parts.append(value)
+        return [gap.join(parts).rstrip()]
+
+    return format_row
 
 
 def header_lines(columns: Sequence[Column], widths: Sequence[int | None]) -> list[str]:

@@ -14,7 +14,7 @@ from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
 from ecoport.core.text import printable
-from ecoport.layout import Column, cell_len, header_lines, pad, plan, row_lines, wrap
+from ecoport.layout import Column, cell_len, header_lines, pad, plan, row_formatter, wrap
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -251,7 +251,7 @@ def table(
     every row streams through the same layout, a chunk at a time: a million rows take the
     memory of a thousand. Columns left out to fit are named under the table, with *hint*."""
     it = iter(rows)
-    first = [[printable(c) for c in row] for row in islice(it, SAMPLE_ROWS)]
+    first = [_printable_row(row) for row in islice(it, SAMPLE_ROWS)]
     if not first:
         return 0
     lengths = [sorted(_longest_line(row[i], c) for row in first) for i, c in enumerate(columns)]
@@ -265,8 +265,9 @@ def table(
     _emit((f"\x1b[1m{head}\x1b[0m" if _styled() else head) + "\n" + rule + "\n")
     count = 0
     lines: list[str] = []
-    for row in chain(first, ([printable(c) for c in r] for r in it)):
-        lines.extend(row_lines(row, columns, fitted.widths, cut=not wide))
+    format_row = row_formatter(columns, fitted.widths, cut=not wide)
+    for row in chain(first, (_printable_row(r) for r in it)):
+        lines.extend(format_row(row))
         count += 1
         if len(lines) >= 1000:
             lines.append("")
@@ -279,6 +280,14 @@ def table(
         left = ", ".join(fitted.left_out)
         say(f"Left out to fit {width()} columns: {left}" + (f"; {hint}." if hint else "."))
     return count
+
+
+def _printable_row(row: Sequence[str]) -> Sequence[str]:
+    """The row's cells with control characters escaped (most rows have none: one check)."""
+    joined = "".join(row)
+    if joined.isascii() and joined.isprintable():
+        return row
+    return [printable(c) for c in row]
 
 
 def _longest_line(text: str, column: Column) -> int:
@@ -311,7 +320,8 @@ def details(pairs: Sequence[tuple[str, str]], *, heading: str | None = None) -> 
 
 
 def page_note(listing: "Listing[Any]", shown: int) -> None:
-    """Under a page of a listing: which rows it showed of how many, and how to see more."""
+    """Under a page of a listing (*shown* rows of it, at least one): which rows of how many,
+    and how to see more."""
     page = listing.page
     if page.whole:
         return
@@ -319,9 +329,6 @@ def page_note(listing: "Listing[Any]", shown: int) -> None:
     if page.offset == 0 and shown >= total:
         return
     noun = listing.noun
-    if shown == 0:
-        say(f"No {noun} after the first {page.offset:,} ({total:,} in all).")
-        return
     which = (
         f"{page.offset + 1:,}–{page.offset + shown:,} of {total:,} {noun}"
         if page.offset
