@@ -233,3 +233,11 @@ def test_reached_only_through_subsidiaries_or_with_the_option_associates() -> No
     assert reached(X, holdings, associates=True) == {C, Y}
     # a company also held directly is not "reached"
     assert reached(X, {X: [(S, r("100")), (C, r("1"))], S: [(C, r("50"))]}) == set()
+
+
+def test_fold_returns_the_wanted_and_counts_holders_summed_elsewhere() -> None:
+    # a reader sums in SQL the holders that only added (30 % here) and asks for X alone
+    got = fold([ev("2014", X, INV, None), ev("2015", Y, INV, "10")], wanted={X}, others=D("30"))
+    assert set(got) == {X}
+    assert got[X].range == r("0", "60")
+    assert (got[X].date, got[X].precision) == ("2014-01-01", "year")

@@ -343,7 +343,7 @@ def _print_tree(result: "Tree") -> None:
 
 
 def _print_owners(result: "Owners") -> None:
-    from rich.table import Table
+    from rich.cells import cell_len
     from rich.tree import Tree as RichTree
 
     from ecoport.render import console, say
@@ -355,17 +355,21 @@ def _print_owners(result: "Owners") -> None:
     root = RichTree(f"{result.company} — held as of {result.as_of}")
     _grow(root, result.holders, target=result.company, below=result.company)
     out.print(root)
-    table = Table(
-        "Ultimate owner",
-        "Look-through",
-        "Class of " + result.company,
-        box=None,
-        title=None,
-        show_edge=False,
-        pad_edge=False,
+    rows = [("Ultimate owner", "Look-through", f"Class of {result.company}")]
+    rows += [
+        (o.company, o.look_through.describe(), _class_text(o.known, o.at_most))
+        for o in result.ultimate
+    ]
+    widths = [max(cell_len(row[n]) for row in rows) for n in range(2)]
+    table = "\n".join(
+        "  ".join(
+            (
+                *(cell + " " * (w - cell_len(cell)) for cell, w in zip(row, widths, strict=False)),
+                row[2],
+            )
+        )
+        for row in rows
     )
-    for o in result.ultimate:
-        table.add_row(o.company, o.look_through.describe(), _class_text(o.known, o.at_most))
     out.print()
     out.print(table)
     say(_explained(result.thresholds))

@@ -216,23 +216,29 @@ def _summed(rows: list[EventRow]) -> dict[int, _Holding]:
 
 
 def _in_order(rows: list[EventRow], rounds: list[Round]) -> dict[int, _Holding]:
-    items: list[tuple[str, int, int, int, EventRow | Round]] = []
-    disclosed: dict[int, set[int]] = defaultdict(set)
-    for row in rows:
-        date, precision, holder, kind, percent, round_id, seq = row
-        items.append((date, _RANK[precision], 2 if _full(kind, percent) else 1, seq, row))
-        if round_id is not None and percent is not None:
-            disclosed[round_id].add(holder)
-    for r in rounds:
-        items.append((r.date, _RANK[r.precision], 0, r.id, r))
-    items.sort(key=lambda item: item[:4])
+    rank = _RANK
+
+    def when(row: EventRow) -> tuple[str, int, int, int]:
+        return (row[0], rank[row[1]], 2 if _full(row[3], row[4]) else 1, row[6])
+
+    rows.sort(key=when)
+    items: list[EventRow | Round] = list(rows)
+    exempt: dict[int, set[int]] = defaultdict(set)
+    if rounds:  # rare: merged in, each before the stakes of its date
+        for _d, _p, holder, _k, percent, round_id, _s in rows:
+            if round_id is not None and percent is not None:
+                exempt[round_id].add(holder)
+        items += rounds
+        items.sort(
+            key=lambda i: (i.date, rank[i.precision], 0, i.id) if isinstance(i, Round) else when(i)
+        )
 
     held: dict[int, _Holding] = {}
-    for date, _rank, _phase, _seq, item in items:
+    for item in items:
         if isinstance(item, Round):
-            _dilute(held, item, disclosed.get(item.id, set()))
+            _dilute(held, item, exempt.get(item.id, set()))
             continue
-        _date, precision, holder, kind, percent, _round, _s = item
+        date, precision, holder, kind, percent, _round, _s = item
         h = held.get(holder)
         if h is None or h.state is not State.HELD:
             if kind in _ENDING:  # a sale, exit or write-off of nothing held
