@@ -311,27 +311,55 @@ def _label(node: "Node", *, of: str | None = None, target: str | None = None) ->
 
 
 def _grow(branch: Any, nodes: tuple["Node", ...], *, target: str | None, below: str) -> None:
-    """Add *nodes* under *branch* (upward, toward the owners of *target*)."""
+    """Add *nodes* under a rich Tree's *branch* (upward, toward the owners of *target*)."""
     for node in nodes:
         twig = branch.add(_label(node, of=below if target else None, target=target))
         _grow(twig, node.children, target=target, below=node.company)
 
 
-def _print_tree(result: "Tree") -> None:
-    from rich.tree import Tree as RichTree
+def _lines(
+    nodes: tuple["Node", ...], *, target: str | None, below: str, prefix: str = ""
+) -> Iterator[str]:
+    """The same tree as plain lines, drawn as rich draws it (fast on a large tree)."""
+    for n, node in enumerate(nodes):
+        last = n == len(nodes) - 1
+        label = _label(node, of=below if target else None, target=target)
+        yield f"{prefix}{'└── ' if last else '├── '}{label}"
+        deeper = prefix + ("    " if last else "│   ")
+        yield from _lines(node.children, target=target, below=node.company, prefix=deeper)
 
-    from ecoport.render import console, say
 
-    root = RichTree(f"{result.investor} — holdings as of {result.as_of}")
-    _grow(root, result.nodes, target=None, below=result.investor)
-    out = console()
-    if result.nodes:
-        out.print(root)
-    else:
-        say(f"{result.investor} holds nothing as of {result.as_of}.")
+def _show(title: str, nodes: tuple["Node", ...], *, target: str | None, below: str) -> None:
+    """A rich Tree on a terminal; the same lines, written as they are made, to a pipe."""
+    from ecoport.render import console, terminal, write
+
+    if terminal():
+        from rich.tree import Tree as RichTree
+
+        root = RichTree(title)
+        _grow(root, nodes, target=target, below=below)
+        console().print(root, soft_wrap=False)  # long labels wrap under their branch
         return
+    write(title)
+    batch: list[str] = []
+    for line in _lines(nodes, target=target, below=below):
+        batch.append(line)
+        if len(batch) == 1000:
+            write("\n".join(batch))
+            batch.clear()
+    if batch:
+        write("\n".join(batch))
+
+
+def _print_tree(result: "Tree") -> None:
+    from ecoport.render import say
     from ecoport.words import plural
 
+    if not result.nodes:
+        say(f"{result.investor} holds nothing as of {result.as_of}.")
+        return
+    title = f"{result.investor} — holdings as of {result.as_of}"
+    _show(title, result.nodes, target=None, below=result.investor)
     floor = ""
     if result.left_out and result.min_percent is not None:
         floor = f"; {result.left_out} below {result.min_percent.normalize():f}% left out"
@@ -344,34 +372,28 @@ def _print_tree(result: "Tree") -> None:
 
 def _print_owners(result: "Owners") -> None:
     from rich.cells import cell_len
-    from rich.tree import Tree as RichTree
 
-    from ecoport.render import console, say
+    from ecoport.render import say, write
 
     if not result.holders:
         say(f"No one holds {result.company} as of {result.as_of}.")
         return
-    out = console()
-    root = RichTree(f"{result.company} — held as of {result.as_of}")
-    _grow(root, result.holders, target=result.company, below=result.company)
-    out.print(root)
+    title = f"{result.company} — held as of {result.as_of}"
+    _show(title, result.holders, target=result.company, below=result.company)
     rows = [("Ultimate owner", "Look-through", f"Class of {result.company}")]
     rows += [
         (o.company, o.look_through.describe(), _class_text(o.known, o.at_most))
         for o in result.ultimate
     ]
     widths = [max(cell_len(row[n]) for row in rows) for n in range(2)]
-    table = "\n".join(
-        "  ".join(
-            (
-                *(cell + " " * (w - cell_len(cell)) for cell, w in zip(row, widths, strict=False)),
-                row[2],
-            )
+    write("")
+    write(
+        "\n".join(
+            f"{row[0]}{' ' * (widths[0] - cell_len(row[0]))}  "
+            f"{row[1]}{' ' * (widths[1] - cell_len(row[1]))}  {row[2]}"
+            for row in rows
         )
-        for row in rows
     )
-    out.print()
-    out.print(table)
     say(_explained(result.thresholds))
 
 

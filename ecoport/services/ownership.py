@@ -171,7 +171,7 @@ def holdings_of(
 @dataclass(slots=True)
 class Graph:
     """Holdings read around one company: each expanded company's active links (for the
-    arithmetic) and ended ones (shown with --all), and each link's position."""
+    arithmetic) and ended ones (shown on request), and each link's position."""
 
     active: dict[int, list[tuple[int, Range]]] = field(default_factory=dict)
     ended: dict[int, list[tuple[int, Position]]] = field(default_factory=dict)
@@ -290,6 +290,8 @@ class TreeQuery:
     as_of: dt.date | None = None
     depth: int = MAX_DEPTH
     min_percent: Decimal | None = None
+    """Leave out companies whose look-through cannot reach this (a range counts by its
+    upper end), with everything below them."""
     every: bool = False
     """Show exited, written-off and acquired holdings too (as leaves)."""
     thresholds: Thresholds = Thresholds()
@@ -308,12 +310,13 @@ class Tree:
     companies: int
     """Distinct companies it holds directly or through others (active holdings)."""
     left_out: int
-    """Of those, how many --min-percent leaves out."""
+    """Of those, how many are left out for being below min_percent."""
 
 
 @dataclass(frozen=True, slots=True)
 class Owner:
-    """An ultimate owner: a holder of the company that no one holds in turn (as read)."""
+    """An ultimate owner: where a path of holders upward ends (no one holds it in turn, as
+    read within the depth; in a cycle, the holder at which it closes)."""
 
     company: str
     look_through: Range
