@@ -241,3 +241,28 @@ def test_fold_returns_the_wanted_and_counts_holders_summed_elsewhere() -> None:
     assert set(got) == {X}
     assert got[X].range == r("0", "60")
     assert (got[X].date, got[X].precision) == ("2014-01-01", "year")
+
+
+def test_the_fast_path_for_additions_is_the_fold_in_order() -> None:
+    """fold sums a company's events without ordering them when they all only add; the
+    result is the one of folding every event in one order (random cases)."""
+    import random
+
+    from ecoport.core.positions import _bounded, _in_order
+
+    rng = random.Random(2015)
+    kinds = [INV] * 5 + [ACQ, ACQ, SALE, HOLD, Kind.EXIT, Kind.WRITE_OFF]
+    for case in range(400):
+        events = []
+        adding = case % 2 == 0  # half the cases only add: the fast path
+        for seq in range(rng.randrange(1, 14)):
+            kind = rng.choice([INV, ACQ] if adding else kinds)
+            pct = rng.choice([None, None, str(rng.randrange(1, 40)), "100"])
+            if adding and kind is ACQ:
+                pct = str(rng.randrange(1, 40))  # a part: it adds
+            date = rng.choice(["2014", "2014-03", "2014-03-01", "2014-03-09", "2015", "2015-07"])
+            event = ev(date, rng.choice([X, Y, Z, W]), kind, pct)
+            events.append(event._replace(seq=seq))
+        for wanted in (None, {X}, {Y, Z}):
+            expected = _bounded(_in_order(list(events), []), wanted, D(0))
+            assert fold(events, wanted=wanted) == expected, (case, events)
