@@ -113,7 +113,7 @@ def test_global_options_come_before_or_after_every_command(run: Run, path: str) 
     given = ["-q", "--actor", "alice", "--wait", "1", "--db", "x.db"]
     for args in ([*given, *words, "--help"], [*words, *given, "--help"]):
         assert ok(run(*args)).startswith(f"Usage: ecoport {path}"), args
-    assert {o for o in GLOBAL} <= options_of(path)
+    assert set(GLOBAL) <= options_of(path)
     # a bad value of one is a usage error, after the command too
     one_error_line(run(*words, "--wait", "-1"), "--wait")
 
@@ -155,7 +155,8 @@ def test_every_command_takes_format_case_insensitively(path: str) -> None:
     assert info.parameter_info.case_sensitive is False, path
 
 
-def test_format_in_capitals_and_records_of_changes(run: Run, seeded: Path) -> None:
+@pytest.mark.usefixtures("seeded")
+def test_format_in_capitals_and_records_of_changes(run: Run) -> None:
     assert json.loads(ok(run("progress", "--format", "JSON")))["investors"]
     assert ok(run("config", "show", "-f", "CSV")).startswith("key,value,default")
     edited = json.loads(ok(run("stakes", "edit", "1", "--note", "checked", "-f", "json")))
@@ -172,9 +173,7 @@ def test_format_in_capitals_and_records_of_changes(run: Run, seeded: Path) -> No
 # -- import: its own options, standard input ---------------------------------------------
 
 
-def test_import_summary_takes_format_and_the_old_spellings_warn(
-    run: Run, isolated: Path, tmp_path: Path
-) -> None:
+def test_import_summary_takes_format_and_the_old_spellings_warn(run: Run, tmp_path: Path) -> None:
     file = stakes_csv(tmp_path / "s.csv")
     summary = json.loads(ok(run("import", str(file), "-f", "json", "--dry-run")))
     assert summary["stakes_added"] == 2 and summary["format"] == "csv"
@@ -227,7 +226,7 @@ def _pipe_of(data: bytes) -> Iterator[str]:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="pipes as paths are POSIX")
-def test_import_reads_a_pipe_and_a_fifo_once(run: Run, isolated: Path, tmp_path: Path) -> None:
+def test_import_reads_a_pipe_and_a_fifo_once(run: Run, tmp_path: Path) -> None:
     data = stakes_csv(tmp_path / "s.csv", 4).read_bytes()
     for path in _pipe_of(data):  # a process substitution
         summary = json.loads(ok(run("import", path, "-f", "json", "--dry-run")))
@@ -325,7 +324,8 @@ def test_a_database_in_a_missing_folder_is_a_bad_value(run: Run, tmp_path: Path)
     assert result.exit_code == 2
 
 
-def test_failures_exit_1(run: Run, seeded: Path) -> None:
+@pytest.mark.usefixtures("seeded")
+def test_failures_exit_1(run: Run) -> None:
     for args in (("stakes", "show", "999"), ("progress", "--investor", "Nobody")):
         result = run(*args)
         one_error_line(result)
@@ -339,7 +339,7 @@ def test_ctrl_c_exits_130_and_changes_nothing(
     import ecoport.services.reports as reports
     import ecoport.services.targets as targets
 
-    def interrupted(*args: object, **kwargs: object) -> None:
+    def interrupted(*_args: object, **_kwargs: object) -> None:
         raise KeyboardInterrupt
 
     before = dump(seeded)
@@ -435,8 +435,8 @@ ODD_VALUES = ("05/07/2018", "Xiaomy", "", "-1")
 SITUATIONS = [
     ["add-stake", "--investor", "Xiaomi", "--startup", "Midae Group", "--date", "2016"],
     ["add-stake", "--investor", "Xiaomi", "--startup", "Midea Group", "--date", "2014-12-14"],
-    ["add-stake", "--investor", "Xiaomi", "--startup", "Midea", "--sector", "iot", "--date", "2016"],
-    ["add-stake", "--investor", "Xiaomi", "--startup", "Segway", "--kind", "sale", "--date", "2014"],
+    "add-stake --investor Xiaomi --startup Midea --sector iot --date 2016".split(),
+    "add-stake --investor Xiaomi --startup Segway --kind sale --date 2014".split(),
     ["stakes", "edit", "1", "--percent", "99", "--kind", "acquisition"],
     ["stakes", "edit", "1"],
     ["companies", "edit", "Zimi"],
@@ -472,9 +472,8 @@ def _fixtures(run: Run, tmp_path: Path) -> None:
                "iot", "--date", "2015", "--db", two))  # fmt: skip
 
 
-def test_every_option_an_error_advises_exists_on_that_command(
-    run: Run, seeded: Path, tmp_path: Path
-) -> None:
+@pytest.mark.usefixtures("seeded")
+def test_every_option_an_error_advises_exists_on_that_command(run: Run, tmp_path: Path) -> None:
     _fixtures(run, tmp_path)
     wrong: set[tuple[str, str, str]] = set()
     seen: set[tuple[str, str]] = set()
@@ -518,7 +517,8 @@ def test_help_names_only_options_of_its_command(run: Run) -> None:
             assert option in options_of(command), (path, command, option)
 
 
-def test_advice_fits_the_command(run: Run, seeded: Path, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("seeded")
+def test_advice_fits_the_command(run: Run, tmp_path: Path) -> None:
     for args in (
         ("progress", "--as-of", "05/07/2018"),
         ("add-stake", *MIDEA[1:13], "--date", "05/07/2018"),
@@ -563,7 +563,8 @@ def test_undo_of_many_records_asks_and_scripts_need_yes(
     assert query(seeded, "SELECT COUNT(*) FROM stake") == [(31,)]
 
 
-def test_a_small_undo_does_not_ask(run: Run, seeded: Path) -> None:
+@pytest.mark.usefixtures("seeded")
+def test_a_small_undo_does_not_ask(run: Run) -> None:
     ok(run("target", "set", "90", "--investor", "Xiaomi"))
     done = run("undo")
     assert done.exit_code == 0 and "Undid change 2 as change 3: 1 target changed" in done.stderr
@@ -572,7 +573,8 @@ def test_a_small_undo_does_not_ask(run: Run, seeded: Path) -> None:
 # -- targets and rates: listed, unset, audited, undone -----------------------------------
 
 
-def test_targets_listed_unset_and_undone(run: Run, backend: str) -> None:
+@pytest.mark.usefixtures("backend")
+def test_targets_listed_unset_and_undone(run: Run) -> None:
     ok(run("init", "--seed"))
     listed = json.loads(ok(run("target", "list", "-f", "json")))["targets"]
     assert [(t["investor"], t["target"]) for t in listed] == [("Xiaomi", 100)]
@@ -590,7 +592,8 @@ def test_targets_listed_unset_and_undone(run: Run, backend: str) -> None:
     assert "Xiaomi" in ok(run("target", "list"))
 
 
-def test_rates_listed_unset_and_undone(run: Run, backend: str) -> None:
+@pytest.mark.usefixtures("backend")
+def test_rates_listed_unset_and_undone(run: Run) -> None:
     ok(run("init"))
     ok(run("fx", "set", "CNY", "USD", "0.1628", "--date", "2014-12-14", "--source", "filing"))
     ok(run("fx", "set", "EUR", "USD", "1.25", "--date", "2014-12-14"))
@@ -614,8 +617,9 @@ def test_rates_listed_unset_and_undone(run: Run, backend: str) -> None:
 # -- the log in the domain's terms -------------------------------------------------------
 
 
+@pytest.mark.usefixtures("seeded")
 def test_the_log_speaks_of_amounts_percents_and_names(
-    run: Run, seeded: Path, monkeypatch: pytest.MonkeyPatch
+    run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COLUMNS", "400")  # no cell folded
     ok(run("stakes", "edit", "1", "--amount", "undisclosed", "--percent", "1.288"))
@@ -648,7 +652,7 @@ def test_counts_agree_with_their_nouns() -> None:
     assert no_match("stakes") == "No stakes match."
 
 
-def test_messages_count_in_words(run: Run, isolated: Path, tmp_path: Path) -> None:
+def test_messages_count_in_words(run: Run, tmp_path: Path) -> None:
     made = run("init", "--seed")
     assert "1 target set" in made.stderr and "1 targets" not in made.stderr
     one = tmp_path / "one.csv"
@@ -660,7 +664,8 @@ def test_messages_count_in_words(run: Run, isolated: Path, tmp_path: Path) -> No
     assert "Exported 1 stake to" in exported.stderr
 
 
-def test_nothing_matched_is_said_one_way(run: Run, seeded: Path) -> None:
+@pytest.mark.usefixtures("seeded")
+def test_nothing_matched_is_said_one_way(run: Run) -> None:
     for args, things in (
         (("log", "--stake", "999"), "changes"),
         (("target", "list", "--investor", "Ninebot"), "targets"),
