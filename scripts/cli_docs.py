@@ -60,12 +60,9 @@ def reference() -> str:
     )
     pages = list(_commands(root, ctx))
     contents = "".join(
-        f"{'  ' * (path.count(' ') - 1)}- [{path}](#{_anchor(path)})\n"
-        for path, _ctx in pages[1:]
+        f"{'  ' * (path.count(' ') - 1)}- [{path}](#{_anchor(path)})\n" for path, _ctx in pages[1:]
     )
-    sections = "".join(
-        f"## {path}\n\n```\n{page.get_help()}\n```\n\n" for path, page in pages
-    )
+    sections = "".join(f"## {path}\n\n```\n{page.get_help()}\n```\n\n" for path, page in pages)
     return HEAD + contents + "\n" + sections.rstrip("\n") + "\n"
 
 
