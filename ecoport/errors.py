@@ -7,17 +7,28 @@ class EcoportError(Exception):
     exit_code = 1
 
     def __init__(
-        self, message: str, *, where: str | None = None, details: list[str] | None = None
+        self,
+        message: str,
+        *,
+        where: str | None = None,
+        field: str | None = None,
+        details: list[str] | None = None,
     ) -> None:
         super().__init__(message)
+        #: The reason, in the domain's words. Below the CLI no command-line flag is spelled
+        #: out: an option is named ``{option:force}`` and a command ``{command:fx set}``, and
+        #: the CLI spells them (``--force``, `` `ecoport fx set` ``) in one place.
         self.message = message
-        #: What the error is about: an option (``--percent``) or a place (``file:line``).
+        #: Where the error is: a place (``file:line``) or a positional argument (``FILE``).
         self.where = where
+        #: The field or option it is about, by name (``sector``, ``new_company``).
+        self.field = field
         #: Further lines, one per problem, when a file had several (``file:line: reason``).
         self.details = details or []
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.message}" if self.where else self.message
+        where = self.where or self.field
+        return f"{where}: {self.message}" if where else self.message
 
 
 class InvalidInput(EcoportError):
@@ -44,9 +55,10 @@ class FieldError(InvalidInput):
     Raised and collected below the CLI, which maps the field to its option (``--amount``)
     or, in a file, to its column and line."""
 
+    field: str
+
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field=field)
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}"

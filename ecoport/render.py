@@ -13,7 +13,7 @@ from decimal import Decimal
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
-from ecoport.core.text import printable
+from ecoport.core.text import printable as _escaped
 from ecoport.layout import Column, cell_len, header_lines, pad, plan, row_formatter, wrap
 
 if TYPE_CHECKING:
@@ -47,6 +47,17 @@ STAKE_FIELDS = (
 PIPE_WIDTH = 200
 #: Rows a streamed table lays out its columns by (later rows are fitted to those widths).
 SAMPLE_ROWS = 1000
+
+
+def printable(text: str) -> str:
+    """*text* as ecoport prints it: option and command names from below the CLI spelled
+    (``{option:force}`` -> ``--force``: cli.common.spelled) and control characters from data
+    escaped (core.text.printable)."""
+    if "{" in text:
+        from ecoport.cli.common import spelled
+
+        text = spelled(text)
+    return _escaped(text)
 
 
 def terminal() -> bool:

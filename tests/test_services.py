@@ -199,5 +199,5 @@ def test_report_sector_includes_sub_sectors(reader: Reader) -> None:
 
 
 def test_report_until_before_since_is_refused(reader: Reader) -> None:
-    with pytest.raises(InvalidInput, match="before --since"):
+    with pytest.raises(InvalidInput, match="before {option:since}"):
         report(reader, ReportQuery(since=parse_date("2015"), until=parse_date("2014-06")))

@@ -83,7 +83,7 @@ def test_locate_precedence(tmp_path: Path) -> None:
         "ECOPORT_DB": str(tmp_path / "env.db"),
         "ECOPORT_DATABASE_URL": f"sqlite:///{tmp_path / 'url.db'}",
     }
-    assert locate(str(tmp_path / "opt.db"), env).origin == "--db"
+    assert locate(str(tmp_path / "opt.db"), env).origin == "{option:db}"  # spelled by the CLI
     assert locate(None, env).path == tmp_path / "env.db"
     assert locate(None, {"ECOPORT_DATABASE_URL": env["ECOPORT_DATABASE_URL"]}).path == (
         tmp_path / "url.db"

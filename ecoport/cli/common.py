@@ -1,5 +1,6 @@
 """Options shared by commands, and the glue from option values to checked domain values."""
 
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -255,8 +256,21 @@ def parse_opt(option: str, fn: Callable[[str], T], value: str | None) -> T | Non
 
 
 def option_name(field: str) -> str:
-    """The command-line option for a stake field (``startup`` -> ``--startup``)."""
+    """The command-line option for a field (``startup`` -> ``--startup``): the one place a
+    field's name becomes a flag."""
     return "--" + field.replace("_", "-")
+
+
+_NAMED = re.compile(r"\{(option):([a-z_]+)\}|\{(command):([a-z][^{}]*)\}")
+
+
+def spelled(text: str) -> str:
+    """Text from below the CLI with its option and command names spelled as a user types
+    them: ``{option:new_company}`` -> ``--new-company``, ``{command:fx set}`` ->
+    `` `ecoport fx set` `` (services, core and store never spell a flag: see errors.py)."""
+    if "{" not in text:
+        return text
+    return _NAMED.sub(lambda m: option_name(m[2]) if m[1] else f"`ecoport {m[4]}`", text)
 
 
 def interactive() -> bool:
@@ -313,13 +327,11 @@ _ADVICE: tuple[tuple[str, frozenset[str] | None, str], ...] = (
 def fit_to_command(exc: EcoportError, options: set[str]) -> None:
     """Make *exc* speak to the command that raised it (with these *options*): a field of a
     record named as the option that gave it, and no advice to use an option it lacks."""
-    import re
-
-    from ecoport.errors import FieldError
-
-    field: str | None = getattr(exc, "field", None)
-    if isinstance(exc, FieldError) and exc.where is None and field is not None:
-        exc.where = option_name(field)
+    if exc.where is None and exc.field is not None:
+        option = option_name(exc.field)
+        exc.where = option if option in options else exc.field
+    exc.message = spelled(exc.message)
+    exc.details = [spelled(d) for d in exc.details]
     for pattern, needs, instead in _ADVICE:
         if needs is None or not needs <= options:
             exc.message = re.sub(pattern, instead, exc.message)

@@ -13,6 +13,7 @@ from ecoport.cli.common import (
     emit,
     globals_of,
     location,
+    spelled,
 )
 
 
@@ -98,14 +99,14 @@ def db_path(ctx: typer.Context, fmt: FormatOption = Format.table, db: DbOption =
     from ecoport.render import as_csv, as_json, info, write
 
     loc = location(ctx, db)
-    data = {"database": str(loc), "origin": loc.origin}
+    data = {"database": str(loc), "origin": spelled(loc.origin)}
     if fmt is Format.json:
         as_json(data)
     elif fmt is Format.csv:
         as_csv([data], list(data))
     else:
         write(str(loc))
-        info(f"(from {loc.origin})", quiet=globals_of(ctx).quiet)
+        info(f"(from {spelled(loc.origin)})", quiet=globals_of(ctx).quiet)
 
 
 def db_status(ctx: typer.Context, fmt: FormatOption = Format.table, db: DbOption = None) -> None:
@@ -127,7 +128,7 @@ def db_status(ctx: typer.Context, fmt: FormatOption = Format.table, db: DbOption
     status(
         {
             "database": str(loc),
-            "origin": loc.origin,
+            "origin": spelled(loc.origin),
             "backend": "sqlite" if loc.is_sqlite else "postgresql",
             "revision": revision,
             "head": SCHEMA_REVISION,

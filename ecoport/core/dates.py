@@ -75,8 +75,8 @@ def parse_date(
     elif numeric := _NUMERIC.match(cleaned):
         if dayfirst is None:
             raise InvalidInput(
-                f"{cleaned!r}: is it day or month first? Pass --dayfirst (dd/mm/yyyy) or "
-                "--monthfirst (mm/dd/yyyy), or write YYYY-MM-DD"
+                f"{cleaned!r}: is it day or month first? Pass {{option:dayfirst}} (dd/mm/yyyy) or "
+                "{option:monthfirst} (mm/dd/yyyy), or write YYYY-MM-DD"
             )
         first, _, second, year_text = numeric.groups()
         day, month = (int(first), int(second)) if dayfirst else (int(second), int(first))

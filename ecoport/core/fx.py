@@ -14,7 +14,7 @@ from ecoport.errors import InvalidInput
 #: How a partial date converts, said in every report that converts.
 RULE = (
     "each amount converts at the ECB reference rate of its stake's date (the last published "
-    "rate on weekends and holidays; your own rates from `ecoport fx set` win); a date known "
+    "rate on weekends and holidays; your own rates from {command:fx set} win); a date known "
     "only to the month or year converts at the middle of that period"
 )
 

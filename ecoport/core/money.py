@@ -239,7 +239,8 @@ def parse_money(
     code = codes[0] if codes else given or (None if fallback is None else currency_code(fallback))
     if code is None:
         raise InvalidInput(
-            f"{brief(raw)!r} has no currency; give one, as in {brief(raw)} USD or --currency"
+            f"{brief(raw)!r} has no currency; give one, as in {brief(raw)} USD "
+            "or {option:currency}"
         )
     value = _number(num)
     if scale is not None:

@@ -43,7 +43,7 @@ def rename_company(*, session: "Session", old: str, new: str) -> tuple[str, str]
     if taken is not None and taken.id != company.id:
         raise Conflict(
             f"{cleaned!r} already names another company, {taken.name!r}; to make them one, merge: "
-            f"ecoport companies merge {company.name!r} --into {taken.name!r}",
+            f"ecoport companies merge {company.name!r} {{option:into}} {taken.name!r}",
             where="NEW",
         )
     before = company.name
@@ -106,9 +106,9 @@ def merge_companies(*, session: "Session", source: str, into: str) -> MergeResul
     from ecoport.store.models import CompanyAlias, FundingRound, Stake, Target
 
     src = _company(session, source, field="SOURCE")
-    dst = _company(session, into, field="--into")
+    dst = _company(session, into, field="into")
     if src.id == dst.id:
-        raise InvalidInput(f"{src.name!r} and {into!r} are one company already", where="--into")
+        raise InvalidInput(f"{src.name!r} and {into!r} are one company already", field="into")
     stakes = list(
         session.exec(
             select(Stake).where(
@@ -122,7 +122,7 @@ def merge_companies(*, session: "Session", source: str, into: str) -> MergeResul
             raise Conflict(
                 f"stake {stake.id} is between {src.name} and {dst.name}: merged, "
                 f"{dst.name} would hold a stake in itself; remove or edit that stake first",
-                where="--into",
+                field="into",
             )
     assert dst.id is not None and src.id is not None
     for stake in stakes:

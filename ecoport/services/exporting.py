@@ -55,7 +55,7 @@ def _where(reader: Reader, query: ExportQuery) -> tuple[str, dict[str, Any]]:
         params["sector"], params["under"] = sector, sector + "/%"
         clauses.append("(c.sector = :sector OR c.sector LIKE :under)")
     if query.investor is not None:
-        params["inv"] = require_company(reader, query.investor, where="--investor").id
+        params["inv"] = require_company(reader, query.investor, field="investor").id
         clauses.append("s.investor_id = :inv")
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
@@ -162,7 +162,7 @@ def write_yaml(data: dict[str, Any], out: IO[str]) -> int:
 
     out.write(
         "# ecoport export: companies, then stakes (the shape of data/seed_companies.yaml).\n"
-        "# Amounts are exact, in the stake's currency; import with `ecoport import FILE`.\n"
+        "# Amounts are exact, in the stake's currency; ecoport imports this file as it is.\n"
     )
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     for key in ("companies", "stakes"):

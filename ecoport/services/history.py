@@ -54,7 +54,7 @@ def change_log(reader: "Reader", query: LogQuery) -> list[dict[str, Any]]:
         {**params, **({"limit": query.limit} if query.limit else {})},
     )
     if query.change is not None and not rows:
-        raise NotFound(f"there is no change {query.change}", where="--change")
+        raise NotFound(f"there is no change {query.change}", field="change")
     changes = [
         {
             "id": cid,
@@ -102,7 +102,7 @@ def since_of(text: str) -> str:
     try:
         return parse_date(text).start.isoformat()
     except InvalidInput as exc:
-        raise InvalidInput(exc.message, where="--since") from None
+        raise InvalidInput(exc.message, field="since") from None
 
 
 def undo_change(*, session: "Session", change_id: int | None, change: "Change") -> dict[str, Any]:

@@ -416,7 +416,7 @@ class _Importer:
             try:
                 self.default_currency = currency_code(options.currency)
             except InvalidInput as exc:
-                raise InvalidInput(exc.message, where="--currency") from None
+                raise InvalidInput(exc.message, field="currency") from None
         #: (investor, company, kind) of the stored stakes and of the records added so far
         self.triples: set[tuple[int, int, str]] = set(
             conn.execute("SELECT DISTINCT investor_id, company_id, kind FROM stake")

@@ -94,14 +94,16 @@ def all_spellings(reader: Reader) -> list[tuple[str, str]]:
     return [(r[0], r[1]) for r in rows]
 
 
-def require_company(reader: Reader, name: str, *, where: str | None = None) -> CompanyRef:
+def require_company(
+    reader: Reader, name: str, *, where: str | None = None, field: str | None = None
+) -> CompanyRef:
     """Like find_company, but a clear NotFound (with suggestions) when there is none."""
     found = find_company(reader, name)
     if found is not None:
         return found
     close = near_duplicates(name, all_spellings(reader))
     hint = f"; did you mean {', '.join(repr(c) for c in close[:3])}?" if close else ""
-    raise NotFound(f"no company named {name!r}{hint}", where=where)
+    raise NotFound(f"no company named {name!r}{hint}", where=where, field=field)
 
 
 def stake_dict(row: tuple[Any, ...] | Any) -> dict[str, Any]:

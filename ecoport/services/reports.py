@@ -93,7 +93,7 @@ def _amounts(totals: dict[str, int]) -> list[dict[str, str]]:
 def choose_investors(reader: Reader, investor: str | None) -> list[tuple[int, str]]:
     """The investor named, else those with a target, else the only investor."""
     if investor is not None:
-        ref = require_company(reader, investor, where="--investor")
+        ref = require_company(reader, investor, field="investor")
         return [(ref.id, ref.name)]
     with_target = reader.rows(
         "SELECT c.id, c.name FROM target t JOIN company c ON c.id = t.investor_id "
@@ -108,12 +108,12 @@ def choose_investors(reader: Reader, investor: str | None) -> list[tuple[int, st
     if len(investors) == 1:
         return [(investors[0][0], investors[0][1])]
     if not investors:
-        raise NotFound("no stakes recorded yet; add one with `ecoport add-stake`")
+        raise NotFound("no stakes recorded yet; add one with {command:add-stake}")
     names = ", ".join(r[1] for r in investors[:10])
     more = f" and {len(investors) - 10} more" if len(investors) > 10 else ""
     raise InvalidInput(
         f"several investors and none has a target; choose one of {names}{more}",
-        where="--investor",
+        field="investor",
     )
 
 
@@ -130,11 +130,9 @@ class ProgressQuery:
 def progress(reader: Reader, query: ProgressQuery) -> dict[str, Any]:
     """Progress of each chosen investor toward its target (see README: JSON output)."""
     if query.target is not None and query.target <= 0:
-        raise InvalidInput(
-            f"must be a positive whole number (got {query.target})", where="--target"
-        )
+        raise InvalidInput(f"must be a positive whole number (got {query.target})", field="target")
     if query.depth < 1:
-        raise InvalidInput(f"must be 1 or more (got {query.depth})", where="--depth")
+        raise InvalidInput(f"must be 1 or more (got {query.depth})", field="depth")
     as_of = query.as_of or dt.date.today()
     investors = choose_investors(reader, query.investor)
     into = query.into or get_settings(reader)["currency"]
@@ -310,12 +308,12 @@ def _where(reader: Reader, query: ReportQuery) -> tuple[str, dict[str, Any]]:
     clauses: list[str] = []
     params: dict[str, Any] = {}
     if query.since and query.until and query.until.end < query.since.start:
-        raise InvalidInput(f"{query.until} is before --since {query.since}", where="--until")
+        raise InvalidInput(f"{query.until} is before {{option:since}} {query.since}", field="until")
     if query.investor is not None:
-        params["investor"] = require_company(reader, query.investor, where="--investor").id
+        params["investor"] = require_company(reader, query.investor, field="investor").id
         clauses.append("s.investor_id = :investor")
     if query.startup is not None:
-        params["startup"] = require_company(reader, query.startup, where="--startup").id
+        params["startup"] = require_company(reader, query.startup, field="startup").id
         clauses.append("s.company_id = :startup")
     if query.sector is not None:
         params["sector"], params["sector_under"] = query.sector, query.sector + "/%"

@@ -108,8 +108,8 @@ def attach(session: "Session", round_in: RoundIn) -> tuple[int, bool]:
         raise Conflict(
             f"round {clash} ({describe(key.name)} of {key.date[:4]}) has the total "
             f"{key.currency} {from_minor(key.total_minor, key.currency):,f}, not {round_in.total}; "
-            f"see `ecoport rounds show {clash}`",
-            where="--round-total",
+            f"see {{command:rounds show {clash}}}",
+            field="round_total",
         )
     if found is not None:
         key, valuation = next((k, v) for rid, k, v in stored if rid == found)
@@ -234,10 +234,10 @@ def list_rounds(
     clauses: list[str] = []
     params: dict[str, Any] = {}
     if query.startup is not None:
-        params["c"] = require_company(reader, query.startup, where="--startup").id
+        params["c"] = require_company(reader, query.startup, field="startup").id
         clauses.append("r.company_id = :c")
     if query.investor is not None:
-        params["i"] = require_company(reader, query.investor, where="--investor").id
+        params["i"] = require_company(reader, query.investor, field="investor").id
         clauses.append("r.id IN (SELECT round_id FROM stake WHERE investor_id = :i)")
     if query.since is not None:
         params["since"] = query.since.start.isoformat()

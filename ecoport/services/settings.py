@@ -19,7 +19,7 @@ class Known:
 
 
 KNOWN: dict[str, Known] = {
-    "currency": Known("USD", "reporting currency of every report (--in overrides it)"),
+    "currency": Known("USD", "reporting currency of every report ({option:in} overrides it)"),
     "dollar": Known("USD", 'what a bare "$" in an amount means', symbol="$"),
     "yen": Known("CNY", 'what a bare "¥" in an amount means', symbol="¥"),
 }

@@ -67,51 +67,59 @@ class Mapping:
         )
 
 
-def _field_name(value: str, where: str) -> str:
+def _field_name(value: str, *, where: str | None = None, field: str | None = None) -> str:
     name = value.strip().casefold()
     if name not in INDEX:
         raise InvalidInput(
-            f"{value!r} is not a field of ecoport (choose from {', '.join(FIELDS)})", where=where
+            f"{value!r} is not a field of ecoport (choose from {', '.join(FIELDS)})",
+            where=where,
+            field=field,
         )
     return name
 
 
-def parse_map(values: list[str], *, where: str = "--map") -> dict[str, str]:
+def parse_map(values: list[str], *, field: str = "map", where: str | None = None) -> dict[str, str]:
     """``["company_name=startup", ...]`` -> ``{"company_name": "startup"}``."""
     rename: dict[str, str] = {}
     for value in values:
         column, sep, target = value.partition("=")
         if not sep or not column.strip():
-            raise InvalidInput(f"expected COLUMN=FIELD, got {value!r}", where=where)
-        rename[column.strip().casefold()] = _field_name(target, where)
+            raise InvalidInput(f"expected COLUMN=FIELD, got {value!r}", field=field, where=where)
+        rename[column.strip().casefold()] = _field_name(target, field=field, where=where)
     return rename
 
 
-def parse_set(values: list[str], *, where: str = "--set") -> dict[str, str]:
+def parse_set(values: list[str], *, field: str = "set", where: str | None = None) -> dict[str, str]:
     """``["date=2019", "kind=acquisition"]`` -> ``{"date": "2019", "kind": "acquisition"}``."""
     constants: dict[str, str] = {}
     for value in values:
         name, sep, constant = value.partition("=")
         if not sep or not name.strip():
-            raise InvalidInput(f"expected FIELD=VALUE, got {value!r}", where=where)
+            raise InvalidInput(f"expected FIELD=VALUE, got {value!r}", field=field, where=where)
         if not constant.strip():
-            raise InvalidInput(f"{name.strip()}: the value is empty", where=where)
-        constants[_field_name(name, where)] = constant.strip()
+            raise InvalidInput(f"{name.strip()}: the value is empty", field=field, where=where)
+        constants[_field_name(name, field=field, where=where)] = constant.strip()
     return constants
 
 
-def check_separator(value: str | None, *, where: str = "--split-investors") -> str | None:
+def check_separator(
+    value: str | None, *, field: str = "split_investors", where: str | None = None
+) -> str | None:
     if value is None:
         return None
     if not value.strip() and value not in ("\t", " "):
-        raise InvalidInput("the separator is empty", where=where)
+        raise InvalidInput("the separator is empty", field=field, where=where)
     return "\t" if value == "\\t" else value
 
 
-def parse_columns(value: str, *, where: str = "--columns") -> tuple[str, ...]:
+def parse_columns(
+    value: str, *, field: str = "columns", where: str | None = None
+) -> tuple[str, ...]:
     names = tuple(n.strip() for n in value.split(","))
     if not all(names):
-        raise InvalidInput(f"expected names separated by commas, got {value!r}", where=where)
+        raise InvalidInput(
+            f"expected names separated by commas, got {value!r}", field=field, where=where
+        )
     return names
 
 
@@ -131,13 +139,13 @@ def read_mapping(ref: str) -> Mapping:
         if ref not in bundled:
             names = ", ".join(bundled) or "none"
             raise InvalidInput(
-                f"no file {ref!r} and no bundled mapping of that name ({names})", where="--mapping"
+                f"no file {ref!r} and no bundled mapping of that name ({names})", field="mapping"
             )
         path = bundled[ref]
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"cannot read {path}: {exc}", where="--mapping") from None
+        raise InvalidInput(f"cannot read {path}: {exc}", field="mapping") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InvalidInput(
@@ -184,7 +192,9 @@ def read_mapping(ref: str) -> Mapping:
         split_investors=check_separator(
             _opt_text(data.get("split_investors")), where=f"{where}: split_investors"
         ),
-        rename={str(k).strip().casefold(): _field_name(str(v), where) for k, v in raw_map.items()},
+        rename={
+            str(k).strip().casefold(): _field_name(str(v), where=where) for k, v in raw_map.items()
+        },
         columns=tuple(columns) if columns else None,
         currency=_opt_text(data.get("currency")),
         investor=_opt_text(data.get("investor")),
@@ -265,7 +275,7 @@ def check_output(path: Path, *, where: str) -> Path:
     return path
 
 
-def check_encoding(encoding: str, *, where: str = "--encoding") -> str:
+def check_encoding(encoding: str, *, field: str = "encoding") -> str:
     """*encoding* if Python can decode text with it; else InvalidInput (``rot13``, ``base64``
     and ``zlib`` are codecs, but not text encodings)."""
     try:
@@ -273,7 +283,7 @@ def check_encoding(encoding: str, *, where: str = "--encoding") -> str:
     except LookupError:
         raise InvalidInput(
             f"unknown text encoding {encoding!r} (for example utf-8, cp1252, mac_roman, utf-16)",
-            where=where,
+            field=field,
         ) from None
     return encoding
 
@@ -306,7 +316,7 @@ def _bad_byte(path: Path, data: bytes, start: int, encoding: str) -> InvalidInpu
     line = data.count(b"\n", 0, start) + 1 if b"\n" in data else data.count(b"\r", 0, start) + 1
     return InvalidInput(
         f"byte 0x{data[start]:02x} is not valid {encoding}; "
-        "pass --encoding with the file's encoding (for example cp1252 or mac_roman)",
+        "pass {option:encoding} with the file's encoding (for example cp1252 or mac_roman)",
         where=f"{path}:{line}",
     )
 
@@ -399,7 +409,7 @@ def open_source(path: Path, mapping: Mapping, *, format: FileFormat | None = Non
     except UnicodeDecodeError as exc:
         raise _bad_byte(path, data, exc.start, exc.encoding) from None
     except LookupError:
-        raise InvalidInput(f"unknown encoding {encoding!r}", where="--encoding") from None
+        raise InvalidInput(f"unknown encoding {encoding!r}", field="encoding") from None
     if chosen is FileFormat.json:
         companies, items = _json_items(path, text)
     else:
@@ -423,7 +433,7 @@ def _open_csv(path: Path, binary: IO[bytes], size: int, head: bytes, mapping: Ma
     try:
         codec = codecs.lookup(encoding).name
     except LookupError:
-        raise InvalidInput(f"unknown encoding {encoding!r}", where="--encoding") from None
+        raise InvalidInput(f"unknown encoding {encoding!r}", field="encoding") from None
     if codec.startswith("utf-8"):
         try:
             head.decode(encoding)
@@ -440,7 +450,7 @@ def _open_csv(path: Path, binary: IO[bytes], size: int, head: bytes, mapping: Ma
     elif delimiter in ("\\t", "tab"):
         delimiter = "\t"
     if len(delimiter) != 1:
-        raise InvalidInput(f"a delimiter is one character, got {delimiter!r}", where="--delimiter")
+        raise InvalidInput(f"a delimiter is one character, got {delimiter!r}", field="delimiter")
 
     text = io.TextIOWrapper(binary, encoding=encoding, errors="surrogateescape", newline="")
     # strict: a cell like "Xiaomi"x is malformed quoting, not the name Xiaomix
@@ -497,7 +507,7 @@ def _take(source: Source, names: list[str], mapping: Mapping, has_header: bool) 
             if key not in REJECT_COLUMNS and key:
                 source.warnings.append(
                     f"{path}:1: column {name!r} is not a field of ecoport; ignored "
-                    f"(map it with --map '{name}=FIELD')"
+                    f"(map it with {{option:map}} '{name}=FIELD')"
                 )
             continue
         if target in given_by:
@@ -521,15 +531,18 @@ def _take(source: Source, names: list[str], mapping: Mapping, has_header: bool) 
     ]
     if missing:
         hint = (
-            "; if the file has no header row, name its columns with --columns"
+            "; if the file has no header row, name its columns with {option:columns}"
             if has_header and not given_by
             else ""
         )
         need = ", ".join(repr(m) for m in missing)
         how = (
-            "--investor NAME or --map COLUMN=investor"
+            "{option:investor} NAME or {option:map} COLUMN=investor"
             if missing == ["investor"]
-            else (f"--map COLUMN={missing[0]}, or --set {missing[0]}=VALUE for every row")
+            else (
+                f"{{option:map}} COLUMN={missing[0]}, "
+                f"or {{option:set}} {missing[0]}=VALUE for every row"
+            )
         )
         raise InvalidInput(
             f"no column gives {need} (name it with {how}){hint}",
@@ -581,14 +594,15 @@ def _csv_rows(
                 problem = (
                     f"has {len(record)} fields, the header has {width}"
                     if has_header
-                    else f"has {len(record)} fields, --columns names {width}"
+                    else f"has {len(record)} fields, {{option:columns}} names {width}"
                 )
             elif not all(map(str.isascii, record)):
                 bad = next((m for c in record if (m := _SURROGATE.search(c))), None)
                 if bad is not None:
                     problem = (
                         f"byte 0x{ord(bad.group()) - 0xDC00:02x} is not valid in this encoding; "
-                        "pass --encoding with the file's encoding (for example cp1252 or mac_roman)"
+                        "pass {option:encoding} with the file's encoding "
+                        "(for example cp1252 or mac_roman)"
                     )
             if problem is not None:
                 yield Row(line, [], record, problem)
@@ -777,7 +791,7 @@ def _dict_rows(source: Source, items: _Items, mapping: Mapping) -> Iterator[Row]
                     warned.add(name)
                     source.warnings.append(
                         f"{source.path}:{line}: key {key!r} is not a field of ecoport; ignored "
-                        f"(map it with --map '{key}=FIELD')"
+                        f"(map it with {{option:map}} '{key}=FIELD')"
                     )
                 continue
             if not isinstance(value, _SCALARS) or isinstance(value, bool):

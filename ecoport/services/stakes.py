@@ -119,7 +119,7 @@ def resolve_or_create(
             raise Conflict(
                 f"{cleaned!r} is not a company yet but looks like "
                 f"{', '.join(repr(c) for c in close[:3])}; use the existing name, "
-                "or pass --new-company to create it",
+                "or pass {option:new_company} to create it",
                 where="--" + field_name,
             )
     company = Company(
@@ -176,8 +176,8 @@ def add_stake(
     if is_new_startup and stake_in.sector is None:
         raise InvalidInput(
             f"{clean_name(stake_in.startup)!r} is a new company: give its sector "
-            "(for example --sector iot/wearables)",
-            where="--sector",
+            "(for example {option:sector} iot/wearables)",
+            field="sector",
         )
     startup = resolve_or_create(
         session,
@@ -188,7 +188,7 @@ def add_stake(
         result=result,
     )
     if startup.id == investor.id:
-        raise InvalidInput(f"{startup.name} cannot hold a stake in itself", where="--startup")
+        raise InvalidInput(f"{startup.name} cannot hold a stake in itself", field="startup")
     if not is_new_startup:
         _agree_sector(startup, stake_in.sector, options.change_sector, result)
     assert investor.id is not None and startup.id is not None
@@ -224,14 +224,15 @@ def add_stake(
             "SELECT id FROM stake WHERE ref = :ref", {"ref": stake_in.ref}
         )
         if taken:
-            raise Conflict(f"stake {taken[0][0]} has the reference {stake_in.ref!r}", where="--ref")
+            raise Conflict(f"stake {taken[0][0]} has the reference {stake_in.ref!r}", field="ref")
     if not options.allow_duplicate:
         same = same_deal_as(session, stake_key(stake))
         if same is not None:
             raise Conflict(
                 f"stake {same} already records this deal "
-                f"(see `ecoport stakes show {same}`; change it with `ecoport stakes edit {same}`); "
-                "pass --allow-duplicate to store a second one"
+                f"(see {{command:stakes show {same}}}; "
+                f"change it with {{command:stakes edit {same}}}); "
+                "pass {option:allow_duplicate} to store a second one"
             )
     session.add(stake)
     session.flush()
@@ -253,9 +254,10 @@ def _refuse_or_force(
         return
     if not force:
         raise Conflict(
-            f"{broken}; pass --force if the source reports it (the reason is kept in the note)"
+            f"{broken}; pass {{option:force}} if the source reports it "
+            "(the reason is kept in the note)"
         )
-    forced = f"Stored with --force: {broken}."
+    forced = f"Stored although {broken} (forced: the source reports it)."
     stake.note = forced if not stake.note else f"{stake.note}\n{forced}"
     session.add(stake)
     session.flush()
@@ -330,8 +332,8 @@ def _agree_sector(company: "Company", sector: str | None, change: bool, result: 
     if company.sector is not None and not change:
         raise Conflict(
             f"{company.name} is in sector {company.sector}, not {sector}; "
-            "pass --change-sector to move it",
-            where="--sector",
+            "pass {option:change_sector} to move it",
+            field="sector",
         )
     result.sector_changed = (company.name, company.sector, sector)
     company.sector = sector
@@ -367,14 +369,14 @@ def edit_stake(
         raise errors[0]
     reader = SessionReader(session)
     if given.investor is not None:
-        stake.investor_id = require_company(reader, given.investor, where="--investor").id
+        stake.investor_id = require_company(reader, given.investor, field="investor").id
     moved = False
     if given.startup is not None:
-        company_id = require_company(reader, given.startup, where="--startup").id
+        company_id = require_company(reader, given.startup, field="startup").id
         moved = company_id != stake.company_id
         stake.company_id = company_id
     if stake.investor_id == stake.company_id:
-        raise InvalidInput("a company cannot hold a stake in itself", where="--startup")
+        raise InvalidInput("a company cannot hold a stake in itself", field="startup")
     if given.date is not None:
         stake.date = given.date.start.isoformat()
         stake.date_precision = given.date.precision.value
@@ -478,4 +480,3 @@ def remove_stake(*, session: "Session", stake_id: int) -> dict[str, Any]:
     session.delete(stake)
     session.flush()
     return before
-

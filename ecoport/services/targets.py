@@ -39,7 +39,7 @@ def list_targets(reader: Reader, *, investor: str | None = None) -> list[TargetR
     where, params = "", {}
     if investor is not None:
         where = " WHERE t.investor_id = :id"
-        params["id"] = require_company(reader, investor, where="--investor").id
+        params["id"] = require_company(reader, investor, field="investor").id
     rows = reader.rows(
         "SELECT c.name, t.target, t.note, t.source FROM target t "
         f"JOIN company c ON c.id = t.investor_id{where} ORDER BY c.name, c.id",
@@ -57,7 +57,7 @@ def set_target(*, session: "Session", investor: str, target: int) -> tuple[str, 
             f"must be a whole number from 1 to {MAX_TARGET:,} (got {brief(str(target))})",
             where="TARGET",
         )
-    company = require_company(SessionReader(session), investor, where="--investor")
+    company = require_company(SessionReader(session), investor, field="investor")
     row = session.get(Target, company.id)
     previous = None if row is None else row.target
     if row is None:
@@ -72,7 +72,7 @@ def unset_target(*, session: "Session", investor: str) -> tuple[str, int]:
     name and the target removed."""
     from ecoport.store.models import Target
 
-    company = require_company(SessionReader(session), investor, where="--investor")
+    company = require_company(SessionReader(session), investor, field="investor")
     row = session.get(Target, company.id)
     if row is None:
         raise NotFound(f"{company.name} has no target (progress counts toward {DEFAULT_TARGET})")

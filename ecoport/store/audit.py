@@ -273,7 +273,7 @@ def undo(session: "Session", change_id: int | None, change: "Change") -> tuple[i
     target = latest_undoable(session) if change_id is None else change_id
     found = session.execute(text("SELECT id FROM change WHERE id = :id"), {"id": target}).first()
     if found is None:
-        raise NotFound(f"there is no change {target} (see `ecoport log`)", where="CHANGE_ID")
+        raise NotFound(f"there is no change {target} (see {{command:log}})", where="CHANGE_ID")
     undone_by = session.execute(
         text("SELECT id FROM change WHERE undoes = :id"), {"id": target}
     ).first()

@@ -81,7 +81,7 @@ def backup(location: Location, file: Path, *, force: bool = False) -> Copied:
     if check(location) is not State.CURRENT:
         create(location)  # upgrade an older one first (SQLite keeps a copy of it)
     if file.exists() and not force:
-        raise Conflict(f"{file} exists; choose another file or pass --force", where="FILE")
+        raise Conflict(f"{file} exists; choose another file or pass {{option:force}}", where="FILE")
     folder = file.parent
     if not folder.is_dir():
         raise StoreError(f"folder {folder} does not exist", where="FILE")
@@ -158,7 +158,8 @@ def restore(location: Location, file: Path, *, force: bool = False) -> Copied:
                 held = _held(write)
                 if held and not force:
                     raise Conflict(
-                        f"{location} is not empty ({held}); --force replaces everything in it"
+                        f"{location} is not empty ({held}); "
+                        "{option:force} replaces everything in it"
                     )
                 for table in reversed(_tables()):
                     write.execute(delete(table))

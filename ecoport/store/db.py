@@ -127,7 +127,7 @@ def locate(db: str | None = None, env: Mapping[str, str] | None = None) -> Locat
     over the platform's user data directory."""
     env = os.environ if env is None else env
     for origin, value in (
-        ("--db", db),
+        ("{option:db}", db),
         ("ECOPORT_DB", env.get("ECOPORT_DB")),
         ("ECOPORT_DATABASE_URL", env.get("ECOPORT_DATABASE_URL")),
     ):
@@ -342,8 +342,8 @@ def _ensure_current(location: Location) -> None:
         state = State.CURRENT
     if state is not State.CURRENT:
         raise StoreError(
-            f"no ecoport database at {location}; create one with `ecoport init --seed` "
-            "or choose another with --db",
+            f"no ecoport database at {location}; create one with {{command:init --seed}} "
+            "or choose another with {option:db}",
             where=None if location.origin == "default" else location.origin,
         )
 
@@ -478,7 +478,7 @@ def take_turn(location: Location, attempt: Callable[[float], bool]) -> None:
         if now >= deadline:
             raise StoreError(
                 f"another ecoport write has held the database for {location.wait:g} s; "
-                "nothing was changed (wait longer with --wait SECONDS)"
+                "nothing was changed (wait longer with {option:wait} SECONDS)"
             )
         if not noted and now - began >= NOTE_AFTER:
             assert location.on_wait is not None
