@@ -19,7 +19,8 @@ times, as a user would run them (one process each, output to a pipe), medians of
   00001 (the most deals) and the company with the most holders.
 
 Goals (issue 13): each under 1 s on the Crunchbase data and under 3 s on 1M stakes.
---keep DIR keeps the databases there and reuses them on the next run.
+--keep DIR keeps the databases there and reuses them on the next run; --database PATH_OR_URL
+times a database of your own instead (a PostgreSQL one too).
 """
 
 import argparse
@@ -52,7 +53,7 @@ def ecoport_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "ecoport"]
 
 
-def run(args: list[str], db: Path, *, quiet: bool = True) -> str:
+def run(args: list[str], db: Path | str, *, quiet: bool = True) -> str:
     env = {**os.environ, "ECOPORT_DB": str(db), "ECOPORT_TERMINAL": "0"}
     done = subprocess.run(
         [*ecoport_command(), *args], env=env, capture_output=True, text=True, check=False
@@ -62,7 +63,7 @@ def run(args: list[str], db: Path, *, quiet: bool = True) -> str:
     return done.stdout
 
 
-def timed(args: list[str], db: Path, runs: int) -> tuple[float, float, int]:
+def timed(args: list[str], db: Path | str, runs: int) -> tuple[float, float, int]:
     """Median wall and CPU (user + system) seconds of *runs* whole processes, and the
     output's lines. CPU time says what the command costs on a busy machine, where wall
     time also counts the waits for a core."""
@@ -202,18 +203,22 @@ def crunchbase_db(folder: Path, source: Path) -> Path:
     return db
 
 
-def most(db: Path, sort: str) -> str:
+def most(db: Path | str, sort: str) -> str:
     """The company first by *sort* (holders or holdings), by ecoport companies list."""
     out = run(["companies", "list", "--sort", f"{sort}:desc", "--limit", "1", "-f", "json"], db)
     return str(json.loads(out)["companies"][0]["name"])
 
 
-def measure(label: str, db: Path, investor: str, company: str, runs: int, goal: float) -> None:
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        stakes = conn.execute("SELECT COUNT(*) FROM stake").fetchone()[0]
+def measure(
+    label: str, db: Path | str, investor: str, company: str, runs: int, goal: float
+) -> None:
+    stakes = ""
+    if isinstance(db, Path):
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            stakes = f" ({conn.execute('SELECT COUNT(*) FROM stake').fetchone()[0]:,} stakes)"
     load = os.getloadavg()[0]
     print(
-        f"\n{label} ({stakes:,} stakes), medians of {runs} runs, goal {goal:g} s "
+        f"\n{label}{stakes}, medians of {runs} runs, goal {goal:g} s "
         f"(load average {load:.1f} on {os.cpu_count()} cores)"
     )
     for args in (
@@ -239,7 +244,18 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="Keep (and reuse) the databases here.")
     parser.add_argument("--skip-crunchbase", action="store_true")
     parser.add_argument("--skip-generated", action="store_true")
+    parser.add_argument(
+        "--database",
+        metavar="PATH_OR_URL",
+        help="Only time a database of your own (a postgresql:// URL too), its investor "
+        "with the most holdings and company with the most holders.",
+    )
+    parser.add_argument("--goal", type=float, default=3, help="Seconds, for --database.")
     args = parser.parse_args()
+    if args.database:
+        db = args.database
+        measure(args.database, db, most(db, "holdings"), most(db, "holders"), args.runs, args.goal)
+        return
     folder = args.keep or Path(tempfile.mkdtemp(prefix="ecoport-ownership-"))
     folder.mkdir(parents=True, exist_ok=True)
     try:
