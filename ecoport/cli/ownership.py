@@ -8,6 +8,8 @@ import typer
 from ecoport.cli.common import DbOption, Format, FormatOption, location, parse_opt
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from ecoport.core.positions import HoldingClass, Range, Thresholds
     from ecoport.services.ownership import Node, Owners, Tree
 
@@ -191,7 +193,8 @@ def owners(
 # -- option values --------------------------------------------------------------------------
 
 
-def _as_of(text: str | None) -> Any:
+def _as_of(text: str | None) -> "dt.date | None":
+    """--as-of as the last day of the period it names (2016: 2016-12-31)."""
     from ecoport.core.dates import parse_date
 
     when = parse_opt("--as-of", parse_date, text)
