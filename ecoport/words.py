@@ -1,14 +1,7 @@
 """Counts in words: "1 stake", "2 stakes", and the one way of saying that nothing matched."""
 
 #: Plurals that are not the singular plus "s".
-_IRREGULAR = {
-    "company": "companies",
-    "alias": "aliases",
-    "match": "matches",
-    "entry": "entries",
-    "was": "were",
-    "is": "are",
-}
+_IRREGULAR = {"company": "companies", "alias": "aliases"}
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:
