@@ -403,8 +403,6 @@ def test_an_edit_that_breaks_a_holdings_rule_is_refused(run: Run, seeded: Path) 
     assert "holders would hold 110% in all in 2015" in line and "--force" in line
     forced = run("stakes", "edit", "1", "--percent", "60", "--force")
     assert forced.exit_code == 0, forced.stderr
-    assert (
-        "Stored although" in json.loads(run("stakes", "show", "1", "-f", "json").stdout)["note"]
-    )
+    assert "Stored although" in json.loads(run("stakes", "show", "1", "-f", "json").stdout)["note"]
     # the stake breaks the rule already: editing its source is no new refusal
     assert run("stakes", "edit", "1", "--source", "https://example.com/x").exit_code == 0
