@@ -1,6 +1,7 @@
 """Progress toward the target and stake reports, aggregated in SQL."""
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -429,26 +430,33 @@ def stream_report(reader: Reader, query: ReportQuery, page: Page | None = None) 
 def _converted_totals(
     reader: Reader, where: str, params: dict[str, Any], converter: Converter
 ) -> tuple[dict[str, Decimal], dict[str, Any]]:
-    """The money put in and realised in the reporting currency, from the database: each
-    distinct amount converted once at its day's rate and counted as often as it occurs, so
-    the sums are those of the stakes converted one by one (rounding included)."""
-    in_total = {"invested": Decimal(0), "realised": Decimal(0)}
+    """The money put in and realised in the reporting currency, from the database: every
+    amount converted at its day's rate (looked up once a day) and rounded as the stake's
+    own conversion is, so the sums are those of the stakes converted one by one. The rows
+    stream unsorted, over the stake table alone unless a filter needs its company."""
+    in_total = {"invested": Decimal(0), "": Decimal(0), "realised": Decimal(0)}
     rows = reader.stream(
         f"""
         SELECT CASE WHEN s.kind IN ({_IN}) THEN 'invested'
                     WHEN s.kind IN ({_OUT}) THEN 'realised' ELSE '' END,
-               s.currency, s.date, s.date_precision, s.amount_minor, COUNT(*)
-        FROM stake s JOIN company c ON c.id = s.company_id
+               s.currency, s.date, s.date_precision, s.amount_minor
+        FROM stake s{_company_join(where)}
         {where} {"AND" if where else "WHERE"} s.amount_minor IS NOT NULL
-        GROUP BY 1, s.currency, s.date, s.date_precision, s.amount_minor
         """,
         params,
     )
-    for side, currency, date, precision, minor, n in rows:
-        value = converter.stored(minor, currency, date, precision, n)
-        if value is not None and side:
-            in_total[side] += value * n
+    stored = converter.stored
+    for side, currency, date, precision, minor in rows:
+        value = stored(minor, currency, date, precision, 1)
+        if value is not None:
+            in_total[side] += value
+    del in_total[""]
     return in_total, converter.summary()
+
+
+def _company_join(where: str) -> str:
+    """The join to the stake's company, when *where* filters by it (its sector)."""
+    return " JOIN company c ON c.id = s.company_id" if re.search(r"\bc\.", where) else ""
 
 
 def _totals(
@@ -459,7 +467,7 @@ def _totals(
     summary: dict[str, Any],
     into: str,
 ) -> dict[str, Any]:
-    base = "FROM stake s JOIN company c ON c.id = s.company_id" + where
+    base = f"FROM stake s{_company_join(where)}{where}"
     totals = reader.rows(
         f"""
         SELECT s.currency,
