@@ -166,9 +166,15 @@ def main() -> None:
     results = []
     try:
         for n in (int(s) for s in args.sizes.split(",")):
+            before = os.getloadavg()[0]
             r = measure(folder, n, args.runs)
+            # other work on the machine slows every figure: say how busy it was
+            r["load_average"] = [round(before, 2), round(os.getloadavg()[0], 2)]
             results.append(r)
-            print(f"\n{r['stakes']:,} stakes, medians of {args.runs} runs (peak: the highest)")
+            print(
+                f"\n{r['stakes']:,} stakes, medians of {args.runs} runs (peak: the highest); "
+                f"load average {before:.2f} before, {os.getloadavg()[0]:.2f} after"
+            )
             rows = (
                 ("stakes list, on a terminal (pty, 80 columns)", "terminal"),
                 ("stakes list --all, table at 80 columns", "table"),
