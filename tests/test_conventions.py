@@ -713,3 +713,16 @@ def test_the_readme_lists_every_environment_variable_read() -> None:
     read |= {"NO_COLOR", "COLUMNS", "XDG_DATA_HOME", "XDG_CACHE_HOME"}
     for name in read:
         assert f"`{name}`" in section, name
+
+
+def test_log_pages_back_with_offset(run: Run, seeded: Path) -> None:
+    del seeded
+    for n in range(3):
+        assert run("target", "set", "--investor", "Xiaomi", str(101 + n)).exit_code == 0
+    every = json.loads(run("log", "-f", "json").stdout)
+    ids = [c["id"] for c in (every["changes"] if isinstance(every, dict) else every)]
+    page = json.loads(run("log", "-n", "2", "--offset", "1", "-f", "json").stdout)
+    got = [c["id"] for c in (page["changes"] if isinstance(page, dict) else page)]
+    # the latest change skipped, the two before it, shown oldest first like the whole log
+    assert len(ids) == 4 and got == ids[1:3]
+    assert run("log", "--offset", "-1").exit_code == 2

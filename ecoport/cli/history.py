@@ -38,6 +38,12 @@ def log(
         int | None,
         typer.Option("--limit", "-n", metavar="N", min=1, help="Only the latest N changes."),
     ] = None,
+    offset: Annotated[
+        int,
+        typer.Option(
+            "--offset", metavar="N", min=0, help="Skip the latest N changes first (page back)."
+        ),
+    ] = 0,
     fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
@@ -60,6 +66,7 @@ def log(
         change=change,
         records=records,
         limit=limit,
+        offset=offset,
     )
     with reading(location(ctx, db)) as reader:
         changes = read_log(reader, query)

@@ -25,6 +25,8 @@ class LogQuery:
     """Include each change's records (the rows before and after)."""
     limit: int | None = None
     """At most this many of the latest changes."""
+    offset: int = 0
+    """Skip this many of the latest changes first (a page further back)."""
 
 
 def change_log(reader: "Reader", query: LogQuery) -> list[dict[str, Any]]:
@@ -49,9 +51,10 @@ def change_log(reader: "Reader", query: LogQuery) -> list[dict[str, Any]]:
         SELECT c.id, c.at, c.actor, c.command, c.summary, c.undoes,
                (SELECT MIN(u.id) FROM change u WHERE u.undoes = c.id)
         FROM change c{where} ORDER BY c.id DESC
-        {"LIMIT :limit" if query.limit else ""}
+        LIMIT :limit OFFSET :offset
         """,
-        {**params, **({"limit": query.limit} if query.limit else {})},
+        # SQLite wants a LIMIT before an OFFSET: every row is the largest 64-bit count
+        {**params, "limit": query.limit or 2**63 - 1, "offset": query.offset},
     )
     if query.change is not None and not rows:
         raise NotFound(f"there is no change {query.change}", field="change")
