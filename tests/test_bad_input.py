@@ -406,3 +406,32 @@ def test_an_edit_that_breaks_a_holdings_rule_is_refused(run: Run, seeded: Path) 
     assert "Stored although" in json.loads(run("stakes", "show", "1", "-f", "json").stdout)["note"]
     # the stake breaks the rule already: editing its source is no new refusal
     assert run("stakes", "edit", "1", "--source", "https://example.com/x").exit_code == 0
+
+
+def test_the_rejects_file_names_options_as_typed(run: Run, tmp_path: Path) -> None:
+    """Reasons written below the CLI name options as {option:...}; the rejects file a user
+    reads spells them (--columns), like stderr does."""
+    file = tmp_path / "latin.csv"
+    good = b"".join(b"A,Startup %d,2020\n" % n for n in range(8000))  # past the sniffed head
+    file.write_bytes(b"investor,startup,date\n" + good + b"A,Caf\xe9,2020\n")  # a cp1252 byte
+    rejects = tmp_path / "rejects.csv"
+    result = run("import", str(file), "--set", "sector=x", "--on-error", "skip",
+                 "--rejects", str(rejects))  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    data = rejects.read_bytes()
+    assert b"A,Caf\xe9,2020," in data  # the row as it came, its byte kept, ready to fix
+    text = data.decode("utf-8", errors="replace")
+    assert "pass --encoding with the file's encoding" in text
+    assert "{option:" not in text and "{option:" not in result.stderr
+
+
+def test_a_lone_surrogate_goes_to_the_rejects_file_as_its_escape(run: Run, tmp_path: Path) -> None:
+    file = write(
+        tmp_path / "sur.json",
+        '[{"investor": "A", "startup": "\\ud800", "date": "2020"},'
+        ' {"investor": "A", "startup": "B", "sector": "x", "date": "2020"}]',
+    )
+    rejects = tmp_path / "rejects.json"
+    result = run("import", str(file), "--on-error", "skip", "--rejects", str(rejects))
+    assert result.exit_code == 0 and "Traceback" not in result.stderr, result.stderr
+    assert json.loads(rejects.read_text(encoding="utf-8"))[0]["startup"] == "\ud800"

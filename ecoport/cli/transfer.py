@@ -8,7 +8,15 @@ from typing import IO, Annotated
 
 import typer
 
-from ecoport.cli.common import DbOption, Format, change_of, globals_of, location, parse_opt
+from ecoport.cli.common import (
+    DbOption,
+    Format,
+    change_of,
+    globals_of,
+    location,
+    parse_opt,
+    spelled,
+)
 
 
 class DataFormat(StrEnum):
@@ -273,7 +281,7 @@ def import_(
         split_investors=chosen.split_investors,
         sector_conflict=sector_conflict.value,
     )
-    sink = RejectsFile(rejects, source) if rejects is not None else None
+    sink = RejectsFile(rejects, source, spell=spelled) if rejects is not None else None
     try:
         with (
             file_progress(

@@ -850,20 +850,22 @@ class RejectsFile:
     """Rejected rows with their line and reasons, in the source's own shape, ready to be
     fixed and imported again with the same options (ecoport ignores the two added columns)."""
 
-    def __init__(self, path: "Path", source: Source) -> None:
-        self.path, self.source, self.count = path, source, 0
+    def __init__(self, path: "Path", source: Source, *, spell: Callable[[str], str] = str) -> None:
+        """*spell* writes a reason's option names as the caller's users type them."""
+        self.path, self.source, self.count, self.spell = path, source, 0, spell
         self.items: list[dict[str, Any]] = []
         self.out: IO[str] | None = None
         if source.format is FileFormat.csv:
             import csv
 
-            self.out = path.open("w", encoding="utf-8", newline="")
+            # a byte the file's encoding could not read goes back out as it came in
+            self.out = path.open("w", encoding="utf-8", newline="", errors="surrogateescape")
             self.writer = csv.writer(self.out, lineterminator="\n")
             self.writer.writerow([*source.header, *REJECT_COLUMNS])
 
     def write(self, row: Row, reasons: list[str]) -> None:
         self.count += 1
-        line, why = row.line, "; ".join(reasons)
+        line, why = row.line, self.spell("; ".join(reasons))
         if self.out is not None:
             self.writer.writerow([*row.raw, line, why])
         elif isinstance(row.raw, dict):
@@ -876,7 +878,8 @@ class RejectsFile:
         if self.out is not None:
             self.out.close()
             return
-        with self.path.open("w", encoding="utf-8") as out:
+        # a lone surrogate (a JSON "\\ud800") is written as the escape it was read from
+        with self.path.open("w", encoding="utf-8", errors="backslashreplace") as out:
             if self.source.format is FileFormat.json:
                 import json
 
