@@ -7,7 +7,7 @@ import io
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from itertools import chain, islice
@@ -195,7 +195,7 @@ def _json_chunks(value: Any, level: int) -> Iterator[str]:
         yield json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
 
 
-def as_csv(rows: Iterable[dict[str, Any]], fields: Sequence[str]) -> None:
+def as_csv(rows: Iterable[Mapping[str, Any]], fields: Sequence[str]) -> None:
     """One row a record, written a thousand rows at a time (None is an empty cell)."""
     buffer = io.StringIO()
     out = csv.writer(buffer, lineterminator="\n")
@@ -1133,20 +1133,6 @@ def status(data: dict[str, Any], fmt: str) -> None:
     write(f"Database: {data['database']} (from {data['origin']})")
     write(f"Backend:  {data['backend']}")
     write(f"Schema:   revision {data['revision'] or '-'} ({state})")
-
-
-def check_result(data: dict[str, Any], fmt: str) -> None:
-    if fmt == "json":
-        return as_json(data)
-    if fmt == "csv":
-        return as_csv(({"problem": p} for p in data["problems"]), ["problem"])
-    for problem in data["problems"]:
-        write(problem)
-    n = len(data["problems"])
-    info(
-        f"{data['database']}: {data['stakes']} stakes checked, "
-        + ("no problems" if not n else f"{n} problem{'s' if n != 1 else ''}")
-    )
 
 
 # --- funding rounds -----------------------------------------------------------------------

@@ -264,10 +264,10 @@ def db_check(ctx: typer.Context, fmt: FormatOption = Format.table, db: DbOption 
     Example:
       ecoport db check
     """
-    from ecoport.render import check_result
+    from ecoport.emit import emit
     from ecoport.services.checks import check_database
 
     result = check_database(location(ctx, db))
-    check_result(result, fmt.value)
-    if result["problems"]:
+    emit(result, fmt.value)
+    if result.problems:
         raise typer.Exit(1)

@@ -1,8 +1,9 @@
 """ecoport db check: the database's own integrity, and ecoport's rules on the data."""
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from itertools import groupby
-from typing import Any
+from typing import Any, ClassVar
 
 from ecoport.core.ownership import Kind, overheld
 from ecoport.core.percent import from_micro
@@ -115,7 +116,25 @@ def _overheld(reader: Reader) -> Iterator[str]:
             yield f"{name}: its holders' stakes add up to {shown}% on {date} (at most 100%)"
 
 
-def check_database(location: Location) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """What `db check` found: the database (its password masked), how many stakes it
+    holds and every problem, one sentence each."""
+
+    database: str
+    stakes: int
+    problems: tuple[str, ...]
+
+    csv_fields: ClassVar[tuple[str, ...]] = ("problem",)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"database": self.database, "stakes": self.stakes, "problems": list(self.problems)}
+
+    def csv_rows(self) -> Iterator[dict[str, str]]:
+        return ({"problem": p} for p in self.problems)
+
+
+def check_database(location: Location) -> CheckResult:
     """Every problem found (see README: db check)."""
     from ecoport.store.db import reading
 
@@ -123,4 +142,4 @@ def check_database(location: Location) -> dict[str, Any]:
     with reading(location) as reader:
         problems += rule_problems(reader)
         (stakes,) = reader.rows("SELECT COUNT(*) FROM stake")[0]
-    return {"database": str(location), "stakes": stakes, "problems": problems}
+    return CheckResult(database=str(location), stakes=stakes, problems=tuple(problems))
