@@ -29,6 +29,7 @@ AUDITED = (
     "fx_rate",
     "funding_round",
     "stake",
+    "mark",
 )
 #: How many of a change's records ``undo`` reads, applies and copies at a time.
 UNDO_BATCH = 5000
@@ -42,6 +43,7 @@ _NOUNS = {
     "fx_rate": ("exchange rate", "exchange rates"),
     "funding_round": ("round", "rounds"),
     "stake": ("stake", "stakes"),
+    "mark": ("mark", "marks"),
 }
 #: Columns added after a record may have been written, and how to fill them from the record.
 _DERIVED = {

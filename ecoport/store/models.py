@@ -155,6 +155,48 @@ class Stake(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=_now)
 
 
+class Mark(SQLModel, table=True):
+    """A dated value of a company given by the user: a valuation, a price per share times
+    the share count, a write-down, or a write-off (worth nothing)."""
+
+    __tablename__ = "mark"
+    __table_args__ = (
+        UniqueConstraint("company_id", "date", "date_precision", name="uq_mark_company_date"),
+        CheckConstraint(
+            "kind IN ('valuation', 'price', 'write-down', 'write-off')", name="ck_mark_kind"
+        ),
+        CheckConstraint("date_precision IN ('year', 'month', 'day')", name="ck_mark_precision"),
+        CheckConstraint("valuation_minor IS NULL OR valuation_minor > 0", name="ck_mark_valuation"),
+        CheckConstraint("price_minor IS NULL OR price_minor > 0", name="ck_mark_price"),
+        CheckConstraint("shares IS NULL OR shares > 0", name="ck_mark_shares"),
+        CheckConstraint("(price_minor IS NULL) = (shares IS NULL)", name="ck_mark_price_shares"),
+        CheckConstraint(
+            "(kind = 'write-off') = (valuation_minor IS NULL AND currency IS NULL)",
+            name="ck_mark_write_off",
+        ),
+        CheckConstraint("(kind = 'price') = (price_minor IS NOT NULL)", name="ck_mark_price_kind"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(sa_column=Column(Integer, ForeignKey("company.id"), nullable=False))
+    #: first day of the period, ISO "YYYY-MM-DD"; with date_precision it is a partial date
+    date: str = Field(max_length=10)
+    date_precision: str = Field(max_length=5)
+    #: valuation, price, write-down or write-off
+    kind: str = Field(max_length=20)
+    #: the company's whole value in minor units of `currency` (a price's: price x shares);
+    #: None for a write-off
+    valuation_minor: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    currency: str | None = Field(default=None, max_length=3)
+    #: price per share in minor units of `currency`, with the number of shares it values
+    price_minor: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    shares: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    source: str | None = None
+    note: str | None = None
+    created_at: dt.datetime = Field(default_factory=_now)
+
+
 class Target(SQLModel, table=True):
     """How many distinct companies an investor aims to hold stakes in."""
 
