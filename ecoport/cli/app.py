@@ -351,3 +351,16 @@ from ecoport.cli import ownership  # noqa: E402  (issue 13: tree and owners)
 
 _command(app, "tree", ownership.tree)
 _command(app, "owners", ownership.owners)
+
+from ecoport.cli import marks  # noqa: E402  (issue 14: marks and returns)
+
+mark_app = _sub("mark", "Record a dated value of a company: a valuation, price or write-off.")
+_command(mark_app, "add", marks.mark_add)
+app.add_typer(mark_app)
+marks_app = _sub("marks", "Marks: list, show and remove them; positions missing a recent one.")
+_command(marks_app, "list", marks.marks_list)
+_command(marks_app, "show", marks.marks_show)
+_command(marks_app, "remove", marks.marks_remove)
+_command(marks_app, "missing", marks.marks_missing)
+app.add_typer(marks_app)
+_command(app, "returns", marks.returns)
