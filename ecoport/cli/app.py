@@ -364,3 +364,7 @@ _command(marks_app, "remove", marks.marks_remove)
 _command(marks_app, "missing", marks.marks_missing)
 app.add_typer(marks_app)
 _command(app, "returns", marks.returns)
+
+from ecoport.cli import extract  # noqa: E402  (issue 16: stakes from the news)
+
+_command(app, "extract", extract.extract)
