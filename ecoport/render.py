@@ -120,6 +120,11 @@ def _emit(text: str) -> None:
         _reader_gone()
 
 
+def blank() -> None:
+    """An empty line on stdout, between blocks of a report."""
+    _emit("\n")
+
+
 def _reader_gone() -> None:
     # point stdout at nothing, so that the flush at exit does not fail a second time
     try:
@@ -209,7 +214,7 @@ def as_csv(rows: Iterable[Mapping[str, Any]], fields: Sequence[str]) -> None:
     _emit(printable(buffer.getvalue()))
 
 
-def money(amount: str | None, currency: str | None, *, exact: bool = True) -> str:
+def money(amount: str | Decimal | None, currency: str | None, *, exact: bool = True) -> str:
     """``CNY 1,266,000,000.00`` (exact) or ``CNY 1.27bn``; "undisclosed" for None."""
     if amount is None or currency is None:
         return "undisclosed"
@@ -580,7 +585,7 @@ def report(built: "Report", fmt: str, *, exact: bool = False, wide: bool = False
     line = rounds_line(t["in_rounds"], exact=exact)
     if line:
         say(line)
-    _conversion_footer(conv)
+    conversion_footer(conv)
 
 
 def _valuations_table(
@@ -633,148 +638,10 @@ def rounds_line(in_rounds: dict[str, Any], *, exact: bool = False) -> str | None
     return text + "."
 
 
-def _conversion_footer(conv: dict[str, Any]) -> None:
+def conversion_footer(conv: dict[str, Any]) -> None:
     say(f"Conversion to {conv['currency']}: {conv['rule']}.", style="dim")
     for why in conv["why_not"]:
         say(f"Not converted ({why['amounts']:,}): {why['reason']}.")
-
-
-# --- progress -----------------------------------------------------------------------------
-
-PROGRESS_FIELDS = (
-    "investor",
-    "target",
-    "companies",
-    "percent_of_target",
-    "pace_per_month",
-    "target_date",
-    "sector",
-    "sector_companies",
-    "currency",
-    "invested",
-)
-
-
-def _progress_rows(data: dict[str, Any]) -> Iterable[dict[str, Any]]:
-    for inv in data["investors"]:
-        head = {k: inv[k] for k in PROGRESS_FIELDS[:6]}
-        for sector in inv["sectors"]:
-            base = {**head, "sector": sector["sector"], "sector_companies": sector["companies"]}
-            if not sector["invested"]:
-                yield base
-            for amount in sector["invested"]:
-                yield {**base, "currency": amount["currency"], "invested": amount["amount"]}
-
-
-def progress(data: dict[str, Any], fmt: str, *, exact: bool = False, wide: bool = False) -> None:
-    if fmt == "json":
-        return as_json(data)
-    if fmt == "csv":
-        return as_csv(_progress_rows(data), PROGRESS_FIELDS)
-    for n, inv in enumerate(data["investors"]):
-        if n:
-            _emit("\n")
-        _progress_bar(inv)
-        say(f"Counted: {inv['counted']}.")
-        if inv["target_note"]:
-            say(f"Target: {inv['target_note']}", style="dim")
-        if inv["through_portfolio"]:
-            names = ", ".join(inv["through_portfolio"][:5])
-            more = len(inv["through_portfolio"]) - 5
-            say(
-                f"Not counted: {len(inv['through_portfolio'])} more reached only through "
-                f"portfolio companies ({names}{f' and {more} more' if more > 0 else ''})."
-            )
-        if inv["first_stake"]:
-            say(
-                f"First stake {inv['first_stake']['date']} ({inv['first_stake']['startup']}), "
-                f"latest {inv['latest_stake']['date']} ({inv['latest_stake']['startup']})."
-            )
-        say(_pace_line(inv, data["as_of"]))
-        into = inv["invested_in"]
-        invested = "; ".join(
-            money(a["amount"], a["currency"], exact=exact) for a in inv["invested"]
-        )
-        total = money(into["amount"], into["currency"], exact=exact)
-        say(
-            f"Invested (disclosed): {total} ({invested or 'nothing disclosed'}); amounts "
-            f"undisclosed for {inv['undisclosed_amounts']} of {inv['transactions']} transactions."
-        )
-        taken = rounds_line(inv["in_rounds"], exact=exact)
-        if taken:
-            say(taken)
-        rows = []
-        for s in inv["sectors"]:
-            share = Decimal(s["companies"] * 100) / Decimal(inv["companies"] or 1)
-            rows.append(
-                [
-                    s["sector"],
-                    str(s["companies"]),
-                    f"{share:.0f}%",
-                    "\n".join(money(a["amount"], a["currency"], exact=exact) for a in s["invested"])
-                    or "-",
-                    money(s["invested_in"], into["currency"], exact=exact)
-                    if s["invested"]
-                    else "-",
-                    f"{s['undisclosed_amounts']} of {s['transactions']}",
-                ]
-            )
-        _emit("\n")
-        table(
-            rows,
-            [
-                Column("Sector", least=12),
-                Column("Companies", right=True, keep=True),
-                Column("Share", priority=3, right=True, keep=True),
-                Column("Invested (disclosed)", priority=4, prose=True, least=12),
-                Column(f"In {into['currency']}", priority=1, right=True, keep=True),
-                Column("Undisclosed", priority=2, right=True, keep=True),
-            ],
-            wide=wide,
-        )
-        _emit("\n")
-        _conversion_footer(into)
-
-
-def _progress_bar(inv: dict[str, Any]) -> None:
-    """``Xiaomi: 15 of 100 companies  ━━━━━━      15.00%``: the bar as wide as the line
-    leaves room for (at most 40), on a line of its own when the words take the line."""
-    from rich.progress_bar import ProgressBar
-    from rich.table import Table
-    from rich.text import Text
-
-    label = Text.assemble(
-        (printable(inv["investor"]), "bold"),
-        f": {inv['companies']:,} of {inv['target']:,} companies",
-    )
-    share = f"{inv['percent_of_target']}%"
-    room = width() - cell_len(label.plain) - cell_len(share) - 4
-    bar = ProgressBar(
-        total=inv["target"],
-        completed=min(inv["companies"], inv["target"]),
-        width=min(40, max(room, width() - cell_len(share) - 2)),
-    )
-    out = console()
-    grid = Table.grid(padding=(0, 2))
-    if room >= 10:
-        bar.width = min(40, room)
-        grid.add_row(label, bar, share)
-    else:
-        out.print(label)
-        grid.add_row(bar, share)
-    out.print(grid)
-
-
-def _pace_line(inv: dict[str, Any], as_of: str) -> str:
-    if inv["pace_per_month"] is None:
-        return "Pace: not enough time elapsed to measure."
-    pace = f"{Decimal(inv['pace_per_month']):.2f}"
-    since = f"Pace: {pace} companies a month from {inv['pace_since']} to {as_of}"
-    if inv["target_reached"]:
-        return f"{since}; target reached on {inv['target_date']}."
-    if inv["target_date"] is None:
-        return f"{since}; at that pace the target is out of reach."
-    return f"{since}; at that pace the target of {inv['target']} falls on {inv['target_date']}."
 
 
 # --- companies ----------------------------------------------------------------------------

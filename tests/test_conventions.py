@@ -336,7 +336,7 @@ def test_failures_exit_1(run: Run) -> None:
 def test_ctrl_c_exits_130_and_changes_nothing(
     run: Run, seeded: Path, monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
-    import ecoport.services.reports as reports
+    import ecoport.services.progress as reports
     import ecoport.services.targets as targets
 
     def interrupted(*_args: object, **_kwargs: object) -> None:

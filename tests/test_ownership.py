@@ -236,6 +236,27 @@ def test_reached_through_subsidiaries_and_with_the_option_associates(
         assert reached_through(reader, alpha, associates=True) == ["Delta", "Gamma"]
 
 
+def test_progress_counts_what_subsidiaries_reach_and_says_so(run: Run, tmp_path: Path) -> None:
+    """progress names the companies reached only through subsidiaries (Gamma, through
+    Beta at 60%), with --with-associates those through associates too (Delta, through
+    Gamma at 30% look-through... held 40% by Gamma, an associate), and says which."""
+    load(run, tmp_path, CHAIN)
+    alpha = as_json(run, "progress", "--investor", "Alpha")["investors"][0]
+    assert alpha["companies"] == 1
+    assert alpha["through_portfolio"] == ["Gamma"]
+    assert alpha["through_portfolio_via"] == "subsidiaries"
+    wider = as_json(run, "progress", "--investor", "Alpha", "--with-associates")["investors"][0]
+    assert wider["through_portfolio"] == ["Delta", "Gamma"]
+    assert wider["through_portfolio_via"] == "subsidiaries and associates"
+    out = run("progress", "--investor", "Alpha").stdout
+    assert "Not counted: 1 more company reached only through subsidiaries (Gamma)." in out
+    # as of a date before Beta held Gamma, nothing is reached
+    before = as_json(run, "progress", "--investor", "Alpha", "--as-of", "2014-01-15")
+    assert before["investors"][0]["through_portfolio"] == []
+    out = run("progress", "--investor", "Alpha", "--as-of", "2014-01-15").stdout
+    assert "no company reached only through subsidiaries" in out
+
+
 def test_bad_input_is_one_line_and_changes_nothing(
     run: Run, tmp_path: Path, isolated: Path
 ) -> None:

@@ -10,7 +10,8 @@ import pytest
 from ecoport.core.dates import parse_date
 from ecoport.core.money import Money
 from ecoport.errors import Conflict, InvalidInput
-from ecoport.services.reports import ProgressQuery, ReportQuery, progress, report
+from ecoport.services.progress import ProgressQuery, StakeMark, progress
+from ecoport.services.reports import ReportQuery, report
 from ecoport.services.seed import bundled_seed, load_seed
 from ecoport.services.stakes import AddOptions, StakeCreate, add_stake
 from ecoport.store.db import Location, Reader, locate, reading, writing
@@ -157,36 +158,47 @@ def test_seed_covers_every_reference_fact(reader: Reader) -> None:
 
 
 def test_progress_on_the_seed(reader: Reader) -> None:
-    data = progress(reader, ProgressQuery(as_of=dt.date(2026, 11, 21)))
-    (xiaomi,) = data["investors"]
-    assert xiaomi["investor"] == "Xiaomi" and xiaomi["target"] == 100
-    assert "more than 100 startups" in xiaomi["target_note"]
-    assert "chinadaily" in xiaomi["target_source"]
-    assert xiaomi["companies"] == 15
-    assert xiaomi["percent_of_target"] == "15.00"
-    assert xiaomi["through_portfolio"] == ["Segway"]
-    assert xiaomi["first_stake"] == {"date": "2014-11", "startup": "Youku Tudou"}
-    assert xiaomi["latest_stake"] == {"date": "2025-07-29", "startup": "Kingsoft Cloud"}
-    assert {s["sector"]: s["companies"] for s in xiaomi["sectors"]} == {
+    result = progress(reader, ProgressQuery(as_of=dt.date(2026, 11, 21)))
+    (xiaomi,) = result.investors
+    assert xiaomi.investor == "Xiaomi" and xiaomi.target == 100
+    assert xiaomi.target_note and "more than 100 startups" in xiaomi.target_note
+    assert xiaomi.target_source and "chinadaily" in xiaomi.target_source
+    assert xiaomi.companies == 15
+    assert xiaomi.percent_of_target == Decimal("15.00")
+    # Segway is held by Ninebot, whose Xiaomi stake is of unknown size: not a subsidiary
+    assert xiaomi.through_portfolio == ()
+    assert xiaomi.first_stake == StakeMark(parse_date("2014-11"), "Youku Tudou")
+    assert xiaomi.latest_stake == StakeMark(parse_date("2025-07-29"), "Kingsoft Cloud")
+    assert {s.sector: s.companies for s in xiaomi.sectors} == {
         "iot": 9,
         "media": 2,
         "cloud": 2,
         "home": 1,
         "mobility": 1,
     }
-    assert xiaomi["invested"] == [
+    assert xiaomi.invested == (
+        Money(Decimal("1266000000.00"), "CNY"),
+        Money(Decimal("357840000.00"), "USD"),  # 21Vianet 50M + Zimi 102.84M + 205M
+    )
+    assert xiaomi.pace_since == dt.date(2014, 11, 1)
+    # the JSON keeps its documented shape, exact amounts as strings
+    data = result.to_json()["investors"][0]
+    assert data["percent_of_target"] == "15.00"
+    assert data["first_stake"] == {"date": "2014-11", "startup": "Youku Tudou"}
+    assert data["invested"] == [
         {"currency": "CNY", "amount": "1266000000.00"},
-        {"currency": "USD", "amount": "357840000.00"},  # 21Vianet 50M + Zimi 102.84M + 205M
+        {"currency": "USD", "amount": "357840000.00"},
     ]
-    assert xiaomi["pace_since"] == "2014-11-01"
+    assert data["pace_since"] == "2014-11-01"
 
 
 def test_progress_as_of_a_past_date_counts_only_what_was_known(reader: Reader) -> None:
-    data = progress(reader, ProgressQuery(investor="Xiaomi", as_of=dt.date(2014, 12, 31)))
-    (xiaomi,) = data["investors"]
+    result = progress(reader, ProgressQuery(investor="Xiaomi", as_of=dt.date(2014, 12, 31)))
+    (xiaomi,) = result.investors
     # 2014: Youku, iQiyi, 21Vianet, Misfit, Midea, Smartmi, Yeelight
-    assert xiaomi["companies"] == 7
-    assert xiaomi["latest_stake"]["date"] <= "2014-12-31"
+    assert xiaomi.companies == 7
+    assert xiaomi.latest_stake is not None
+    assert xiaomi.latest_stake.date.end <= dt.date(2014, 12, 31)
 
 
 def test_report_sector_includes_sub_sectors(reader: Reader) -> None:

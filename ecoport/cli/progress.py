@@ -40,6 +40,14 @@ def progress(
             "--as-of", metavar="DATE", help="Progress as it stood on this date (default: today)."
         ),
     ] = None,
+    associates: Annotated[
+        bool,
+        typer.Option(
+            "--with-associates",
+            help="Count as reached through the ecosystem what associates (held at 20% or "
+            "more) hold too, not only subsidiaries (held at more than 50%).",
+        ),
+    ] = False,
     into: InOption = None,
     exact: ExactOption = False,
     wide: WideOption = False,
@@ -48,7 +56,8 @@ def progress(
 ) -> None:
     """Progress toward the target: companies, sectors, money, pace.
 
-    Counts the distinct companies an investor holds or held stakes in.
+    Counts the distinct companies an investor holds or held stakes in, and names the
+    companies it reaches only through its subsidiaries (--with-associates: associates too).
     Without --investor: the investors that have a target, else the only investor.
     Shows the count by sector, the money disclosed, the first and latest stakes, the
     pace so far and when the target falls at that pace.
@@ -59,9 +68,9 @@ def progress(
       ecoport progress --investor Xiaomi --depth 2 --format json
     """
     from ecoport.core.dates import parse_date
-    from ecoport.render import progress as render
-    from ecoport.services.reports import ProgressQuery
-    from ecoport.services.reports import progress as build
+    from ecoport.emit import emit
+    from ecoport.services.progress import ProgressQuery
+    from ecoport.services.progress import progress as build
     from ecoport.store.db import reading
 
     when = parse_opt("--as-of", parse_date, as_of)
@@ -73,7 +82,8 @@ def progress(
         target=target,
         depth=depth,
         as_of=None if when is None else when.end,
+        associates=associates,
     )
     with reading(location(ctx, db)) as reader:
-        data = build(reader, query)
-    render(data, fmt.value, exact=exact, wide=wide)
+        result = build(reader, query)
+    emit(result, fmt.value, exact=exact, wide=wide)

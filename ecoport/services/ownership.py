@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from ecoport.core.ownership import Kind
 from ecoport.core.positions import (
@@ -255,6 +255,49 @@ def _label(date: str, precision: str) -> str:
 
 # -- results ------------------------------------------------------------------------------
 
+TREE_FIELDS = (
+    "depth",
+    "path",
+    "company",
+    "percent",
+    "percent_low",
+    "percent_high",
+    "look_through",
+    "look_through_low",
+    "look_through_high",
+    "class",
+    "class_at_most",
+    "state",
+    "ended_by",
+    "latest",
+    "repeated",
+)
+OWNERS_FIELDS = ("relation", *TREE_FIELDS)
+
+
+def bounds(name: str, share: Range) -> dict[str, str | None]:
+    """``{"percent": "19.3", "percent_low": "19.3", "percent_high": "19.3"}``; the exact
+    figure is null where only a range is known."""
+    low, high = share.text()
+    return {name: low if low == high else None, f"{name}_low": low, f"{name}_high": high}
+
+
+def _thresholds_json(thresholds: Thresholds) -> dict[str, str]:
+    return {
+        "subsidiary_over": f"{thresholds.subsidiary.normalize():f}",
+        "associate_from": f"{thresholds.associate.normalize():f}",
+    }
+
+
+def _rows(nodes: tuple["Node", ...], path: tuple[str, ...], joint: str) -> Iterator[dict[str, Any]]:
+    for node in nodes:
+        here = (*path, node.company)
+        row = node.to_json("children")
+        del row["children"]
+        row["repeated"] = "true" if node.repeated else "false"
+        yield {"depth": len(path), "path": joint.join(here), **row}
+        yield from _rows(node.children, here, joint)
+
 
 @dataclass(frozen=True, slots=True)
 class Node:
@@ -282,6 +325,21 @@ class Node:
     repeated: bool = False
     """Its holdings are shown at an earlier occurrence in the tree (a diamond): not
     repeated here."""
+
+    def to_json(self, children: str) -> dict[str, Any]:
+        """The node and, under the key *children*, the nodes below it."""
+        return {
+            "company": self.company,
+            **bounds("percent", self.direct),
+            **bounds("look_through", self.look_through),
+            "class": self.known.value,
+            "class_at_most": self.at_most.value,
+            "state": self.state.value,
+            "ended_by": self.ended_by,
+            "latest": self.date,
+            "repeated": self.repeated,
+            children: [n.to_json(children) for n in self.children],
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,6 +370,25 @@ class Tree:
     left_out: int
     """Of those, how many are left out for being below min_percent."""
 
+    csv_fields: ClassVar[tuple[str, ...]] = TREE_FIELDS
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "investor": self.investor,
+            "as_of": self.as_of,
+            "depth": self.depth,
+            "min_percent": None
+            if self.min_percent is None
+            else f"{self.min_percent.normalize():f}",
+            "thresholds": _thresholds_json(self.thresholds),
+            "companies": self.companies,
+            "left_out": self.left_out,
+            "holdings": [n.to_json("holdings") for n in self.nodes],
+        }
+
+    def csv_rows(self) -> Iterator[dict[str, Any]]:
+        return _rows(self.nodes, (self.investor,), " > ")
+
 
 @dataclass(frozen=True, slots=True)
 class Owner:
@@ -322,6 +399,14 @@ class Owner:
     look_through: Range
     known: HoldingClass
     at_most: HoldingClass
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "company": self.company,
+            **bounds("look_through", self.look_through),
+            "class": self.known.value,
+            "class_at_most": self.at_most.value,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,6 +427,24 @@ class Owners:
     holders: tuple[Node, ...]
     """The tree upward: the company's holders, their holders, and so on."""
     ultimate: tuple[Owner, ...]
+
+    csv_fields: ClassVar[tuple[str, ...]] = OWNERS_FIELDS
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "company": self.company,
+            "as_of": self.as_of,
+            "depth": self.depth,
+            "thresholds": _thresholds_json(self.thresholds),
+            "holders": [n.to_json("holders") for n in self.holders],
+            "ultimate": [o.to_json() for o in self.ultimate],
+        }
+
+    def csv_rows(self) -> Iterator[dict[str, Any]]:
+        for row in _rows(self.holders, (self.company,), " < "):
+            yield {"relation": "holder", **row}
+        for owner in self.ultimate:
+            yield {"relation": "ultimate", **owner.to_json()}
 
 
 def _check(depth: int, thresholds: Thresholds, min_percent: Decimal | None = None) -> None:

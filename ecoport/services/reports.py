@@ -1,6 +1,5 @@
 """Progress toward the target and stake reports, aggregated in SQL."""
 
-import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -12,13 +11,10 @@ from ecoport.core.dates import PartialDate
 from ecoport.core.fx import RULE, conversion_day, convert, implied_valuation
 from ecoport.core.money import exponent, from_minor, plain
 from ecoport.core.ownership import MONEY_IN, MONEY_OUT
-from ecoport.core.pace import pace
-from ecoport.core.sectors import at_depth
-from ecoport.errors import InvalidInput, NotFound
+from ecoport.errors import InvalidInput
 from ecoport.services.fx import FxError, Rate, Rates
 from ecoport.services.listing import Listing, Page
 from ecoport.services.lookup import (
-    STAKE_ORDER,
     count_stakes,
     require_company,
     stake_dict,
@@ -26,8 +22,6 @@ from ecoport.services.lookup import (
 )
 from ecoport.services.settings import get_settings
 from ecoport.store.db import Reader
-
-DEFAULT_TARGET = 100
 
 
 class Converter:
@@ -79,220 +73,9 @@ class Converter:
 
 
 UNSECTORED = "(no sector)"
-_IN = ", ".join(f"'{k.value}'" for k in MONEY_IN)
-_OUT = ", ".join(f"'{k.value}'" for k in MONEY_OUT)
-_MONEY_KINDS = f"{_IN}, {_OUT}"
-
-
-def _amounts(totals: dict[str, int]) -> list[dict[str, str]]:
-    return [
-        {"currency": cur, "amount": f"{from_minor(minor, cur):f}"}
-        for cur, minor in sorted(totals.items())
-    ]
-
-
-def choose_investors(reader: Reader, investor: str | None) -> list[tuple[int, str]]:
-    """The investor named, else those with a target, else the only investor."""
-    if investor is not None:
-        ref = require_company(reader, investor, field="investor")
-        return [(ref.id, ref.name)]
-    with_target = reader.rows(
-        "SELECT c.id, c.name FROM target t JOIN company c ON c.id = t.investor_id "
-        "ORDER BY c.name, c.id"
-    )
-    if with_target:
-        return [(r[0], r[1]) for r in with_target]
-    investors = reader.rows(
-        "SELECT DISTINCT c.id, c.name FROM stake s JOIN company c ON c.id = s.investor_id "
-        "ORDER BY c.name, c.id"
-    )
-    if len(investors) == 1:
-        return [(investors[0][0], investors[0][1])]
-    if not investors:
-        raise NotFound("no stakes recorded yet; add one with {command:add-stake}")
-    names = ", ".join(r[1] for r in investors[:10])
-    more = f" and {len(investors) - 10} more" if len(investors) > 10 else ""
-    raise InvalidInput(
-        f"several investors and none has a target; choose one of {names}{more}",
-        field="investor",
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class ProgressQuery:
-    investor: str | None = None
-    target: int | None = None
-    depth: int = 1
-    as_of: dt.date | None = None
-    into: str | None = None
-    """Reporting currency; the database's setting when None."""
-
-
-def progress(reader: Reader, query: ProgressQuery) -> dict[str, Any]:
-    """Progress of each chosen investor toward its target (see README: JSON output)."""
-    if query.target is not None and query.target <= 0:
-        raise InvalidInput(f"must be a positive whole number (got {query.target})", field="target")
-    if query.depth < 1:
-        raise InvalidInput(f"must be 1 or more (got {query.depth})", field="depth")
-    as_of = query.as_of or dt.date.today()
-    investors = choose_investors(reader, query.investor)
-    into = query.into or get_settings(reader)["currency"]
-    rates = Rates.from_db(reader)
-    return {
-        "as_of": as_of.isoformat(),
-        "currency": into,
-        "conversion_rule": RULE,
-        "investors": [
-            _investor_progress(reader, inv_id, name, query, as_of, Converter(reader, into, rates))
-            for inv_id, name in investors
-        ],
-    }
-
-
-def _investor_progress(
-    reader: Reader,
-    inv_id: int,
-    name: str,
-    query: ProgressQuery,
-    as_of: dt.date,
-    converter: Converter,
-) -> dict[str, Any]:
-    p = {"inv": inv_id, "as_of": as_of.isoformat()}
-    stored = reader.rows("SELECT target, note, source FROM target WHERE investor_id = :inv", p)
-    target = query.target or (stored[0][0] if stored else DEFAULT_TARGET)
-    target_note, target_source = stored[0][1:] if stored and not query.target else (None, None)
-
-    # One row per company: its sector, its first stake, its transactions (one pass).
-    company_rows = reader.rows(
-        f"""
-        SELECT c.sector, MIN(s.date),
-               COUNT(CASE WHEN s.kind IN ({_MONEY_KINDS}) THEN 1 END),
-               COUNT(CASE WHEN s.kind IN ({_MONEY_KINDS}) AND s.amount_minor IS NULL THEN 1 END)
-        FROM stake s JOIN company c ON c.id = s.company_id
-        WHERE s.investor_id = :inv AND s.date <= :as_of GROUP BY s.company_id, c.sector
-        """,
-        p,
-    )
-    by_sector: dict[str | None, list[int]] = {}
-    for sector, _first, tx, undis in company_rows:
-        tally = by_sector.setdefault(sector, [0, 0, 0])
-        tally[0] += 1
-        tally[1] += tx
-        tally[2] += undis
-    sector_rows: list[tuple[str | None, int, int, int]] = [
-        (sector, n, tx, undis) for sector, (n, tx, undis) in by_sector.items()
-    ]
-    # Sums of money put in per sector, currency and day (each day converts at its rate).
-    money_rows = reader.rows(
-        f"""
-        SELECT c.sector, s.currency, s.date, s.date_precision,
-               CAST(SUM(s.amount_minor) AS BIGINT), COUNT(*)
-        FROM stake s JOIN company c ON c.id = s.company_id
-        WHERE s.investor_id = :inv AND s.date <= :as_of
-          AND s.kind IN ({_IN}) AND s.amount_minor IS NOT NULL
-        GROUP BY c.sector, s.currency, s.date, s.date_precision
-        """,
-        p,
-    )
-    edges = reader.rows(
-        f"""
-        SELECT * FROM (SELECT s.date, s.date_precision, c.name FROM stake s
-                       JOIN company c ON c.id = s.company_id
-                       WHERE s.investor_id = :inv AND s.date <= :as_of
-                       {STAKE_ORDER} LIMIT 1) AS first_stake
-        UNION ALL
-        SELECT * FROM (SELECT s.date, s.date_precision, c.name FROM stake s
-                       JOIN company c ON c.id = s.company_id
-                       WHERE s.investor_id = :inv AND s.date <= :as_of
-                       ORDER BY s.date DESC, s.date_precision, s.id DESC LIMIT 1) AS last_stake
-        """,
-        p,
-    )
-    indirect = reader.rows(
-        """
-        WITH RECURSIVE reach(company_id, depth) AS (
-            -- from the portfolio companies that hold stakes themselves
-            SELECT d.company_id, 1 FROM (
-                SELECT DISTINCT company_id FROM stake WHERE investor_id = :inv AND date <= :as_of
-            ) AS d WHERE EXISTS (SELECT 1 FROM stake x WHERE x.investor_id = d.company_id)
-            UNION
-            SELECT s.company_id, r.depth + 1 FROM stake s JOIN reach r
-            ON s.investor_id = r.company_id WHERE r.depth < 6 AND s.date <= :as_of
-        )
-        SELECT c.name FROM company c WHERE c.id IN (SELECT company_id FROM reach)
-        AND c.id <> :inv
-        AND c.id NOT IN (SELECT company_id FROM stake WHERE investor_id = :inv AND date <= :as_of)
-        ORDER BY c.name, c.id
-        """,
-        p,
-    )
-
-    from ecoport.services.rounds import rounds_taken
-
-    in_rounds = rounds_taken(reader, "WHERE s.investor_id = :inv AND s.date <= :as_of", dict(p))
-    count = sum(r[1] for r in sector_rows)
-    sectors: dict[str, dict[str, Any]] = {}
-    invested: dict[str, int] = defaultdict(int)
-    money_by_sector: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    into = converter.into
-    converted_by_sector: dict[str, Decimal] = defaultdict(Decimal)
-    depth_of: dict[str | None, str] = {}
-    for sector, currency, date, precision, minor, n in money_rows:
-        key = depth_of.get(sector)
-        if key is None:
-            key = depth_of[sector] = UNSECTORED if sector is None else at_depth(sector, query.depth)
-        money_by_sector[key][currency] += minor
-        invested[currency] += minor
-        done = converter.stored(minor, currency, date, precision, n)
-        if done is not None:
-            converted_by_sector[key] += done
-    transactions = undisclosed = 0
-    for sector, companies, tx, undis in sector_rows:
-        key = UNSECTORED if sector is None else at_depth(sector, query.depth)
-        entry = sectors.setdefault(
-            key, {"sector": key, "companies": 0, "transactions": 0, "undisclosed_amounts": 0}
-        )
-        entry["companies"] += companies
-        entry["transactions"] += tx
-        entry["undisclosed_amounts"] += undis
-        transactions += tx
-        undisclosed += undis
-    sector_list = sorted(sectors.values(), key=lambda e: (-e["companies"], e["sector"]))
-    for entry in sector_list:
-        entry["invested"] = _amounts(money_by_sector.get(entry["sector"], {}))
-        entry["invested_in"] = plain(converted_by_sector.get(entry["sector"], Decimal(0)), into)
-
-    first_dates = sorted(dt.date.fromisoformat(r[1]) for r in company_rows)
-    result = pace(first_dates, target=target, as_of=as_of)
-    edge = [
-        {"date": str(PartialDate.from_stored(d, prec)), "startup": company}
-        for d, prec, company in edges
-    ]
-    return {
-        "investor": name,
-        "target": target,
-        "target_note": target_note,
-        "target_source": target_source,
-        "companies": count,
-        "percent_of_target": f"{Decimal(count * 100) / Decimal(target):.2f}",
-        "counted": f"distinct companies in which {name} holds or held a direct stake",
-        "through_portfolio": [r[0] for r in indirect],
-        "first_stake": edge[0] if edge else None,
-        "latest_stake": edge[1] if len(edge) > 1 else None,
-        "pace_per_month": None if result.per_month is None else f"{result.per_month:.3f}",
-        "pace_since": first_dates[0].isoformat() if first_dates else None,
-        "target_date": None if result.target_date is None else result.target_date.isoformat(),
-        "target_reached": result.reached,
-        "invested": _amounts(invested),
-        "invested_in": {
-            "amount": plain(sum(converted_by_sector.values(), Decimal(0)), into),
-            **converter.summary(),
-        },
-        "transactions": transactions,
-        "undisclosed_amounts": undisclosed,
-        "in_rounds": in_rounds,
-        "sectors": sector_list,
-    }
+IN_SQL = ", ".join(f"'{k.value}'" for k in MONEY_IN)
+OUT_SQL = ", ".join(f"'{k.value}'" for k in MONEY_OUT)
+MONEY_SQL = f"{IN_SQL}, {OUT_SQL}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -437,8 +220,8 @@ def _converted_totals(
     in_total = {"invested": Decimal(0), "": Decimal(0), "realised": Decimal(0)}
     rows = reader.stream(
         f"""
-        SELECT CASE WHEN s.kind IN ({_IN}) THEN 'invested'
-                    WHEN s.kind IN ({_OUT}) THEN 'realised' ELSE '' END,
+        SELECT CASE WHEN s.kind IN ({IN_SQL}) THEN 'invested'
+                    WHEN s.kind IN ({OUT_SQL}) THEN 'realised' ELSE '' END,
                s.currency, s.date, s.date_precision, s.amount_minor
         FROM stake s{_company_join(where)}
         {where} {"AND" if where else "WHERE"} s.amount_minor IS NOT NULL
@@ -471,8 +254,8 @@ def _totals(
     totals = reader.rows(
         f"""
         SELECT s.currency,
-               CAST(SUM(CASE WHEN s.kind IN ({_IN}) THEN s.amount_minor ELSE 0 END) AS BIGINT),
-               CAST(SUM(CASE WHEN s.kind IN ({_OUT}) THEN s.amount_minor ELSE 0 END) AS BIGINT)
+               CAST(SUM(CASE WHEN s.kind IN ({IN_SQL}) THEN s.amount_minor ELSE 0 END) AS BIGINT),
+               CAST(SUM(CASE WHEN s.kind IN ({OUT_SQL}) THEN s.amount_minor ELSE 0 END) AS BIGINT)
         {base} {"AND" if where else "WHERE"} s.amount_minor IS NOT NULL
         GROUP BY s.currency ORDER BY s.currency
         """,
@@ -481,8 +264,8 @@ def _totals(
     counts = reader.rows(
         f"""
         SELECT COUNT(*), COUNT(DISTINCT s.company_id), COUNT(DISTINCT s.investor_id),
-               COUNT(CASE WHEN s.kind IN ({_MONEY_KINDS}) THEN 1 END),
-               COUNT(CASE WHEN s.kind IN ({_MONEY_KINDS}) AND s.amount_minor IS NULL THEN 1 END),
+               COUNT(CASE WHEN s.kind IN ({MONEY_SQL}) THEN 1 END),
+               COUNT(CASE WHEN s.kind IN ({MONEY_SQL}) AND s.amount_minor IS NULL THEN 1 END),
                COUNT(CASE WHEN s.percent_micro IS NULL THEN 1 END)
         {base}
         """,
@@ -510,7 +293,7 @@ def _totals(
             "realised": plain(in_total["realised"], into),
             **summary,
         },
-        "in_rounds": rounds_taken(reader, where, params),
+        "in_rounds": rounds_taken(reader, where, params).to_json(),
     }
 
 

@@ -318,13 +318,35 @@ def describe(name: str | None) -> str:
     return f"Series {key.upper()}" if len(key) == 1 and key.isalpha() else name
 
 
+@dataclass(frozen=True, slots=True)
+class RoundsTaken:
+    """The funding rounds some stakes took part in: how many, how many with a known total,
+    those totals by currency (each round once, with how many rounds each adds up), and how
+    many of the stakes keep the investor's own share undisclosed. A round's total is the
+    whole round's money, never an investor's."""
+
+    rounds: int
+    with_total: int
+    totals: tuple[tuple[Money, int], ...]
+    own_share_undisclosed: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rounds": self.rounds,
+            "with_total": self.with_total,
+            "totals": [
+                {"currency": m.currency, "rounds": n, "amount": f"{m.amount:f}"}
+                for m, n in self.totals
+            ],
+            "own_share_undisclosed": self.own_share_undisclosed,
+        }
+
+
 def rounds_taken(
     reader: Reader, where: str, params: dict[str, Any], *, by_company: bool = True
-) -> dict[str, Any]:
+) -> RoundsTaken:
     """The rounds the stakes matching *where* (over ``stake s JOIN company c``, or ``stake s``
-    alone without *by_company*) took part in: how many, their totals by currency (each round
-    once), and how many of those stakes keep the investor's own share undisclosed. A round's
-    total is never an investor's money."""
+    alone without *by_company*) took part in (see RoundsTaken)."""
     join = "JOIN company c ON c.id = s.company_id" if by_company else ""
     base = f"FROM stake s {join} {where}"
     totals = reader.rows(
@@ -344,13 +366,9 @@ def rounds_taken(
         """,
         params,
     )[0]
-    with_total = sum(n for _, n, _ in totals)
-    return {
-        "rounds": counts[0],
-        "with_total": with_total,
-        "totals": [
-            {"currency": cur, "rounds": n, "amount": f"{from_minor(minor, cur):f}"}
-            for cur, n, minor in totals
-        ],
-        "own_share_undisclosed": counts[1],
-    }
+    return RoundsTaken(
+        rounds=counts[0],
+        with_total=sum(n for _, n, _ in totals),
+        totals=tuple((Money(from_minor(minor, cur), cur), n) for cur, n, minor in totals),
+        own_share_undisclosed=counts[1],
+    )
