@@ -58,6 +58,16 @@ _FIELDS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ("source", ("source",)),
         ("note", ("note",)),
     ),
+    "mark": (
+        ("company", ("company_id",)),
+        ("date", ("date", "date_precision")),
+        ("kind", ("kind",)),
+        ("value", ("valuation_minor", "currency")),
+        ("price", ("price_minor", "currency")),
+        ("shares", ("shares",)),
+        ("source", ("source",)),
+        ("note", ("note",)),
+    ),
 }
 _COMPANY_COLUMNS = {"investor_id", "company_id"}
 #: Fields that read as undisclosed, not as empty, when they have no value.
@@ -218,6 +228,9 @@ def _label(record: dict[str, Any], fields: dict[str, Any], names: Names) -> str:
     if table == "funding_round":
         round_ = known("round", "startup")
         return f"round {key}" + (f" ({round_[0]} of {round_[1]})" if round_ else "")
+    if table == "mark":
+        mark = known("company", "date")
+        return f"mark {key}" + (f" ({mark[0]}, {mark[1]})" if mark else "")
     return f"{table} {key}"
 
 

@@ -18,7 +18,8 @@ def value_text(mark: MarkRow, *, exact: bool = False) -> str:
 
 def describe(mark: MarkRow) -> str:
     """``mark 3 of Midea Group on 2020-12-31: valuation CNY 700.00bn``."""
-    return f"mark {mark.id} of {mark.company} on {mark.date}: {mark.kind.value} {value_text(mark)}"
+    what = "written off" if mark.currency is None else f"{mark.kind.value} {value_text(mark)}"
+    return f"mark {mark.id} of {mark.company} on {mark.date}: {what}"
 
 
 def added_line(mark: MarkRow) -> str:
