@@ -52,8 +52,8 @@ def drafts(result: ExtractResult, style: Style) -> None:
         info(f"note: {note}", quiet=style.quiet)
     if shown or result.milestones:
         info(
-            f"{plural(shown, 'draft')}, {plural(len(result.milestones), 'milestone')}: review them, "
-            "then add them with {option:apply}, or write them with {option:format} yaml "
+            f"{plural(shown, 'draft')}, {plural(len(result.milestones), 'milestone')}: "
+            "review them, then add them with {option:apply}, or write them with {option:format} yaml "
             "and {command:import} the file",
             quiet=style.quiet,
         )

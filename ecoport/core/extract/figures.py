@@ -63,7 +63,7 @@ _PERCENT = re.compile(
 )
 
 
-def _bracketed(text: str, start: int, end: int) -> bool:
+def _bracketed(text: str, start: int) -> bool:
     before = text[:start].rstrip()
     return before.endswith(("(", "（")) or bool(
         re.search(r"(?:\(|（)\s*(?:about|around|roughly|some|approximately|or|约)\s*$", before)
@@ -109,7 +109,7 @@ def amounts(text: str) -> list[Span]:
             money = parse_money(f"{num}{scale} {code}" if scale else f"{num} {code}")
         except InvalidInput:
             continue
-        found.append(Span(m.start(), m.end(), money, _bracketed(text, m.start(), m.end())))
+        found.append(Span(m.start(), m.end(), money, _bracketed(text, m.start())))
     if re.search("[元币]", text):
         for m in _MONEY_CN.finditer(text):
             try:
@@ -121,7 +121,7 @@ def amounts(text: str) -> list[Span]:
                 continue
             if value > 0:
                 found.append(
-                    Span(m.start(), m.end(), Money(value, code), _bracketed(text, m.start(), 0))
+                    Span(m.start(), m.end(), Money(value, code), _bracketed(text, m.start()))
                 )
     return sorted(found, key=lambda s: s.start)
 
@@ -135,7 +135,7 @@ def percents(text: str) -> list[Span]:
         except InvalidInput:
             continue
         if 0 < value <= 100:
-            found.append(Span(m.start(), m.end(), value, _bracketed(text, m.start(), m.end())))
+            found.append(Span(m.start(), m.end(), value, _bracketed(text, m.start())))
     return found
 
 

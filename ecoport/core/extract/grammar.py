@@ -140,7 +140,8 @@ _TRIGGERS: tuple[tuple[str, Kind, re.Pattern[str]], ...] = (
         "active",
         Kind.INVESTMENT,
         re.compile(
-            r"\b(?:invest(?:s|ed|ing)?|put|puts|poured|injected)\b(?:\s+x+)?\s+(?:in|into)\b", re.I
+            r"\b(?:invest(?:s|ed|ing)?|put|puts|poured|injected)\b(?:\s+x+|\s+(?:money|capital|funds|cash))?\s+(?:in|into)\b",
+            re.I,
         ),
     ),
     (
@@ -264,6 +265,7 @@ _CN_TARGET = re.compile(
     rf"(?:计划|打算|将|要|目标是)(?:在[^，。]{{0,20}})?投资(?P<q>超过|逾)?(?P<n>{COUNT})家(?P<what>[\u4e00-\u9fff]{{0,8}}?(?:公司|企业|创业公司))?"
 )
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_IN_PASSING = "a relation stated in passing: its percent is not stated"
 
 
 @dataclass(slots=True)
@@ -324,11 +326,12 @@ class _Article:
         if _ANAPHOR.match(rest):
             earlier = [r for r in names if r.end <= at and not r.possessive]
             if earlier:
+                words = rest.split()[:2]
                 return (
                     earlier[-1].text,
                     Decimal("0.05"),
-                    f"'{_ANAPHOR.match(rest)[0].strip()}' read as {earlier[-1].text}",
-                )  # type: ignore[index]
+                    f"'{' '.join(words).rstrip(',.')}' read as {earlier[-1].text}",
+                )
             return None, Decimal(0), ""
         for r in names:
             if r.start >= at:
@@ -427,12 +430,13 @@ class _Article:
         written = _CN_LEAD.sub("", written)
         written = re.sub(r"^(?:据悉|消息|报道|此外|同时|另外|其中|而|并)", "", written)
         written = re.sub(rf"^{_CN_FILLER}", "", written)
-        if len(written) < 2:
+        if len(written) < 2 or re.match(r"^[\d约近逾超过多目今去本该其]", written):
+            return None
+        if re.match(r"^[\d.,]+(?:家|个)", sentence[sentence.find(written) + len(written) :] or "x"):
             return None
         known = self.directory.known_in(written)
         if known and known[0].text != written:
             return known[0].text
-        del sentence
         return written
 
     # -- a sentence -------------------------------------------------------------------------
@@ -493,12 +497,12 @@ class _Article:
         percent = next((s.value for s in pcts if not s.bracketed), None)
         if deal.kind is Kind.ACQUISITION and percent is not None and percent < 100:
             deal.kind = Kind.INVESTMENT
-        date = when[0].value if when else None
+        date = _nearest(text, when, deal)
         if date is None:
             date = self.base or self.fallback
             if date is None:
                 unclear.append(
-                    "no date: the sentence states none and the article has no date line; give {option:date}"
+                    "no date: neither the sentence nor the article states one; give {option:date}"
                 )
                 doubt += Decimal("0.2")
         if deal.investor is None:
@@ -561,7 +565,7 @@ class _Article:
                 investor=investor, startup=startup, kind=Kind.HOLDING, date=date,
                 amount=None, percent=None, round_total=None, evidence=text,
                 confidence=Decimal("0.6"),
-                unclear=tuple(h for h in (how_i, how_s, "a relation stated in passing: its percent is not stated") if h),
+                unclear=tuple(h for h in (how_i, how_s, _IN_PASSING) if h),
                 new=tuple(n for n, k in ((investor, known_i), (startup, known_s)) if not k),
                 relation=words,
             ))  # fmt: skip
@@ -629,7 +633,8 @@ class _Article:
                     break
             if buyer is None:
                 self.notes.append(
-                    f"a deal in {deal.startup} names no investor; no draft: “{_brief(sentence.text)}”"
+                    f"a deal in {deal.startup} names no investor; no draft: "
+                    f"“{_brief(sentence.text)}”"
                 )
                 continue
             money = amounts(sentence.text)
@@ -642,6 +647,25 @@ class _Article:
                 money, percents(sentence.text), when,
             )  # fmt: skip
         self.unnamed.clear()
+
+
+def _nearest(text: str, when: list[Span], deal: _Found) -> PartialDate | None:
+    """The date a deal's clause states: the nearest before or after its verb, not across
+    "; " or ", and" (another clause), else the sentence's first."""
+    best: tuple[int, PartialDate] | None = None
+    for s in when:
+        if s.end <= deal.start:
+            gap, between = deal.start - s.end, text[s.end : deal.start]
+        else:
+            gap, between = s.start - deal.end, text[deal.end : s.start]
+        if gap < 0 or re.search(r";|, and\b|, but\b|。|；", between):
+            continue
+        if best is None or gap < best[0]:
+            best = (gap, s.value)
+    if best is not None:
+        return best[1]
+    first: PartialDate | None = when[0].value if when else None
+    return first
 
 
 def _mask(text: str, spans: list[Span]) -> str:
@@ -659,7 +683,8 @@ def _brief(text: str, limit: int = 80) -> str:
 _TRIGGER_WORDS = re.compile(
     r"invest|stake|acqui|bought|buy|purchas|took over|takes over|snapped|raised|raises|secured|"
     r"receiv|closed|landed|\bgot\b|sold|sell|divest|offload|exited|subsidiary|\bunit of|"
-    r"division of|affiliate of|\barm of|投资|入股|参股|收购|领投|融资|出售|转让|减持|旗下|子公司|注资|认购|"
+    r"division of|affiliate of|\barm of|投资|入股|参股|收购|领投|融资|出售|转让|减持|旗下|子公司|"
+    r"注资|认购|"
     r"\bled\b|\bleads\b|co-led|joined|participated|holds|held|owns|owned",
     re.IGNORECASE,
 )
