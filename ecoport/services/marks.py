@@ -318,6 +318,9 @@ def add_mark(*, session: "Session", mark: MarkIn, today: dt.date | None = None) 
     session.add(row)
     session.flush()
     assert row.id is not None
+    if currency is not None:  # as it reads back: with the currency's decimal places
+        valuation = from_minor(to_minor(valuation, currency), currency)
+        price = None if price is None else from_minor(to_minor(price, currency), currency)
     warnings: list[str] = []
     held = positions_in(reader, [company.id], as_of=(today or dt.date.today()).isoformat())
     if not any(p.active for p in held.get(company.id, {}).values()):
