@@ -43,7 +43,8 @@ def one_line_exit_2(result: object, *needles: str) -> str:
     return str(lines[0])
 
 
-def test_a_valuation_is_added_listed_shown_removed_and_undone(run: Run, alpha: Path) -> None:
+@pytest.mark.usefixtures("alpha")
+def test_a_valuation_is_added_listed_shown_removed_and_undone(run: Run) -> None:
     added = run(
         "mark", "add", "alpha", "--date", "2020-01-01", "--valuation", "USD 300m",
         "--source", "https://example.com/alpha", "-f", "json",
@@ -68,16 +69,31 @@ def test_a_valuation_is_added_listed_shown_removed_and_undone(run: Run, alpha: P
     assert json.loads(ok(run("marks", "list", "-f", "json")))["marks"] == []
 
 
-def test_the_add_itself_is_undone(run: Run, alpha: Path) -> None:
+@pytest.mark.usefixtures("alpha")
+def test_the_add_itself_is_undone(run: Run) -> None:
     ok(run("mark", "add", "Alpha", "--date", "2019", "--valuation", "$200m"))
     ok(run("undo", "--yes"))
     assert json.loads(ok(run("marks", "list", "-f", "json")))["marks"] == []
 
 
-def test_price_times_shares_write_down_and_write_off(run: Run, alpha: Path) -> None:
+@pytest.mark.usefixtures("alpha")
+def test_price_times_shares_write_down_and_write_off(run: Run) -> None:
     price = json.loads(
-        ok(run("mark", "add", "Alpha", "--date", "2019-06-30", "--price", "USD 12.50",
-               "--shares", "20000000", "-f", "json"))  # fmt: skip
+        ok(
+            run(
+                "mark",
+                "add",
+                "Alpha",
+                "--date",
+                "2019-06-30",
+                "--price",
+                "USD 12.50",
+                "--shares",
+                "20000000",
+                "-f",
+                "json",
+            )
+        )  # fmt: skip
     )
     assert (price["kind"], price["valuation"], price["price"], price["shares"]) == (
         "price",
@@ -86,8 +102,20 @@ def test_price_times_shares_write_down_and_write_off(run: Run, alpha: Path) -> N
         20000000,
     )
     down = json.loads(
-        ok(run("mark", "add", "Alpha", "--date", "2020", "--valuation", "USD 50m",
-               "--write-down", "-f", "json"))  # fmt: skip
+        ok(
+            run(
+                "mark",
+                "add",
+                "Alpha",
+                "--date",
+                "2020",
+                "--valuation",
+                "USD 50m",
+                "--write-down",
+                "-f",
+                "json",
+            )
+        )  # fmt: skip
     )
     assert down["kind"] == "write-down"
     off = run("mark", "add", "Alpha", "--date", "2021-03", "--write-off")
@@ -109,8 +137,10 @@ def test_price_times_shares_write_down_and_write_off(run: Run, alpha: Path) -> N
         (["--date", "2020"], ["--valuation", "--write-off"]),
         (["--date", "2020", "--write-off", "--valuation", "USD 1m"], ["--valuation"]),
         (["--date", "2020", "--price", "USD 5", "--shares", "-3"], ["--shares", "above zero"]),
-        (["--date", "2020", "--valuation", "USD 1m", "--price", "USD 5", "--shares", "3"],
-         ["--price", "not both"]),
+        (
+            ["--date", "2020", "--valuation", "USD 1m", "--price", "USD 5", "--shares", "3"],
+            ["--price", "not both"],
+        ),
         (["--date", "2020", "--valuation", "lots"], ["--valuation", "not an amount"]),
     ],
 )
@@ -122,14 +152,16 @@ def test_bad_input_is_one_line_and_changes_nothing(
     assert dump(alpha) == before
 
 
-def test_a_second_mark_on_the_same_date_conflicts(run: Run, alpha: Path) -> None:
+@pytest.mark.usefixtures("alpha")
+def test_a_second_mark_on_the_same_date_conflicts(run: Run) -> None:
     ok(run("mark", "add", "Alpha", "--date", "2020", "--valuation", "USD 1bn"))
     again = run("mark", "add", "Alpha", "--date", "2020", "--valuation", "USD 2bn")
     assert again.exit_code == 1 and "has a mark on 2020 already" in again.stderr
     assert "`ecoport marks remove 1`" in again.stderr
 
 
-def test_a_mark_of_a_company_nobody_holds_is_stored_with_a_warning(run: Run, alpha: Path) -> None:
+@pytest.mark.usefixtures("alpha")
+def test_a_mark_of_a_company_nobody_holds_is_stored_with_a_warning(run: Run) -> None:
     ok(run("add-stake", "--investor", "Fund", "--startup", "Alpha", "--kind", "exit",
            "--date", "2018", "--amount", "USD 20m"))  # fmt: skip
     added = run("mark", "add", "Alpha", "--date", "2019", "--valuation", "USD 1bn")
@@ -138,14 +170,16 @@ def test_a_mark_of_a_company_nobody_holds_is_stored_with_a_warning(run: Run, alp
     assert len(json.loads(ok(run("marks", "list", "-f", "json")))["marks"]) == 1
 
 
-def test_unknown_company_and_mark(run: Run, alpha: Path) -> None:
+@pytest.mark.usefixtures("alpha")
+def test_unknown_company_and_mark(run: Run) -> None:
     missing = run("mark", "add", "Nobody", "--date", "2020", "--valuation", "USD 1m")
     assert missing.exit_code == 1 and "no company named 'Nobody'" in missing.stderr
     assert run("marks", "show", "99").exit_code == 1
     assert run("marks", "remove", "99").exit_code == 1
 
 
-def test_implied_marks_listed_and_a_given_one_wins_on_its_date(run: Run, alpha: Path) -> None:
+@pytest.mark.usefixtures("alpha")
+def test_implied_marks_listed_and_a_given_one_wins_on_its_date(run: Run) -> None:
     ok(run("mark", "add", "Alpha", "--date", "2015-01-01", "--valuation", "USD 300m"))
     listed = json.loads(ok(run("marks", "list", "Alpha", "--implied", "-f", "json")))["marks"]
     assert [(m["kind"], m["valuation"], m["origin"]) for m in listed] == [
@@ -174,7 +208,8 @@ def test_latest_mark_order() -> None:
     assert latest_mark([]) is None
 
 
-def test_marks_missing(run: Run, alpha: Path) -> None:
+@pytest.mark.usefixtures("alpha")
+def test_marks_missing(run: Run) -> None:
     ok(run("add-stake", "--investor", "Fund", "--startup", "Beta", "--sector", "iot",
            "--date", "2016", "--new-company"))  # fmt: skip
     found = json.loads(

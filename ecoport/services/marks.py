@@ -402,9 +402,9 @@ def list_marks(reader: Reader, *, company: str | None = None, implied: bool = Fa
             if ref is not None
             else [r[0] for r in reader.rows("SELECT DISTINCT company_id FROM stake")]
         )
-        names: dict[int, str] = (
-            {i: n for i, n in reader.rows("SELECT id, name FROM company")} if ref is None else {}
-        )
+        names: dict[int, str] = {}
+        for cid, name in reader.rows("SELECT id, name FROM company") if ref is None else ():
+            names[cid] = name
         if ref is not None:
             names[ref.id] = ref.name
         for cid, marks in marks_of(reader, ids, as_of="9999-12-31").items():
