@@ -240,12 +240,14 @@ def irr(flows: Sequence[Flow], final: Decimal, as_of: dt.date) -> tuple[Decimal 
     by_day[as_of] += final
     days = sorted(by_day)
     amounts = [by_day[d] for d in days]
+    if not flows:
+        return None, "nothing paid in"
+    if len(days) < 2:
+        return None, "every cash flow is on one day"
     if not any(a < 0 for a in amounts):
         return None, "nothing paid in"
     if not any(a > 0 for a in amounts):
         return Decimal(-1), None  # all of it lost
-    if len(days) < 2:
-        return None, "every cash flow is on one day"
     import pyxirr
 
     # pyxirr finds the root in floats: the rate is an estimate, the amounts stay exact
