@@ -53,7 +53,8 @@ def drafts(result: ExtractResult, style: Style) -> None:
     if shown or result.milestones:
         info(
             f"{plural(shown, 'draft')}, {plural(len(result.milestones), 'milestone')}: "
-            "review them, then add them with {option:apply}, or write them with {option:format} yaml "
+            "review them, then add them with {option:apply}, or write them with "
+            "{option:format} yaml "
             "and {command:import} the file",
             quiet=style.quiet,
         )

@@ -25,7 +25,9 @@ PLACES = frozenset(
     "china us u.s uk europe asia beijing shanghai shenzhen hangzhou guangdong india japan "
     "korea hong kong".split()
 )
-_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9&+]*(?:[.\-][A-Za-z0-9&+]+)*")
+#: Words with a capital or a digit (the only ones a name run holds): lower-case words are
+#: skipped by the pattern itself, and break a run by the gap they leave.
+_TOKEN = re.compile(r"(?<![\w&+.\-])[a-z]*[A-Z0-9][A-Za-z0-9&+]*(?:[.\-][A-Za-z0-9&+]+)*")
 _POSSESSIVE = re.compile(r"^(?:'s|’s|'|’)")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
