@@ -1,6 +1,7 @@
 """The audit log as a user reads it: each record in the domain's terms (amount CNY 1.27bn ->
 undisclosed, companies by name, not columns and IDs), and what an undo would revert."""
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -9,6 +10,7 @@ from ecoport.core.dates import PartialDate
 from ecoport.core.money import compact, format_money, from_minor
 from ecoport.core.percent import format_percent, from_micro
 from ecoport.errors import Conflict, NotFound
+from ecoport.store.audit import NOUNS, SPAN, span_of
 from ecoport.store.db import Reader
 
 #: Columns that only the database needs: keys derived from names, creation times, IDs.
@@ -95,12 +97,35 @@ def describe(reader: Reader, changes: list[dict[str, Any]]) -> None:
     records = [r for change in changes for r in change.get("records", [])]
     if not records:
         return
+    spans = [r for r in records if _span(r) is not None]
+    records = [r for r in records if _span(r) is None]
+    for record in spans:
+        record["label"], record["diff"] = _span_text(record)
+    if not records:
+        return
     names = _names(reader, records)
     for record in records:
         before = _readable(record["table"], record["before"], names)
         after = _readable(record["table"], record["after"], names)
         record["label"] = _label(record, {**(before or {}), **(after or {})}, names)
         record["diff"] = _diff(before, after)
+
+
+def _span(record: dict[str, Any]) -> tuple[int, int] | None:
+    """The ids of the rows a bulk write added, when the record is such a span."""
+    if record["before"] is not None:
+        return None
+    return span_of(record["key"])
+
+
+def _span_text(record: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+    """``1,000 stakes`` and their ids (``ids 101 to 1100``): a span of rows an import added."""
+    first, last = _span(record) or (0, 0)
+    rows = int((record["after"] or {}).get("rows", last - first + 1))
+    one, many = NOUNS.get(record["table"], (record["table"], record["table"]))
+    label = f"{rows:,} {one if rows == 1 else many}"
+    ids = f"id {first}" if first == last else f"ids {first} to {last}"
+    return label, [{"field": "as", "before": None, "after": ids}]
 
 
 def _names(reader: Reader, records: list[dict[str, Any]]) -> Names:
@@ -293,5 +318,13 @@ def undo_preview(reader: Reader, change_id: int | None) -> UndoPreview:
     (count,) = reader.rows(
         "SELECT COUNT(*) FROM change_record WHERE change_id = :id", {"id": change_id}
     )[0]
+    # a span of rows an import added writes back a record for each of its rows
+    for key, after in reader.rows(
+        "SELECT row_key, after FROM change_record "
+        "WHERE change_id = :id AND before IS NULL AND row_key LIKE :span",
+        {"id": change_id, "span": f"%{SPAN}%"},
+    ):
+        if span_of(str(key)) is not None:
+            count += int(json.loads(after)["rows"]) - 1
     cid, at, actor, command, summary = found[0]
     return UndoPreview(int(cid), str(at), str(actor), str(command), str(summary), int(count))

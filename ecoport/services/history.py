@@ -37,9 +37,11 @@ def change_log(reader: "Reader", query: LogQuery) -> list[dict[str, Any]]:
         clauses.append("c.at >= :since")
         params["since"] = query.since
     if query.stake is not None:
+        spans = ", ".join(str(i) for i in _spans_holding(reader, query.stake))
         clauses.append(
-            "c.id IN (SELECT change_id FROM change_record "
+            "(c.id IN (SELECT change_id FROM change_record "
             "WHERE table_name = 'stake' AND row_key = :key)"
+            + (f" OR c.id IN ({spans}))" if spans else ")")
         )
         params["key"] = str(query.stake)
     if query.change is not None:
@@ -75,17 +77,41 @@ def change_log(reader: "Reader", query: LogQuery) -> list[dict[str, Any]]:
     return changes
 
 
+def _spans_holding(reader: "Reader", stake: int) -> list[int]:
+    """The changes that added stake *stake* in bulk (a span of ids that holds it)."""
+    return [
+        int(change_id)
+        for change_id, key in reader.rows(
+            "SELECT change_id, row_key FROM change_record "
+            "WHERE table_name = 'stake' AND before IS NULL AND row_key LIKE :span",
+            {"span": f"%{audit.SPAN}%"},
+        )
+        if _holds(key, stake)
+    ]
+
+
+def _holds(key: str, stake: int) -> bool:
+    span = audit.span_of(key)
+    return span is not None and span[0] <= stake <= span[1]
+
+
 def _attach_records(reader: "Reader", changes: list[dict[str, Any]], stake: int | None) -> None:
     if not changes:
         return
     ids = ", ".join(str(int(c["id"])) for c in changes)
-    only = " AND table_name = 'stake' AND row_key = :key" if stake is not None else ""
+    only = (
+        " AND table_name = 'stake' AND (row_key = :key OR before IS NULL AND row_key LIKE :span)"
+        if stake is not None
+        else ""
+    )
     by_change: dict[int, list[dict[str, Any]]] = {c["id"]: [] for c in changes}
     for change_id, table, key, before, after in reader.rows(
         f"SELECT change_id, table_name, row_key, before, after FROM change_record "
         f"WHERE change_id IN ({ids}){only} ORDER BY id",
-        {"key": str(stake)} if stake is not None else {},
+        {"key": str(stake), "span": f"%{audit.SPAN}%"} if stake is not None else {},
     ):
+        if stake is not None and key != str(stake) and not _holds(key, stake):
+            continue
         by_change[change_id].append(
             {
                 "table": table,

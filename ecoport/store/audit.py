@@ -1,9 +1,18 @@
 """The audit trail: every change a write session makes, recorded in the same transaction.
 
-ORM changes are seen by an ``after_flush`` hook (each row before and after); bulk writes
-that bypass the ORM (imports) say which rows they inserted, and their images are copied
-by one INSERT ... SELECT in the database. ``undo`` applies a change's records backwards,
-a batch of them at a time (memory bounded however large the change), in one transaction.
+ORM changes are seen by an ``after_flush`` hook (each row before and after). Bulk writes
+that bypass the ORM (imports) say which tables they inserted into, and each table's new rows,
+when more than SPAN_ABOVE, are recorded as one *span* record: the range of their ids (key
+``FIRST..LAST``, no before, an after of ``{"first_id", "last_id", "rows"}``), not a copy of
+every row (fewer are copied, by one INSERT ... SELECT, to be read one by one in the log).
+A bulk write holds the writer's lock, and ids are never reused (AUTOINCREMENT on SQLite,
+sequences on PostgreSQL), so every row with an id in the span is one the change inserted.
+
+``undo`` applies a change's records backwards, a batch of them at a time (memory bounded
+however large the change), in one transaction. A span is undone by copying its rows, as
+they are, into the undo's own records (one INSERT ... SELECT in the database, so that the
+undo can be undone) and deleting them by id range. Databases written before spans hold a
+record per inserted row; those undo as ever.
 """
 
 import datetime as dt
@@ -35,7 +44,7 @@ AUDITED = (
 UNDO_BATCH = 5000
 #: How a time is written in a record: as SQLite stores it, UTC.
 STORED_TIME = "%Y-%m-%d %H:%M:%S.%f"
-_NOUNS = {
+NOUNS = {
     "company": ("company", "companies"),
     "company_alias": ("alias", "aliases"),
     "target": ("target", "targets"),
@@ -45,6 +54,11 @@ _NOUNS = {
     "stake": ("stake", "stakes"),
     "mark": ("mark", "marks"),
 }
+#: Between the first and last id of a span record's key.
+SPAN = ".."
+#: A bulk write's new rows of a table are recorded as a span when they are more than this
+#: many; fewer are each recorded with their image, to be read one by one in the log.
+SPAN_ABOVE = 1000
 #: Columns added after a record may have been written, and how to fill them from the record.
 _DERIVED = {
     ("company", "match_key"): "name",
@@ -72,6 +86,20 @@ def _tables() -> "dict[str, Table]":
     from ecoport.store import models  # noqa: F401  (registers the tables)
 
     return {name: SQLModel.metadata.tables[name] for name in AUDITED}
+
+
+def span_of(key: str) -> tuple[int, int] | None:
+    """The first and last id of a span record's key (``101..2000``), else None."""
+    first, sep, last = key.partition(SPAN)
+    if sep and first.isdigit() and last.isdigit():
+        return int(first), int(last)
+    return None
+
+
+def span_record(table: str, first: int, last: int, rows: int) -> Record:
+    """The record of *rows* rows of *table* inserted with ids *first* to *last*."""
+    after = {"first_id": first, "last_id": last, "rows": rows}
+    return Record(table, f"{first}{SPAN}{last}", None, after)
 
 
 def _plain(value: Any) -> Any:
@@ -149,7 +177,7 @@ def _json(value: dict[str, Any] | None) -> str | None:
 
 def record(session: "Session", change: "Change", *, undoes: int | None = None) -> int | None:
     """Write the change and its records, if the session changed anything; its id."""
-    from sqlalchemy import String, func, insert, literal, literal_column, select
+    from sqlalchemy import func, insert, select
 
     from ecoport.store.models import AuditRecord
 
@@ -160,37 +188,28 @@ def record(session: "Session", change: "Change", *, undoes: int | None = None) -
         return None
     counts: Counter[tuple[str, str]] = Counter((r.table, r.verb) for r in records)
     tables = _tables()
+    spans: list[Record] = []
+    copies: list[tuple[str, int, int]] = []
     for name, last_id in bulk:
         table = tables[name]
-        (n,) = session.execute(
-            select(func.count()).select_from(table).where(table.c.id > last_id)
+        first, last, n = session.execute(
+            select(func.min(table.c.id), func.max(table.c.id), func.count()).where(
+                table.c.id > last_id
+            )
         ).one()
         if n:
             counts[(name, "added")] += n
+            if n > SPAN_ABOVE:
+                spans.append(span_record(name, int(first), int(last), int(n)))
+            else:
+                copies.append((name, int(first), int(last)))
     if not counts and undoes is None:
         return None
     change_id = _new_change(session, change, summarize(counts), undoes=undoes)
-    dialect = session.get_bind().dialect.name
-    for name, last_id in bulk:
-        table = tables[name]
-        pairs = ", ".join(f"'{c.name}', {_image_of(c, dialect)}" for c in table.columns)
-        image = (
-            f"json_object({pairs})" if dialect == "sqlite" else f"json_build_object({pairs})::text"
-        )
-        session.execute(
-            insert(AuditRecord).from_select(
-                ["change_id", "table_name", "row_key", "after"],
-                select(
-                    literal(change_id),
-                    literal(name),
-                    table.c.id.cast(String()),
-                    literal_column(image),
-                )
-                .where(table.c.id > last_id)
-                .order_by(table.c.id),
-            )
-        )
-    if records:
+    # the rows added first: what the change did to rows stored before refers to them
+    for name, first, last in copies:
+        _copy_rows(session, change_id, tables[name], first, last, into="after")
+    if spans or records:
         session.execute(
             insert(AuditRecord),
             [
@@ -201,7 +220,7 @@ def record(session: "Session", change: "Change", *, undoes: int | None = None) -
                     "before": _json(r.before),
                     "after": _json(r.after),
                 }
-                for r in records
+                for r in (*spans, *records)
             ],
         )
     records.clear()
@@ -243,7 +262,7 @@ def summarize(counts: "Counter[tuple[str, str]]") -> str:
         for verb in ("added", "changed", "removed"):
             n = counts.get((name, verb), 0)
             if n:
-                one, many = _NOUNS[name]
+                one, many = NOUNS[name]
                 parts.append(f"{n} {one if n == 1 else many} {verb}")
     return ", ".join(parts) or "nothing changed"
 
@@ -295,8 +314,9 @@ def undo(session: "Session", change_id: int | None, change: "Change") -> tuple[i
         ),
         {"id": target},
     ).all()
-    if later:
-        ids = ", ".join(str(r[0]) for r in later)
+    later_ids = sorted({int(r[0]) for r in later} | _later_in_spans(session, target))
+    if later_ids:
+        ids = ", ".join(str(i) for i in later_ids)
         raise Conflict(
             f"change {target} cannot be undone: later change(s) {ids} touched the same "
             "records; undo those first"
@@ -327,6 +347,49 @@ def undo(session: "Session", change_id: int | None, change: "Change") -> tuple[i
     return target, new_id, summary
 
 
+#: A change after change :id that is still in force (neither undone nor undoing one older).
+_IN_FORCE = """
+    l.change_id > :id
+    AND NOT EXISTS (SELECT 1 FROM change u WHERE u.undoes = l.change_id)
+    AND (lc.undoes IS NULL OR lc.undoes < :id)
+"""
+
+
+def _later_in_spans(session: "Session", target: int) -> set[int]:
+    """The changes in force after *target* with a record of a row in one of its spans.
+
+    (A later span never holds a row *target* touched: its ids were new when it was made.)"""
+    from sqlalchemy import text
+
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for name, key in session.execute(
+        text(
+            "SELECT table_name, row_key FROM change_record "
+            "WHERE change_id = :id AND before IS NULL AND row_key LIKE :span"
+        ),
+        {"id": target, "span": f"%{SPAN}%"},
+    ):
+        found = span_of(key)
+        if found is not None:
+            spans.setdefault(name, []).append(found)
+    hits: set[int] = set()
+    for name, ranges in spans.items():
+        rows = session.execute(
+            text(
+                "SELECT DISTINCT l.change_id, l.row_key FROM change_record l "
+                f"JOIN change lc ON lc.id = l.change_id WHERE l.table_name = :name AND {_IN_FORCE}"
+            ),
+            {"id": target, "name": name},
+        )
+        for change_id, key in rows:
+            if change_id in hits:
+                continue
+            first, last = span_of(key) or ((int(key),) * 2 if key.isdigit() else (0, -1))
+            if any(first <= high and low <= last for low, high in ranges):
+                hits.add(int(change_id))
+    return hits
+
+
 def _undo_batch(
     session: "Session", target: int, new_id: int, first: int, last: int
 ) -> "Counter[tuple[str, str]]":
@@ -338,7 +401,7 @@ def _undo_batch(
     span = {"id": target, "first": first, "last": last}
     rows = session.execute(
         text(
-            "SELECT table_name, row_key, before, after IS NULL FROM change_record "
+            "SELECT id, table_name, row_key, before, after IS NULL FROM change_record "
             "WHERE change_id = :id AND id BETWEEN :first AND :last ORDER BY id DESC"
         ),
         span,
@@ -350,10 +413,20 @@ def _undo_batch(
     run: tuple[str, str] = ("", "")
     keys: list[str] = []
     images: list[tuple[str, dict[str, Any]]] = []
-    for name, key, before_json, removed in rows:
+    #: the records from here down to *first* are still to be copied reversed
+    top = last
+    for record_id, name, key, before_json, removed in rows:
+        table = tables[name]
+        ids = span_of(key) if before_json is None and "id" in table.c else None
+        if ids is not None:
+            _flush(session, tables.get(run[0]), keys, images)
+            run = ("", "")
+            _reverse(session, {**span, "first": record_id + 1, "last": top, "new": new_id})
+            top = record_id - 1
+            counts[(name, "removed")] += _undo_span(session, table, new_id, *ids)
+            continue
         before = None if before_json is None else json.loads(before_json)
         counts[(name, "added" if removed else "removed" if before is None else "changed")] += 1
-        table = tables[name]
         kind = ""
         if "id" in table.c:
             kind = "delete" if before is None else "insert" if removed else ""
@@ -367,15 +440,65 @@ def _undo_batch(
         else:
             _apply(session, table, key, before)
     _flush(session, tables.get(run[0]), keys, images)
+    _reverse(session, {**span, "last": top, "new": new_id})
+    return counts
+
+
+def _reverse(session: "Session", params: dict[str, Any]) -> None:
+    """Copy the records of change *id* from *first* to *last* to change *new*, newest first,
+    each reversed (its before the other's after: the JSON copied as it is)."""
+    from sqlalchemy import text
+
+    if params["first"] > params["last"]:
+        return
     session.execute(
         text(
             "INSERT INTO change_record (change_id, table_name, row_key, before, after) "
             "SELECT :new, table_name, row_key, after, before FROM change_record "
             "WHERE change_id = :id AND id BETWEEN :first AND :last ORDER BY id DESC"
         ),
-        {**span, "new": new_id},
+        params,
     )
-    return counts
+
+
+def _undo_span(session: "Session", table: "Table", new_id: int, first: int, last: int) -> int:
+    """Delete the rows of *table* with ids *first* to *last*, each recorded first as removed
+    by change *new_id* with its image (newest first, as the records of a change undone one
+    by one would be). How many there were."""
+    from sqlalchemy import delete
+
+    _copy_rows(session, new_id, table, first, last, into="before")
+    deleted: Any = session.execute(delete(table).where(table.c.id.between(first, last)))
+    return int(deleted.rowcount)
+
+
+def _copy_rows(
+    session: "Session", change_id: int, table: "Table", first: int, last: int, *, into: str
+) -> None:
+    """Record the rows of *table* with ids *first* to *last* as records of change
+    *change_id*, each row's image (JSON made by the database) as the record's *into*: its
+    ``after`` oldest first (rows added), or its ``before`` newest first (rows removed)."""
+    from sqlalchemy import String, insert, literal, literal_column, select
+
+    from ecoport.store.models import AuditRecord
+
+    dialect = session.get_bind().dialect.name
+    pairs = ", ".join(f"'{c.name}', {_image_of(c, dialect)}" for c in table.columns)
+    image = f"json_object({pairs})" if dialect == "sqlite" else f"json_build_object({pairs})::text"
+    order = table.c.id if into == "after" else table.c.id.desc()
+    session.execute(
+        insert(AuditRecord).from_select(
+            ["change_id", "table_name", "row_key", into],
+            select(
+                literal(change_id),
+                literal(table.name),
+                table.c.id.cast(String()),
+                literal_column(image),
+            )
+            .where(table.c.id.between(first, last))
+            .order_by(order),
+        )
+    )
 
 
 def _typed(table: "Table", values: dict[str, Any]) -> dict[str, Any]:
