@@ -60,6 +60,7 @@ def _exact(amount: Decimal) -> Context:
     return Context(prec=len(amount.as_tuple().digits) + 40, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
+@lru_cache(maxsize=1024)
 def max_amount(currency: str) -> Decimal:
     """The largest amount of *currency* ecoport stores (MAX_MINOR minor units)."""
     return Decimal(MAX_MINOR).scaleb(-exponent(currency))
@@ -69,6 +70,12 @@ def to_minor(amount: Decimal, currency: str) -> int:
     """Convert to an integer count of minor units, refusing digits the currency cannot hold
     and amounts beyond MAX_MINOR."""
     places = exponent(currency)
+    if amount.is_finite():
+        # exact in integers: the common case, an amount the currency holds, without a context
+        numerator, denominator = amount.as_integer_ratio()
+        scaled, rest = divmod(numerator * 10**places, denominator)
+        if not rest and -MAX_MINOR <= scaled <= MAX_MINOR:
+            return int(scaled)
     if not amount.is_finite():
         raise InvalidInput(f"{amount} is not an amount")
     if abs(amount) > max_amount(currency):
@@ -158,6 +165,7 @@ _WRITTEN = re.compile(
 _WESTERN = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _INDIAN = re.compile(r"^\d{1,2}(?:,\d{2})*,\d{3}(?:\.\d+)?$")
 _PLAIN_NUMBER = re.compile(r"^(?:\d+(?:\.\d*)?|\.\d+)$")
+_PLAIN_ASCII = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\Z")
 
 
 def _currency_of(token: str, currency: str | None, defaults: dict[str, str]) -> str:
@@ -210,6 +218,13 @@ def parse_money(
     Raises InvalidInput with the reason; never anything else.
     """
     raw = text.strip()
+    if _PLAIN_ASCII.match(raw) and (currency is not None or fallback is not None):
+        # digits alone, as files mostly give them: what the general path below makes of them
+        plain = currency_code(currency if currency is not None else str(fallback))
+        value = Decimal(raw)
+        if value > 0:
+            to_minor(value, plain)  # refuse more decimals than the currency has
+            return Money(value, plain)
     if re.search(r"\d[eE][+-]?\d", raw):
         raise InvalidInput(
             f"{brief(raw)!r}: exponent notation is ambiguous; write 1200000000 or 1.2bn"
