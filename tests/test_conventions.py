@@ -302,6 +302,12 @@ BAD_VALUE: dict[str, list[str]] = {
     "db backup": ["/nonexistent/folder/copy.db"],
     "db restore": ["/nonexistent/copy.db"],
     "db check": ["--format", "xml"],
+    "mark add": ["Xiaomi", "--date", "2020", "--valuation", "-5bn USD"],
+    "marks list": ["--format", "xml"],
+    "marks show": ["abc"],
+    "marks remove": ["abc"],
+    "marks missing": ["--older-than", "-1"],
+    "returns": ["--by", "colour"],
 }
 
 
@@ -428,6 +434,9 @@ VALID: dict[str, list[str]] = {
     "config set": ["currency", "USD"],
     "db backup": ["{tmp}/copy.db", "--force"],
     "db restore": ["{tmp}/copy.db"],
+    "mark add": ["Xiaomi", "--date", "2020", "--valuation", "USD 1bn"],
+    "marks show": ["1"],
+    "marks remove": ["1"],
 }
 #: Values that draw advice: an ambiguous date, a typo of a name, nothing, a negative number.
 ODD_VALUES = ("05/07/2018", "Xiaomy", "", "-1")

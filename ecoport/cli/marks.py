@@ -1,6 +1,7 @@
 """ecoport mark add, ecoport marks list/show/remove/missing, and ecoport returns: what the
 portfolio is worth and what it made."""
 
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -42,6 +43,12 @@ AsOfOpt = Annotated[
         show_default=False,
     ),
 ]
+
+
+class By(StrEnum):
+    company = "company"
+    sector = "sector"
+    vintage = "vintage"
 
 
 def _as_of(text: str | None) -> "dt.date | None":
@@ -259,10 +266,10 @@ def returns(
     ctx: typer.Context,
     investor: InvestorOpt = None,
     by: Annotated[
-        str | None,
+        By | None,
         typer.Option(
             "--by",
-            metavar="company|sector|vintage",
+            case_sensitive=False,
             help="A row per company, sector or vintage (year of first investment).",
             show_default=False,
         ),
@@ -293,7 +300,7 @@ def returns(
 
     query = ReturnsQuery(
         investor=investor,
-        by=None if by is None else by.strip().lower(),
+        by=None if by is None else by.value,
         as_of=_as_of(as_of),
         into=into,
     )
