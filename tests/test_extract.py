@@ -178,7 +178,8 @@ def test_founding_articles_give_every_deal_and_both_milestones() -> None:
 MIDEA = "Xiaomi bought a 1.29% stake in Midea Group for 1.27 billion yuan (£129m) in December 2014."
 
 
-def test_json_is_the_import_shape_and_yaml_imports(run: Run, seeded: Path, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("seeded")
+def test_json_is_the_import_shape_and_yaml_imports(run: Run, tmp_path: Path) -> None:
     article = write(tmp_path, MIDEA + " Xiaomi has acquired Yeelight for $45 million in 2016.")
     out = run("extract", str(article), "-f", "json", "--source", "https://example.com/a")
     assert out.exit_code == 0, out.stderr
@@ -199,7 +200,8 @@ def test_json_is_the_import_shape_and_yaml_imports(run: Run, seeded: Path, tmp_p
     assert run("stakes", "list", "-f", "json").stdout != before
 
 
-def test_table_and_csv(run: Run, seeded: Path, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("seeded")
+def test_table_and_csv(run: Run, tmp_path: Path) -> None:
     article = write(tmp_path, MIDEA)
     table = run("extract", str(article))
     assert table.exit_code == 0
@@ -210,7 +212,8 @@ def test_table_and_csv(run: Run, seeded: Path, tmp_path: Path) -> None:
     assert "stake,Xiaomi,Midea Group,investment,2014-12,1270000000.00,CNY,1.29" in csv.stdout
 
 
-def test_apply_with_yes_is_one_audited_change(run: Run, seeded: Path, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("seeded")
+def test_apply_with_yes_is_one_audited_change(run: Run, tmp_path: Path) -> None:
     article = write(
         tmp_path, "Xiaomi has acquired Yeelight in 2016. Ninebot invested $5m in Segway in 2015."
     )
@@ -249,7 +252,8 @@ def test_apply_refuses_a_draft_without_a_date(run: Run, seeded: Path, tmp_path: 
     assert "2016" in dated.stdout
 
 
-def test_no_deal_is_no_drafts_and_exit_0(run: Run, seeded: Path, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("seeded")
+def test_no_deal_is_no_drafts_and_exit_0(run: Run, tmp_path: Path) -> None:
     done = run("extract", str(write(tmp_path, "The weather in Beijing was mild today.")))
     assert done.exit_code == 0
     assert done.stdout == ""
@@ -274,7 +278,7 @@ def test_bad_files_are_one_line_and_exit_2(
     assert missing.exit_code == 2 and "no such file" in missing.stderr
 
 
-def test_standard_input_and_no_database(run: Run, tmp_path: Path) -> None:
+def test_standard_input_and_no_database(run: Run) -> None:
     done = run("extract", "-", "-f", "json", input="小米以12.7亿元入股美的集团，持股1.29%。")
     assert done.exit_code == 0, done.stderr
     data = json.loads(done.stdout)
@@ -282,7 +286,7 @@ def test_standard_input_and_no_database(run: Run, tmp_path: Path) -> None:
     assert "every company is new" in done.stderr
 
 
-def test_a_large_article_is_quick(tmp_path: Path) -> None:
+def test_a_large_article_is_quick() -> None:
     unit = (
         "Xiaomi bought a 20% stake in Roborock for 30 million yuan in June 2015. "
         "Reviewers praised the battery life and the design of the phone this year.\n\n"
