@@ -33,10 +33,13 @@ from ecoport.cli.common import (
     Globals,
     fit_to_command,
     globals_of,
+    light_coercion,
     masked,
     with_global_options,
 )
 from ecoport.errors import EcoportError
+
+light_coercion()
 
 #: Options people reach for that ecoport calls otherwise: suggested when given.
 SYNONYMS = {

@@ -5,6 +5,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -336,3 +337,84 @@ def fit_to_command(exc: EcoportError, options: set[str]) -> None:
         if needs is None or not needs <= options:
             exc.message = re.sub(pattern, instead, exc.message)
     exc.args = (exc.message,)
+
+
+def light_coercion() -> None:
+    """Coerce the common option values without pydantic (60 ms to import, more than the rest
+    of a reading command). typer coerces every value through a pydantic ``TypeAdapter``;
+    text, whole and decimal numbers, paths, choices and lists of text are coerced here as
+    that adapter coerces them. Any other annotation, and any value these would refuse, goes
+    to typer's own coercion, so its messages stay as they are."""
+    import typer.core
+    from typer._coercion import build_runtime_param
+    from typer._param_types import choice_coercion_annotation, coerce_cli_choice, coerce_cli_path
+
+    whole = re.compile(r"[+-]?\d+")
+    decimal = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)")
+
+    def light(param: Any, value: Any, ctx: Any) -> Any:
+        """The value coerced, or *param* itself when typer's own coercion must decide."""
+        descriptor = param.type_descriptor
+        annotation, info = descriptor.annotation, descriptor.parameter_info
+        if info.parser is not None or descriptor.file_annotation is not None:
+            return param
+        if annotation is str:
+            return value if isinstance(value, str) else param
+        if annotation is list[str]:
+            ok = isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
+            return list(value) if ok else param
+        if annotation in (int, float) and not info.clamp:
+            if type(value) is annotation or (annotation is float and type(value) is int):
+                number = annotation(value)
+            elif isinstance(value, str) and (whole if annotation is int else decimal).fullmatch(
+                value
+            ):
+                number = annotation(value)
+            else:
+                return param
+            low, high = info.min, info.max
+            if (low is not None and number < low) or (high is not None and number > high):
+                return param
+            return number
+        choice = choice_coercion_annotation(annotation, info)
+        if choice is not None:
+            try:
+                return coerce_cli_choice(
+                    value, choices=choice[0], case_sensitive=choice[1], ctx=ctx
+                )
+            except ValueError:
+                return param
+        if (
+            isinstance(annotation, type)
+            and issubclass(annotation, Path)
+            and info.path_type is None
+            and isinstance(value, str | Path)
+            and str(value)
+        ):
+            path = value if isinstance(value, annotation) else annotation(value)
+            return coerce_cli_path(path, info, path_type=annotation, param=param, ctx=ctx)
+        return param
+
+    class Light:
+        """typer's runtime parameter, light where it can be."""
+
+        def __init__(self, param: Any) -> None:
+            self.param = param
+            self.full: Any = None
+
+        def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+            if value is None:  # as typer's: no value, or none of a list
+                return () if param.multiple or param.nargs == -1 else None
+            coerced = light(param, value, ctx)
+            if coerced is not param:
+                return coerced
+            if self.full is None:
+                self.full = build_runtime_param(param.type_descriptor)
+            return self.full.coerce(value, param=param, ctx=ctx)
+
+    def get_runtime_param(self: Any) -> Any:
+        if self._runtime_param is None:
+            self._runtime_param = Light(self)
+        return self._runtime_param
+
+    typer.core._TyperParameter.get_runtime_param = get_runtime_param  # type: ignore[method-assign]
