@@ -2,9 +2,12 @@
 
 Usage: python benchmarks/startup.py [--runs 15]
 
-Makes a seeded database in a temporary folder, then times whole processes:
-`ecoport --help`, `ecoport progress` and `ecoport report --sector iot`.
-Goals (issue 2): --help within 10x of `python -c pass`, progress within 45x.
+Makes a seeded database in a temporary folder, then times whole processes (medians, each
+command's runs interleaved with the others' so that the machine's load falls on all alike):
+`ecoport --help`, `ecoport progress`, `ecoport report --sector iot` and `ecoport add-stake`
+(a write through SQLModel: a new stake each run, each a new investor in the seed's startup).
+Goals (issue 17): --help within 7x of `python -c pass`, progress within 15x, add-stake
+within 30x. `python -X importtime -m ecoport progress` shows where the time goes.
 """
 
 import argparse
@@ -23,14 +26,10 @@ def ecoport_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "ecoport"]
 
 
-def median_ms(cmd: list[str], env: dict[str, str], runs: int) -> float:
-    subprocess.run(cmd, env=env, check=True, capture_output=True)  # warm the file cache
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, env=env, check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+def run_ms(cmd: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, env=env, check=True, capture_output=True)
+    return (time.perf_counter() - start) * 1000
 
 
 def main() -> None:
@@ -42,17 +41,26 @@ def main() -> None:
         env = {**os.environ, "ECOPORT_DB": str(folder / "seed.db")}
         eco = ecoport_command()
         subprocess.run([*eco, "init", "--seed"], env=env, check=True, capture_output=True)
-        base = median_ms([sys.executable, "-c", "pass"], env, args.runs)
-        rows = [("python -c pass", base)]
-        for label, extra in (
-            ("ecoport --help", ["--help"]),
-            ("ecoport progress", ["progress"]),
-            ("ecoport progress --format json", ["progress", "--format", "json"]),
-            ("ecoport report --sector iot", ["report", "--sector", "iot"]),
-        ):
-            rows.append((label, median_ms([*eco, *extra], env, args.runs)))
+        commands = [
+            ("python -c pass", [sys.executable, "-c", "pass"]),
+            ("ecoport --help", [*eco, "--help"]),
+            ("ecoport progress", [*eco, "progress"]),
+            ("ecoport progress --format json", [*eco, "progress", "--format", "json"]),
+            ("ecoport report --sector iot", [*eco, "report", "--sector", "iot"]),
+        ]
+        times: dict[str, list[float]] = {label: [] for label, _ in commands}
+        times["ecoport add-stake"] = []
+        for _label, cmd in commands:
+            run_ms(cmd, env)  # warm the file cache
+        for i in range(args.runs):
+            for label, cmd in commands:
+                times[label].append(run_ms(cmd, env))
+            add = [*eco, "-q", "add-stake", "--investor", f"Bench {i}", "--startup", "Misfit"]
+            times["ecoport add-stake"].append(run_ms([*add, "--date", "2020"], env))
+        base = statistics.median(times["python -c pass"])
         print(f"{'command':34} {'median ms':>10} {'ratio':>7}   ({args.runs} runs each)")
-        for label, ms in rows:
+        for label, runs in times.items():
+            ms = statistics.median(runs)
             print(f"{label:34} {ms:10.1f} {ms / base:6.1f}x")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
