@@ -20,7 +20,7 @@ streaming) that the table modules draw with.
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 FORMATS = ("table", "json", "csv")
 
@@ -29,7 +29,8 @@ FORMATS = ("table", "json", "csv")
 class Result(Protocol):
     """What every service result offers to the emitter."""
 
-    csv_fields: ClassVar[tuple[str, ...]]
+    @property
+    def csv_fields(self) -> tuple[str, ...]: ...
 
     def to_json(self) -> Any: ...
 
@@ -43,6 +44,8 @@ class Style:
     exact: bool = False
     wide: bool = False
     quiet: bool = False
+    limit: int | None = None
+    """Records to show of a result that holds them all (the first page on a terminal)."""
 
 
 R = TypeVar("R")
@@ -78,6 +81,7 @@ def emit(
     exact: bool = False,
     wide: bool = False,
     quiet: bool = False,
+    limit: int | None = None,
 ) -> None:
     """Write *result* to stdout as a table, JSON or CSV (*fmt*, one of FORMATS)."""
     from ecoport import render
@@ -87,4 +91,31 @@ def emit(
     elif fmt == "csv":
         render.as_csv(result.csv_rows(), result.csv_fields)
     else:
-        _renderer(type(result))(result, Style(exact=exact, wide=wide, quiet=quiet))
+        _renderer(type(result))(result, Style(exact=exact, wide=wide, quiet=quiet, limit=limit))
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """What a writing command did: its record for scripts (JSON, or one CSV row of
+    *fields*) and, for people, one line on stderr (a note, which --quiet silences)."""
+
+    record: Mapping[str, Any]
+    line: str
+    fields: tuple[str, ...] | None = None
+
+    @property
+    def csv_fields(self) -> tuple[str, ...]:
+        return self.fields or tuple(self.record)
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.record)
+
+    def csv_rows(self) -> list[Mapping[str, Any]]:
+        return [self.record]
+
+
+@table_for(Done)
+def _done(result: Done, style: Style) -> None:
+    from ecoport.render import info
+
+    info(result.line, quiet=style.quiet)

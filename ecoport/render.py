@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ecoport.core.text import printable as _escaped
 from ecoport.layout import Column, cell_len, header_lines, pad, plan, row_formatter, wrap
+from ecoport.services.shapes import STAKE_FIELDS
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -22,25 +23,6 @@ if TYPE_CHECKING:
 
     from ecoport.services.listing import Listing
     from ecoport.services.reports import Report
-
-STAKE_FIELDS = (
-    "id",
-    "date",
-    "investor",
-    "startup",
-    "sector",
-    "kind",
-    "round",
-    "amount",
-    "currency",
-    "percent",
-    "source",
-    "note",
-    "round_total",
-    "round_valuation",
-    "round_currency",
-    "ref",
-)
 
 #: The width of output that goes to a pipe or a file, when COLUMNS does not say: fixed, so
 #: that what a script reads does not depend on the terminal it was started from.
@@ -356,27 +338,6 @@ def page_note(listing: "Listing[Any]", shown: int) -> None:
 # --- stakes -------------------------------------------------------------------------------
 
 
-def stake_detail(stake: dict[str, Any], heading: str) -> None:
-    """One stake, field by field; its source in full (a URL is never cut)."""
-    pairs = []
-    for field in STAKE_FIELDS:
-        value = stake[field]
-        if field == "amount":
-            value = money(stake["amount"], stake["currency"])
-        elif field in ("round_total", "round_valuation"):
-            if value is None:
-                continue
-            value = money(value, stake["round_currency"])
-        elif field in ("currency", "round_currency"):
-            continue
-        elif field == "percent":
-            value = percent(value)
-        elif value is None:
-            continue
-        pairs.append((field, str(value)))
-    details(pairs, heading=heading)
-
-
 def _short_source(source: str | None) -> str:
     """A source for a table cell: a URL without its scheme and ``www.`` (the full one is in
     stakes show, JSON and CSV); a document's name as it is."""
@@ -647,7 +608,6 @@ def conversion_footer(conv: dict[str, Any]) -> None:
 # --- companies ----------------------------------------------------------------------------
 
 COMPANY_FIELDS = ("name", "sector", "aliases", "holders", "holdings", "stakes")
-HOLDING_FIELDS = ("relation", "company", "holding", "percent", "first", "latest", "events")
 
 
 def companies(listing: "Listing[Any]", fmt: str, *, wide: bool = False) -> None:
@@ -685,95 +645,7 @@ def companies(listing: "Listing[Any]", fmt: str, *, wide: bool = False) -> None:
     _listed(listing, shown, "no companies match")
 
 
-def company(
-    data: dict[str, Any],
-    fmt: str,
-    *,
-    exact: bool = False,
-    wide: bool = False,
-    limit: int | None = None,
-) -> None:
-    """One company: its header, who holds it and what it holds (directly and through
-    others), the valuations its stakes imply, its stakes (the first *limit*), and their
-    sources in full."""
-    if fmt == "json":
-        return as_json(data)
-    if fmt == "csv":
-        rows = [{**h, "relation": "holder"} for h in data["holders"]]
-        rows += [{**h, "relation": "holding"} for h in data["holdings"]]
-        return as_csv(rows, HOLDING_FIELDS)
-    say(data["name"], style="bold")
-    say(f"Sector: {data['sector'] or '-'}")
-    if data["aliases"]:
-        say(f"Also known as: {', '.join(data['aliases'])}")
-    if data["note"]:
-        say(f"Note: {data['note']}")
-    if data["source"]:
-        say(f"Source: {data['source']}")
-    holding_columns = [
-        Column("Company", least=12),
-        Column("Holding", keep=True),
-        Column("First", priority=2, keep=True),
-        Column("Latest", priority=1, keep=True),
-        Column("Events", priority=3, right=True, keep=True),
-    ]
-    for key, title in (("holders", "Held by"), ("holdings", "Holds")):
-        if data[key]:
-            _emit("\n")
-            table(
-                (
-                    [h["company"], h["holding"], h["first"], h["latest"], str(h["events"])]
-                    for h in data[key]
-                ),
-                holding_columns,
-                title=title,
-                wide=wide,
-            )
-    for key, title in (
-        ("held_through", "Held through others"),
-        ("holds_through", "Holds through others"),
-    ):
-        if data[key]:
-            _emit("\n")
-            table(
-                ([" → ".join(c["path"]), percent(c["percent"])] for c in data[key]),
-                [Column("Chain", prose=True, least=20), Column("Look-through", right=True)],
-                title=title,
-                wide=wide,
-            )
-    into = data["currency"]
-    if data["valuations"]:
-        _emit("\n")
-        table(
-            (
-                [
-                    v["date"],
-                    v["investor"],
-                    money(v["amount"], v["currency"], exact=exact),
-                    money(v["converted"], into, exact=exact) if v["converted"] else "not converted",
-                ]
-                for v in data["valuations"]
-            ),
-            [
-                Column("Date", keep=True),
-                Column("Investor", least=12),
-                Column("Valuation", priority=1, right=True, keep=True),
-                Column(f"In {into}", priority=2, right=True, keep=True),
-            ],
-            title="Implied post-money valuations",
-            wide=wide,
-        )
-    stakes_ = data["stakes"]
-    if stakes_:
-        shown = stakes_[:limit] if limit is not None else stakes_
-        _emit("\n")
-        stakes_table(shown, title="Stakes", into=into, exact=exact, wide=wide, sources=False)
-        if len(shown) < len(stakes_):
-            say(f"{len(shown):,} of {len(stakes_):,} stakes shown; --all for every one.")
-        _sources(shown)
-
-
-def _sources(stakes_: Sequence[dict[str, Any]]) -> None:
+def sources(stakes_: Sequence[dict[str, Any]]) -> None:
     """The stakes' sources in full, each once, with the stakes that cite it (a URL is never
     cut: one too long for a line has a line of its own)."""
     cited: dict[str, list[str]] = {}
@@ -1055,59 +927,6 @@ def rounds_table(
     if shown:
         say("n/d: not disclosed. Investors: participants recorded. Details: rounds show ID.")
     _listed(listing, shown, "No rounds match.")
-
-
-def round_detail(data: dict[str, Any], fmt: str, *, exact: bool = False) -> None:
-    if fmt == "json":
-        return as_json(data)
-    if fmt == "csv":
-        return as_csv(
-            ({**p, "round_id": data["id"]} for p in data["participants"]),
-            ("round_id", "stake_id", "investor", "kind", "amount", "currency", "percent"),
-        )
-    cur = data["currency"]
-    valuation = money(data["valuation"], cur, exact=exact) if data["valuation"] else None
-    implied = ", ".join(
-        f"{money(v['amount'], v['currency'], exact=exact)} (stake {v['stake_id']})"
-        for v in data["implied_valuations"]
-    )
-    pairs = [
-        (label, str(value))
-        for label, value in (
-            ("startup", data["startup"]),
-            ("date", data["date"]),
-            ("round", data["round"] or "(unnamed)"),
-            ("total", money(data["total"], cur, exact=exact) if data["total"] else "undisclosed"),
-            ("valuation", valuation or (f"implied {implied}" if implied else "undisclosed")),
-            ("source", data["source"]),
-            ("note", data["note"]),
-        )
-        if value
-    ]
-    details(pairs, heading=f"Round {data['id']}")
-    _emit("\n")
-    table(
-        (
-            [
-                str(p["stake_id"]),
-                p["investor"],
-                p["kind"],
-                money(p["amount"], p["currency"], exact=exact) if p["amount"] else "n/d",
-                percent(p["percent"]) if p["percent"] else "n/d",
-            ]
-            for p in data["participants"]
-        ),
-        [
-            Column("Stake", right=True, keep=True),
-            Column("Investor", least=12),
-            Column("Kind", priority=2, keep=True),
-            Column("Amount", priority=1, right=True, keep=True),
-            Column("Percent", priority=3, right=True, keep=True),
-        ],
-        title="Participants (each one's own cheque)",
-        hint=None,
-    )
-    say("n/d: not disclosed.")
 
 
 def records_table(

@@ -110,9 +110,9 @@ def test_version_and_bare_command(run: Run) -> None:
 def test_init_seed_twice_and_db_path(run: Run, isolated: Path) -> None:
     first = run("init", "--seed")
     assert first.exit_code == 0
-    assert "Created database" in first.stderr and "31 stakes added" in first.stderr
+    assert "Created database" in first.stderr and "32 stakes added" in first.stderr
     second = run("init", "--seed")
-    assert "0 stakes added, 31 already present" in second.stderr
+    assert "0 stakes added, 32 already present" in second.stderr
     assert run("db", "path").stdout.strip() == str(isolated)
     other = isolated.parent / "other.db"
     assert run("--db", str(other), "db", "path").stdout.strip() == str(other)

@@ -144,7 +144,7 @@ def test_add_stake_refuses_the_same_deal_and_names_it(run: Run) -> None:
     coarser = with_options(MIDEA, {"--date": "2014-12", "--percent": None, "--source": None})
     one_error_line(run(*coarser), "stake 1")
     again = run(*MIDEA, "--allow-duplicate", "-f", "json")
-    assert again.exit_code == 0 and json.loads(again.stdout)["stake"]["id"] > 31
+    assert again.exit_code == 0 and json.loads(again.stdout)["stake"]["id"] > 32
 
 
 def test_an_edited_seed_stake_is_not_seeded_again(run: Run, seeded: Path) -> None:
@@ -254,7 +254,7 @@ def test_company_commands(run: Run, seeded: Path) -> None:
         ("iot/power-banks", "mobile")
     ]
     assert run(*with_options(MIDEA, {"--startup": "Acme", "--sector": "iot"})).exit_code == 0
-    assert run("stakes", "remove", "32", "--yes").exit_code == 0
+    assert run("stakes", "remove", "33", "--yes").exit_code == 0
     assert run("companies", "remove", "Acme").exit_code == 0
     assert query(seeded, "SELECT COUNT(*) FROM company WHERE name = 'Acme'") == [(0,)]
 

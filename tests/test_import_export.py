@@ -368,7 +368,7 @@ def test_export_import_export_is_identical(
     exported = write(tmp_path / f"export.{fmt}", first.stdout)
     monkeypatch.setenv("ECOPORT_DB", str(tmp_path / "empty.db"))
     data = summary(run("import", str(exported), "--json"))
-    assert data["stakes_added"] == 31 and data["rejected"] == 0
+    assert data["stakes_added"] == 32 and data["rejected"] == 0
     second = run("export", "--format", fmt)
     assert second.stdout == first.stdout
     del seeded

@@ -296,10 +296,10 @@ def test_cells_are_shortened_at_word_boundaries_and_what_is_left_out_is_named(
     header = out.splitlines()[1].split()
     assert header == ["ID", "Date", "Startup", "Kind", "Amount", "In", "USD", "%"]
     # prose wraps between words: the words, joined again, are the sentence
-    summary = out[out.index("16 stakes in") :].split("\nIn 6 rounds")[0]
+    summary = out[out.index("17 stakes in") :].split("\nIn 6 rounds")[0]
     assert " ".join(summary.split("\n")) == (
-        "16 stakes in 15 distinct startups by 1 investor; amounts undisclosed for 9 of 13 "
-        "transactions, percentages undisclosed for 11 of 16 stakes."
+        "17 stakes in 15 distinct startups by 1 investor; amounts undisclosed for 9 of 13 "
+        "transactions, percentages undisclosed for 11 of 17 stakes."
     )
     wide = ok(run("report", "--investor", "Xiaomi", "--wide"))
     assert wide.splitlines()[1].split()[-1] == "Source" and "Left out" not in wide
@@ -339,29 +339,29 @@ def test_a_terminal_shows_a_page_and_says_how_many_more(
 ) -> None:
     more_stakes(run, tmp_path)
     every = stakes_of(run)
-    assert len(every) == 91
+    assert len(every) == 92
     monkeypatch.setenv("ECOPORT_TERMINAL", "1")
     monkeypatch.setenv("COLUMNS", "100")
     page = ok(run("stakes", "list"))
     assert ids(page) == [s["id"] for s in every[:TERMINAL_PAGE]]
-    assert "50 of 91 stakes shown; --all for every one, --limit/--offset to page." in page
+    assert "50 of 92 stakes shown; --all for every one, --limit/--offset to page." in page
     second = ok(run("stakes", "list", "--limit", "20", "--offset", "50"))
-    assert "51–70 of 91 stakes shown" in second
+    assert "51–70 of 92 stakes shown" in second
     assert ids(second) == [s["id"] for s in every[50:70]]
     whole = ok(run("stakes", "list", "--all"))
     assert "shown;" not in whole
     assert ids(whole) == [s["id"] for s in every]
     # CSV and JSON are every row, even on a terminal
-    assert len(list(csv.DictReader(io.StringIO(ok(run("stakes", "list", "-f", "csv")))))) == 91
-    assert len(stakes_of(run)) == 91
+    assert len(list(csv.DictReader(io.StringIO(ok(run("stakes", "list", "-f", "csv")))))) == 92
+    assert len(stakes_of(run)) == 92
     assert len(stakes_of(run, "--limit", "7")) == 7
     listed = ok(run("companies", "list", "--limit", "5"))
     assert "5 of" in listed and "companies shown" in listed
     rounds = ok(run("rounds", "list", "--limit", "2"))
     assert "2 of 7 rounds shown" in rounds
     report_page = ok(run("report", "--limit", "10"))
-    assert "10 of 91 stakes shown" in report_page
-    assert "91 stakes in" in report_page  # the totals count every stake, not the page
+    assert "10 of 92 stakes shown" in report_page
+    assert "92 stakes in" in report_page  # the totals count every stake, not the page
     past = run("stakes", "list", "--offset", "500")
     assert past.exit_code == 0 and "no stakes after the first 500" in past.stderr
     del seeded
@@ -374,7 +374,7 @@ def test_piped_output_lists_every_row(
     # aliases are read a batch of companies at a time, while the companies stream
     monkeypatch.setattr("ecoport.services.companies._ALIAS_BATCH", 7)
     table = ok(run("stakes", "list"))
-    assert len(ids(table)) == 91
+    assert len(ids(table)) == 92
     assert "shown;" not in table
     companies = json.loads(ok(run("companies", "list", "-f", "json")))
     assert set(companies) == {"companies"} and len(companies["companies"]) == 26 + 64
@@ -454,7 +454,7 @@ def test_a_page_of_a_report_has_the_totals_of_every_stake(
         built = stream_report(reader, ReportQuery(into="EUR"), Page(limit=3, offset=4))
         shown = list(built.stakes.rows)
         totals = built.totals()
-        assert built.stakes.count() == len(whole["stakes"]) == 91
+        assert built.stakes.count() == len(whole["stakes"]) == 92
     assert [s["id"] for s in shown] == [s["id"] for s in whole["stakes"][4:7]]
     assert totals == whole["totals"]
     assert totals["in"]["not_converted"] == whole["totals"]["in"]["not_converted"]

@@ -314,7 +314,7 @@ def test_every_change_is_logged_with_who_and_the_command(
     assert [c["actor"] for c in log[:3]] == [getpass.getuser(), "alice", "bob"]
     assert (
         log[0]["summary"]
-        == "31 stakes added, 7 rounds added, 1 target added, 30 aliases added, 26 companies added"
+        == "32 stakes added, 7 rounds added, 1 target added, 30 aliases added, 26 companies added"
     )
     added, edited, target = log[1]["records"], log[2]["records"], log[3]["records"]
     assert [(r["table"], r["before"]) for r in added] == [("company", None), ("stake", None)]
@@ -400,7 +400,7 @@ def test_backup_and_restore(run: Run, seeded: Path, tmp_path: Path) -> None:
     log = changes(run)
     file = tmp_path / "backup.db"
     made = run("db", "backup", str(file))
-    assert made.exit_code == 0 and "32 stakes, 27 companies and 2 logged changes" in made.stderr
+    assert made.exit_code == 0 and "33 stakes, 27 companies and 2 logged changes" in made.stderr
     again = run("db", "backup", str(file))
     assert again.exit_code == 1 and "exists" in again.stderr
     # the backup is an ecoport database of its own
@@ -579,8 +579,8 @@ def test_eight_writers_at_once(run: Run, seeded: Path, capsys: pytest.CaptureFix
     assert errors == []
     assert len(ids) == len(set(ids)) == workers * each
     stored = json.loads(ok(run("stakes", "list", "--format", "json")))["stakes"]
-    assert len(stored) == 31 + workers * each
-    assert sorted(ids) == sorted(s["id"] for s in stored if s["id"] > 31)
+    assert len(stored) == 32 + workers * each
+    assert sorted(ids) == sorted(s["id"] for s in stored if s["id"] > 32)
     assert len(changes(run)) == 1 + workers * each
     with capsys.disabled():
         slowest = max(r["seconds"] for r in reports)

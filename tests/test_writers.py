@@ -98,7 +98,7 @@ def test_eight_writers_on_busy_cores(
     seconds = [s for r in reports for s in r["seconds"]]
     assert errors == []
     assert len(ids) == len(set(ids)) == workers * each
-    (stored,) = query(seeded, "SELECT COUNT(*) FROM stake WHERE id > 31")[0]
+    (stored,) = query(seeded, "SELECT COUNT(*) FROM stake WHERE id > 32")[0]
     assert stored == workers * each
     (logged,) = query(seeded, "SELECT COUNT(*) FROM change WHERE command LIKE ?", ("writer %",))[0]
     assert logged == workers * each

@@ -297,15 +297,12 @@ def emit(
     fields: Sequence[str] | None = None,
 ) -> None:
     """What a command did: the record for scripts (-f json, -f csv: one row of *fields*),
-    else *line* for people, on stderr (a note: --quiet silences it)."""
-    from ecoport.render import as_csv, as_json, info
+    else *line* for people, on stderr (a note: --quiet silences it). Written by the one
+    emitter, as every result is."""
+    from ecoport import emit as emitter
 
-    if fmt is Format.json:
-        as_json(record)
-    elif fmt is Format.csv:
-        as_csv([record], fields or list(record))
-    else:
-        info(line, quiet=globals_of(ctx).quiet)
+    done = emitter.Done(record, line, None if fields is None else tuple(fields))
+    emitter.emit(done, fmt.value, quiet=globals_of(ctx).quiet)
 
 
 #: Advice written below the CLI that names options, fitted to the command showing it:

@@ -62,6 +62,16 @@ def companies_list(
 def companies_show(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="NAME", help="Company name or alias.")],
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            help="The company as it stood at the end of this date: holdings, chains and "
+            "stakes up to it (default: today).",
+            show_default=False,
+        ),
+    ] = None,
     into: InOption = None,
     exact: ExactOption = False,
     every: AllOption = False,
@@ -72,23 +82,28 @@ def companies_show(
     """Show a company: holders, holdings (direct and through others), stakes, and the
     stakes' sources in full.
 
-    On a terminal the stakes table shows the first 50 (--all for every one).
+    Holdings are positions derived from the events, as `ecoport tree` derives them:
+    exact where known, a range where a percentage is undisclosed, ended by exits and
+    acquisitions. On a terminal the stakes table shows the first 50 (--all for every one).
 
     \b
     Example:
       ecoport companies show Ninebot
     """
     from ecoport.cli.listing import TERMINAL_PAGE
+    from ecoport.core.dates import parse_date
     from ecoport.core.money import currency_code
-    from ecoport.render import company, terminal
+    from ecoport.emit import emit as write
+    from ecoport.render import terminal
     from ecoport.services.companies import show_company
     from ecoport.store.db import reading
 
     currency = parse_opt("--in", currency_code, into)
+    when = parse_opt("--as-of", parse_date, as_of)
     with reading(location(ctx, db)) as reader:
-        data = show_company(reader, name, into=currency)
+        view = show_company(reader, name, into=currency, as_of=None if when is None else when.end)
     limit = None if every or not terminal() else TERMINAL_PAGE
-    company(data, fmt.value, exact=exact, wide=wide, limit=limit)
+    write(view, fmt.value, exact=exact, wide=wide, limit=limit)
 
 
 def companies_rename(

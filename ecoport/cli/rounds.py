@@ -73,10 +73,10 @@ def rounds_show(
     Example:
       ecoport rounds show 3
     """
-    from ecoport.render import round_detail
+    from ecoport.emit import emit
     from ecoport.services.rounds import show_round
     from ecoport.store.db import reading
 
     with reading(location(ctx, db)) as reader:
-        data = show_round(reader, round_id)
-    round_detail(data, fmt.value, exact=exact)
+        view = show_round(reader, round_id)
+    emit(view, fmt.value, exact=exact)

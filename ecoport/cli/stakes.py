@@ -172,7 +172,6 @@ def add_stake(
         --sector iot/wearables --round C --round-total "USD 40m" --date 2014-12-02
     """
     from ecoport.errors import InvalidInput
-    from ecoport.render import as_json, stake_detail
     from ecoport.services.fields import parse_stake, plain_parsers
     from ecoport.services.stakes import AddOptions
     from ecoport.services.stakes import add_stake as add
@@ -217,25 +216,9 @@ def add_stake(
                 force=force,
             ),
         )
-    if fmt is Format.json:
-        as_json({"stake": result.stake, "created": result.created, "resolved": result.resolved})
-        return
-    if fmt is Format.csv:
-        from ecoport.render import STAKE_FIELDS, as_csv
+    from ecoport.emit import emit
 
-        as_csv([result.stake], STAKE_FIELDS)
-        return
-    stake_detail(result.stake, f"Stake {result.stake['id']} stored")
-    quiet = globals_of(ctx).quiet
-    from ecoport.render import info
-
-    for name in result.created:
-        info(f"New company created: {name}", quiet=quiet)
-    for typed, name in result.resolved.items():
-        info(f"{typed!r} is an alias of {name}", quiet=quiet)
-    if result.sector_changed:
-        who, old, new = result.sector_changed
-        info(f"{who} moved from sector {old or '(none)'} to {new}", quiet=quiet)
+    emit(result, fmt.value, quiet=globals_of(ctx).quiet)
 
 
 def stakes_list(
@@ -289,18 +272,13 @@ def stakes_show(
     Example:
       ecoport stakes show 3
     """
-    from ecoport.render import STAKE_FIELDS, as_csv, as_json, stake_detail
-    from ecoport.services.lookup import get_stake
+    from ecoport.emit import emit
+    from ecoport.services.lookup import show_stake
     from ecoport.store.db import reading
 
     with reading(location(ctx, db)) as reader:
-        stake = get_stake(reader, stake_id)
-    if fmt is Format.json:
-        as_json(stake)
-    elif fmt is Format.csv:
-        as_csv([stake], STAKE_FIELDS)
-    else:
-        stake_detail(stake, f"Stake {stake_id}")
+        view = show_stake(reader, stake_id)
+    emit(view, fmt.value)
 
 
 def stakes_edit(
@@ -384,14 +362,10 @@ def stakes_edit(
 
 def _stake_out(stake: dict[str, Any], fmt: Format, heading: str) -> None:
     """One stake, as `stakes show` prints it."""
-    from ecoport.render import STAKE_FIELDS, as_csv, as_json, stake_detail
+    from ecoport.emit import emit
+    from ecoport.services.lookup import StakeView
 
-    if fmt is Format.json:
-        as_json(stake)
-    elif fmt is Format.csv:
-        as_csv([stake], STAKE_FIELDS)
-    else:
-        stake_detail(stake, heading)
+    emit(StakeView(stake, heading), fmt.value)
 
 
 def stakes_remove(
@@ -409,10 +383,11 @@ def stakes_remove(
     Example:
       ecoport stakes remove 7 --yes
     """
-    from ecoport.render import info, stake_detail
+    from ecoport.render import info
     from ecoport.services.lookup import get_stake
     from ecoport.services.stakes import remove_stake
     from ecoport.store.db import reading, writing
+    from ecoport.tables.lookup import stake_detail
 
     loc = location(ctx, db)
     if not yes:

@@ -1,18 +1,17 @@
 """Companies: the list, and one company's holders, holdings and stakes."""
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from ecoport.core.dates import PartialDate
-from ecoport.core.ownership import Chain, Kind, Position, look_through, position
-from ecoport.core.percent import from_micro
+from ecoport.core.positions import HoldingClass, Range, State
 from ecoport.services.listing import COMPANY_SORTS, Listing, Page, limit_offset, order_by
 from ecoport.services.lookup import STAKE_COLUMNS, STAKE_ORDER, require_company, stake_dict
+from ecoport.services.ownership import Node, bounds
 from ecoport.store.db import Reader
-
-MAX_DEPTH = 6
-
 
 #: How many hold the company, how many it holds, and the stakes it takes part in (a stake
 #: is never in a company itself, so the last is two indexed counts).
@@ -89,96 +88,212 @@ def _aliases(reader: Reader, company_ids: list[int]) -> dict[int, list[str]]:
     return out
 
 
-_EVENTS = """
-SELECT i.name, c.name, s.kind, s.percent_micro, s.date, s.date_precision
+#: The events between the company and its holders (or holdings), in order.
+_FIRST = """
+SELECT i.name, c.name, s.date, s.date_precision
 FROM stake s JOIN company i ON i.id = s.investor_id JOIN company c ON c.id = s.company_id
-WHERE {side} IN ({ids}) ORDER BY s.date, s.date_precision DESC, s.id
+WHERE {side} = :id AND s.date <= :as_of ORDER BY s.date, s.date_precision DESC, s.id
 """
 
 
-def _positions(reader: Reader, ids: list[int], side: str) -> dict[tuple[str, str], dict[str, Any]]:
-    """Positions of every (holder, held) pair where *side* (investor or company) is in *ids*."""
-    marks = ", ".join(f":id{n}" for n in range(len(ids)))
-    events: dict[tuple[str, str], list[tuple[Kind, Any]]] = defaultdict(list)
-    dates: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for holder, held, kind, micro, date, prec in reader.rows(
-        _EVENTS.format(side=side, ids=marks), {f"id{n}": i for n, i in enumerate(ids)}
-    ):
-        pair = (holder, held)
-        events[pair].append((Kind(kind), None if micro is None else from_micro(micro)))
-        dates[pair].append(str(PartialDate.from_stored(date, prec)))
-    return {
-        pair: {
-            "position": position(evts),
-            "first": dates[pair][0],
-            "latest": dates[pair][-1],
-            "events": len(evts),
+@dataclass(frozen=True, slots=True)
+class Holding:
+    """A direct holding between the company shown and another, as of the date: its
+    position (exact, or a range), where it stands, and its events."""
+
+    company: str
+    """The other company: a holder of the one shown, or one it holds."""
+    position: Range
+    state: State
+    ended_by: str | None
+    known: HoldingClass
+    """What the held company is to the holder, by what is known."""
+    first: str
+    latest: str
+    events: int
+
+    @property
+    def active(self) -> bool:
+        return self.state is State.HELD
+
+    def describe(self) -> str:
+        """``19.3%``, ``0–80.7%``, ``exited 2019``, ``acquired by Fossil on 2015-11``."""
+        if self.state is State.ACQUIRED:
+            return f"acquired by {self.ended_by} on {self.latest}"
+        if self.state is not State.HELD:
+            return f"{self.state.value.replace('-', ' ')} {self.latest}"
+        return self.position.describe()
+
+    def to_json(self, relation: str | None = None) -> dict[str, Any]:
+        return {
+            **({"relation": relation} if relation else {}),
+            "company": self.company,
+            "holding": self.describe(),
+            **bounds("percent", self.position),
+            "state": self.state.value,
+            "ended_by": self.ended_by,
+            "class": self.known.value,
+            "active": self.active,
+            "first": self.first,
+            "latest": self.latest,
+            "events": self.events,
         }
-        for pair, evts in events.items()
-    }
 
 
-def _graph(reader: Reader, start: int, side: str) -> dict[str, list[tuple[str, Position]]]:
-    """Holdings reachable from *start*: downward (side="s.investor_id") or upward holders
-    (side="s.company_id"), as name -> [(other, position)], walking at most MAX_DEPTH links."""
-    graph: dict[str, list[tuple[str, Position]]] = defaultdict(list)
-    frontier, seen = [start], {start}
-    other = "s.company_id" if side == "s.investor_id" else "s.investor_id"
-    for _ in range(MAX_DEPTH):
-        if not frontier:
-            break
-        for (holder, held), info in _positions(reader, frontier, side).items():
-            if side == "s.investor_id":
-                graph[holder].append((held, info["position"]))
-            else:
-                graph[held].append((holder, info["position"]))
-        marks = ", ".join(f":id{n}" for n in range(len(frontier)))
-        nxt = reader.rows(
-            f"SELECT DISTINCT {other} FROM stake s WHERE {side} IN ({marks}) ORDER BY 1",
-            {f"id{n}": i for n, i in enumerate(frontier)},
+@dataclass(frozen=True, slots=True)
+class Chain:
+    """A path of active holdings two links or more long, holder first, and the interest
+    its first company has through it in its last: the product of the links' positions."""
+
+    path: tuple[str, ...]
+    share: Range
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": list(self.path), **bounds("percent", self.share)}
+
+
+HOLDING_FIELDS = (
+    "relation",
+    "company",
+    "holding",
+    "percent",
+    "percent_low",
+    "percent_high",
+    "state",
+    "class",
+    "first",
+    "latest",
+    "events",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyView:
+    """One company as of a date: who holds it and what it holds (positions derived from
+    the events, as `tree` and `owners` derive them), the chains it is held through and
+    holds through, the valuations its stakes imply, and its stakes (the public stake
+    records, each with its money in the reporting currency)."""
+
+    name: str
+    sector: str | None
+    aliases: tuple[str, ...]
+    note: str | None
+    source: str | None
+    as_of: dt.date
+    holders: tuple[Holding, ...]
+    holdings: tuple[Holding, ...]
+    held_through: tuple[Chain, ...]
+    holds_through: tuple[Chain, ...]
+    valuations: tuple[dict[str, Any], ...]
+    currency: str
+    stakes: tuple[dict[str, Any], ...]
+
+    csv_fields: ClassVar[tuple[str, ...]] = HOLDING_FIELDS
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "sector": self.sector,
+            "aliases": list(self.aliases),
+            "note": self.note,
+            "source": self.source,
+            "as_of": self.as_of.isoformat(),
+            "holders": [h.to_json() for h in self.holders],
+            "holdings": [h.to_json() for h in self.holdings],
+            "held_through": [c.to_json() for c in self.held_through],
+            "holds_through": [c.to_json() for c in self.holds_through],
+            "valuations": list(self.valuations),
+            "currency": self.currency,
+            "stakes": list(self.stakes),
+        }
+
+    def csv_rows(self) -> Iterator[dict[str, Any]]:
+        for h in self.holders:
+            yield h.to_json("holder")
+        for h in self.holdings:
+            yield h.to_json("holding")
+
+
+def _pairs(
+    reader: Reader, side: str, company_id: int, as_of: str
+) -> dict[tuple[str, str], tuple[str, str, int]]:
+    """(holder, held) -> (first event, latest event, events) as written dates."""
+    params = {"id": company_id, "as_of": as_of}
+    first: dict[tuple[str, str], str] = {}
+    latest: dict[tuple[str, str], str] = {}
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for holder, held, date, precision in reader.rows(_FIRST.format(side=side), params):
+        written = str(PartialDate.from_stored(date, precision))
+        first.setdefault((holder, held), written)
+        latest[(holder, held)] = written
+        counts[(holder, held)] += 1
+    return {pair: (first[pair], latest[pair], counts[pair]) for pair in first}
+
+
+def _holdings(
+    nodes: tuple[Node, ...],
+    pairs: dict[tuple[str, str], tuple[str, str, int]],
+    *,
+    holders: bool,
+    name: str,
+) -> tuple[Holding, ...]:
+    out = []
+    for node in nodes:
+        pair = (node.company, name) if holders else (name, node.company)
+        first, latest, events = pairs.get(pair, (node.date, node.date, 0))
+        out.append(
+            Holding(
+                company=node.company,
+                position=node.direct,
+                state=node.state,
+                ended_by=node.ended_by,
+                known=node.known,
+                first=first,
+                latest=latest,
+                events=events,
+            )
         )
-        frontier = [r[0] for r in nxt if r[0] not in seen]
-        seen.update(frontier)
-    return graph
+    # holdings in the order of their first event, as the stakes are listed
+    return tuple(sorted(out, key=lambda h: (_sortable(h.first), h.company)))
 
 
-def _chain(chain: Chain) -> dict[str, Any]:
-    return {
-        "path": list(chain.path),
-        "percent": None if chain.percent is None else f"{chain.percent.normalize():f}",
-    }
+def _sortable(written: str) -> str:
+    return written + "-00" * ((10 - len(written)) // 3)
 
 
-def _holding(name: str, info: dict[str, Any]) -> dict[str, Any]:
-    pos: Position = info["position"]
-    return {
-        "company": name,
-        "holding": pos.describe(),
-        "percent": None if pos.exact is None else f"{pos.exact.normalize():f}",
-        "active": pos.active,
-        "first": info["first"],
-        "latest": info["latest"],
-        "events": info["events"],
-    }
+def _chains(nodes: tuple[Node, ...], path: tuple[str, ...], share: Range | None) -> Iterator[Chain]:
+    """Every path of active holdings below *path*, two links or more long."""
+    for node in nodes:
+        if node.state is not State.HELD:
+            continue
+        here = node.direct if share is None else share.through(node.direct)
+        if share is not None:
+            yield Chain((*path, node.company), here)
+        yield from _chains(node.children, (*path, node.company), here)
 
 
-def show_company(reader: Reader, name: str, *, into: str | None = None) -> dict[str, Any]:
-    """One company: sector, aliases, holders and holdings (direct and look-through), stakes."""
-    ref = require_company(reader, name, where="NAME")
-    sector, note, source = reader.rows(
-        "SELECT sector, note, source FROM company WHERE id = :id", {"id": ref.id}
-    )[0]
-    holders = _positions(reader, [ref.id], "s.company_id")
-    holdings = _positions(reader, [ref.id], "s.investor_id")
-    down = look_through(ref.name, _graph(reader, ref.id, "s.investor_id"))
-    up = look_through(ref.name, _graph(reader, ref.id, "s.company_id"))
-    stakes = reader.rows(
-        STAKE_COLUMNS + " WHERE s.company_id = :id OR s.investor_id = :id" + STAKE_ORDER,
-        {"id": ref.id},
-    )
+def show_company(
+    reader: Reader, name: str, *, into: str | None = None, as_of: dt.date | None = None
+) -> CompanyView:
+    """One company as of a date (default today): sector, aliases, holders and holdings
+    (direct and through others), the valuations its stakes imply, its stakes."""
+    from ecoport.services.ownership import OwnersQuery, TreeQuery, owners, ownership_tree
     from ecoport.services.reports import Converter, add_money_views
     from ecoport.services.settings import get_settings
 
+    ref = require_company(reader, name, where="NAME")
+    day = as_of or dt.date.today()
+    sector, note, source = reader.rows(
+        "SELECT sector, note, source FROM company WHERE id = :id", {"id": ref.id}
+    )[0]
+    down = ownership_tree(reader, TreeQuery(investor=ref.name, as_of=day, every=True))
+    up = owners(reader, OwnersQuery(company=ref.name, as_of=day, every=True))
+    stakes = reader.rows(
+        STAKE_COLUMNS
+        + " WHERE (s.company_id = :id OR s.investor_id = :id) AND s.date <= :as_of"
+        + STAKE_ORDER,
+        {"id": ref.id, "as_of": day.isoformat()},
+    )
     converter = Converter(reader, into or get_settings(reader)["currency"])
     public = [stake_dict(r) for r in stakes]
     valuations = []
@@ -194,18 +309,29 @@ def show_company(reader: Reader, name: str, *, into: str | None = None) -> dict[
                     **stake["implied_valuation"],
                 }
             )
-    return {
-        "name": ref.name,
-        "sector": sector,
-        "aliases": _aliases(reader, [ref.id]).get(ref.id, []),
-        "note": note,
-        "source": source,
-        "holders": [_holding(h, info) for (h, _), info in holders.items()],
-        "holdings": [_holding(c, info) for (_, c), info in holdings.items()],
-        # Upward chains read from the company to its ultimate holder; show them holder-first.
-        "held_through": [_chain(Chain(tuple(reversed(c.path)), c.percent)) for c in up],
-        "holds_through": [_chain(c) for c in down],
-        "valuations": valuations,
-        "currency": converter.into,
-        "stakes": public,
-    }
+    iso = day.isoformat()
+    return CompanyView(
+        name=ref.name,
+        sector=sector,
+        aliases=tuple(_aliases(reader, [ref.id]).get(ref.id, [])),
+        note=note,
+        source=source,
+        as_of=day,
+        holders=_holdings(
+            up.holders, _pairs(reader, "s.company_id", ref.id, iso), holders=True, name=ref.name
+        ),
+        holdings=_holdings(
+            down.nodes, _pairs(reader, "s.investor_id", ref.id, iso), holders=False, name=ref.name
+        ),
+        # upward paths read from the company to its holders: shown holder first
+        held_through=tuple(
+            Chain((*reversed(c.path[1:]), ref.name), c.share)
+            for c in _chains(up.holders, (ref.name,), None)
+        ),
+        holds_through=tuple(
+            Chain((ref.name, *c.path[1:]), c.share) for c in _chains(down.nodes, (ref.name,), None)
+        ),
+        valuations=tuple(valuations),
+        currency=converter.into,
+        stakes=tuple(public),
+    )

@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from ecoport.core.dates import PartialDate
 from ecoport.core.money import from_minor
@@ -10,6 +10,7 @@ from ecoport.core.names import match_key, name_key, near_duplicates
 from ecoport.core.percent import from_micro
 from ecoport.errors import NotFound
 from ecoport.services.listing import STAKE_SORTS, Page, limit_offset, order_by
+from ecoport.services.shapes import STAKE_FIELDS
 from ecoport.store.db import Reader
 
 _FIND = """
@@ -149,6 +150,27 @@ def stake_dict(row: tuple[Any, ...] | Any) -> dict[str, Any]:
         "round_currency": round_currency,
         "ref": ref,
     }
+
+
+@dataclass(frozen=True, slots=True)
+class StakeView:
+    """One stake, every field (the public stake record: see README, JSON output)."""
+
+    record: dict[str, Any]
+    heading: str | None = None
+    """What a person reads above it: ``Stake 7`` unless said (``Stake 7 updated``)."""
+
+    csv_fields: ClassVar[tuple[str, ...]] = STAKE_FIELDS
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.record)
+
+    def csv_rows(self) -> list[dict[str, Any]]:
+        return [self.record]
+
+
+def show_stake(reader: Reader, stake_id: int) -> StakeView:
+    return StakeView(get_stake(reader, stake_id))
 
 
 def get_stake(reader: Reader, stake_id: int) -> dict[str, Any]:

@@ -1,10 +1,10 @@
 """Funding rounds: find the round a stake took part in (or record it), list and show rounds."""
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ecoport.core.dates import PartialDate
 from ecoport.core.fx import implied_valuation
@@ -273,15 +273,69 @@ def list_rounds(
     return Listing(rows, page, "rounds", count)
 
 
-def show_round(reader: Reader, round_id: int) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class Participant:
+    """A stake taken in a round: its investor's own cheque and percent, where disclosed."""
+
+    stake_id: int
+    investor: str
+    kind: str
+    amount: Money | None
+    percent: Decimal | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "stake_id": self.stake_id,
+            "investor": self.investor,
+            "kind": self.kind,
+            "amount": None if self.amount is None else f"{self.amount.amount:f}",
+            "currency": None if self.amount is None else self.amount.currency,
+            "percent": None if self.percent is None else f"{self.percent:f}",
+        }
+
+
+PARTICIPANT_FIELDS = ("round_id", "stake_id", "investor", "kind", "amount", "currency", "percent")
+
+
+@dataclass(frozen=True, slots=True)
+class RoundView:
+    """One round: its figures as listed (the public round record), its participants, and
+    the post-money valuations their disclosed amounts and percents imply."""
+
+    record: dict[str, Any]
+    participants: tuple[Participant, ...]
+    implied: tuple[tuple[int, Money], ...]
+    """(stake ID, the valuation its amount and percent imply)."""
+
+    csv_fields: ClassVar[tuple[str, ...]] = PARTICIPANT_FIELDS
+
+    @property
+    def id(self) -> int:
+        return int(self.record["id"])
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self.record,
+            "participants": [p.to_json() for p in self.participants],
+            "implied_valuations": [
+                {"stake_id": sid, "currency": m.currency, "amount": f"{m.amount:f}"}
+                for sid, m in self.implied
+            ],
+            "disclosed_cheques": sum(p.amount is not None for p in self.participants),
+        }
+
+    def csv_rows(self) -> Iterator[dict[str, Any]]:
+        return ({**p.to_json(), "round_id": self.id} for p in self.participants)
+
+
+def show_round(reader: Reader, round_id: int) -> RoundView:
     """One round: its figures, its participants and their cheques, the valuation given or
     implied by a participant's disclosed amount and percent."""
     rows = reader.rows(_ROUND_COLUMNS + " WHERE r.id = :r", {"r": round_id})
     if not rows:
         raise NotFound(f"no round with ID {round_id}")
-    out = _round_dict(rows[0])
     participants = []
-    implied: list[dict[str, Any]] = []
+    implied: list[tuple[int, Money]] = []
     for sid, investor, kind, minor, currency, micro in reader.rows(
         "SELECT s.id, i.name, s.kind, s.amount_minor, s.currency, s.percent_micro "
         "FROM stake s JOIN company i ON i.id = s.investor_id WHERE s.round_id = :r "
@@ -289,25 +343,12 @@ def show_round(reader: Reader, round_id: int) -> dict[str, Any]:
         {"r": round_id},
     ):
         percent = None if micro is None else from_micro(micro)
-        amount = None if minor is None else from_minor(minor, currency)
-        participants.append(
-            {
-                "stake_id": sid,
-                "investor": investor,
-                "kind": kind,
-                "amount": None if amount is None else f"{amount:f}",
-                "currency": currency if amount is not None else None,
-                "percent": None if percent is None else f"{percent:f}",
-            }
-        )
+        amount = None if minor is None else Money(from_minor(minor, currency), currency)
+        participants.append(Participant(sid, investor, kind, amount, percent))
         if amount is not None and percent is not None:
-            value = implied_valuation(amount, percent, currency)
-            implied.append({"stake_id": sid, "currency": currency, "amount": f"{value:f}"})
-    out["participants"] = participants
-    out["implied_valuations"] = implied
-    disclosed = [Decimal(p["amount"]) for p in participants if p["amount"]]
-    out["disclosed_cheques"] = len(disclosed)
-    return out
+            value = implied_valuation(amount.amount, percent, currency)
+            implied.append((sid, Money(value, currency)))
+    return RoundView(_round_dict(rows[0]), tuple(participants), tuple(implied))
 
 
 def describe(name: str | None) -> str:

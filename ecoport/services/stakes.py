@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ecoport.core.dates import PartialDate
 from ecoport.core.identity import StakeKey, best_match
@@ -13,7 +13,13 @@ from ecoport.core.ownership import Kind
 from ecoport.core.percent import to_micro
 from ecoport.core.sectors import within
 from ecoport.errors import Conflict, FieldError, InvalidInput, NotFound
-from ecoport.services.lookup import all_spellings, find_company, get_stake, require_company
+from ecoport.services.lookup import (
+    all_spellings,
+    find_company,
+    get_stake,
+    require_company,
+)
+from ecoport.services.shapes import STAKE_FIELDS
 from ecoport.store.db import SessionReader
 
 if TYPE_CHECKING:
@@ -87,6 +93,14 @@ class AddResult:
     """Names typed that were aliases, mapped to the company they stand for."""
     sector_changed: tuple[str, str | None, str] | None = None
     round_created: bool = False
+
+    csv_fields: ClassVar[tuple[str, ...]] = STAKE_FIELDS
+
+    def to_json(self) -> dict[str, Any]:
+        return {"stake": self.stake, "created": self.created, "resolved": self.resolved}
+
+    def csv_rows(self) -> list[dict[str, Any]]:
+        return [self.stake]
 
 
 CLEARABLE = ("amount", "percent", "round", "source", "note", "ref")
