@@ -88,7 +88,7 @@ def test_a_mark_that_triples_the_stake(run: Run) -> None:
     assert found["portfolio"] is None
     table = ok(run("returns", "--as-of", "2020-01-01", "--by", "company"))
     assert "3.00x" in table and "24.6%" in table and "USD 30.0m" in table
-    assert "2020-01-01 given (mark 1)" in table
+    assert "2020-01-01 valuation" in table
 
 
 @pytest.mark.usefixtures("db")

@@ -67,9 +67,15 @@ class MarkRef:
         return f"implied by {self.kind.value} {self.ref}"
 
 
+def order_key(date: str, precision: str, kind: MarkKind, ref: int) -> tuple[str, int, int, int]:
+    """The order of marks: by date (a coarser date first), then given over implied (a
+    round's over a stake's), then by ID."""
+    return (date, _RANK[precision], _WINS.get(kind, 2), ref)
+
+
 def wins(mark: MarkRef) -> tuple[str, int, int, int]:
-    """The order of marks: by date (a coarser date first), then given over implied."""
-    return (mark.date, _RANK[mark.precision], _WINS.get(mark.kind, 2), mark.ref)
+    """A mark's place in the order of marks (see order_key)."""
+    return order_key(mark.date, mark.precision, mark.kind, mark.ref)
 
 
 def latest_mark(marks: Iterable[MarkRef]) -> MarkRef | None:
@@ -266,4 +272,7 @@ def irr(flows: Sequence[Flow], final: Decimal, as_of: dt.date) -> tuple[Decimal 
         if len(others | {round(found, 6)}) > 1:
             shown = " and ".join(f"{r:.1%}" for r in sorted(others | {round(found, 6)})[:2])
             return None, f"several sign changes: more than one rate fits ({shown})"
-    return Decimal(repr(found)).quantize(PLACES, ROUND_HALF_EVEN), None
+    rate = Decimal(repr(found))
+    if rate.adjusted() >= 12:  # a thousand billion percent a year: a few days' flows
+        return None, "too large to mean anything (flows only days apart?)"
+    return rate.quantize(PLACES, ROUND_HALF_EVEN), None

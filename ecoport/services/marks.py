@@ -21,7 +21,7 @@ from ecoport.core.money import (
     to_minor,
 )
 from ecoport.core.percent import from_micro
-from ecoport.core.returns import MarkKind, MarkRef, latest_mark
+from ecoport.core.returns import MarkKind, MarkRef, order_key
 from ecoport.core.text import brief, clean_text
 from ecoport.errors import Conflict, FieldError, InvalidInput, NotFound
 from ecoport.services.lookup import require_company
@@ -56,40 +56,95 @@ def _batches(ids: Collection[int]) -> Iterator[str]:
         yield ",".join(str(int(i)) for i in ordered[start : start + BATCH])
 
 
+#: A mark as read, before its value is worked out: (company, order key, kind, ID, date,
+#: precision, minor units, currency, percent_micro of an implied stake's).
+_Raw = tuple[int, tuple[str, int, int, int], MarkKind, int, str, str, Any, Any, Any]
+
+
+def _raw(reader: Reader, companies: Collection[int], as_of: str, implied: bool) -> Iterator[_Raw]:
+    params = {"as_of": as_of}
+    for ids in _batches(companies):
+        for company, mid, date, precision, kind, minor, currency in reader.rows(
+            _GIVEN.format(ids=ids), params
+        ):
+            k = _KINDS[kind]
+            yield (
+                company,
+                order_key(date, precision, k, mid),
+                k,
+                mid,
+                date,
+                precision,
+                minor,
+                currency,
+                None,
+            )
+        if not implied:
+            continue
+        k = MarkKind.ROUND
+        for company, rid, date, precision, minor, currency in reader.rows(
+            _ROUNDS.format(ids=ids), params
+        ):
+            yield (
+                company,
+                order_key(date, precision, k, rid),
+                k,
+                rid,
+                date,
+                precision,
+                minor,
+                currency,
+                None,
+            )
+        k = MarkKind.STAKE
+        for company, sid, date, precision, minor, currency, micro in reader.rows(
+            _STAKES.format(ids=ids), params
+        ):
+            yield (
+                company,
+                order_key(date, precision, k, sid),
+                k,
+                sid,
+                date,
+                precision,
+                minor,
+                currency,
+                micro,
+            )
+
+
+def _mark(raw: _Raw) -> MarkRef:
+    _company, _key, kind, ref, date, precision, minor, currency, micro = raw
+    if minor is None:
+        value = Decimal(0)
+    elif micro is None:
+        value = from_minor(minor, currency)
+    else:
+        value = implied_valuation(from_minor(minor, currency), from_micro(micro), currency)
+    return MarkRef(date, precision, kind, value, currency, ref)
+
+
 def marks_of(
     reader: Reader, companies: Collection[int], *, as_of: str, implied: bool = True
 ) -> dict[int, list[MarkRef]]:
     """Every mark of each of *companies* dated on or before the ISO day *as_of*: the given
     ones, and (with *implied*) those implied by rounds and stakes."""
     out: dict[int, list[MarkRef]] = defaultdict(list)
-    params = {"as_of": as_of}
-    for ids in _batches(companies):
-        for company, mid, date, precision, kind, minor, currency in reader.rows(
-            _GIVEN.format(ids=ids), params
-        ):
-            value = Decimal(0) if minor is None else from_minor(minor, currency)
-            out[company].append(MarkRef(date, precision, _KINDS[kind], value, currency, mid))
-        if not implied:
-            continue
-        for company, rid, date, precision, minor, currency in reader.rows(
-            _ROUNDS.format(ids=ids), params
-        ):
-            value = from_minor(minor, currency)
-            out[company].append(MarkRef(date, precision, MarkKind.ROUND, value, currency, rid))
-        for company, sid, date, precision, minor, currency, micro in reader.rows(
-            _STAKES.format(ids=ids), params
-        ):
-            value = implied_valuation(from_minor(minor, currency), from_micro(micro), currency)
-            out[company].append(MarkRef(date, precision, MarkKind.STAKE, value, currency, sid))
+    for raw in _raw(reader, companies, as_of, implied):
+        out[raw[0]].append(_mark(raw))
     return out
 
 
 def latest_marks(reader: Reader, companies: Collection[int], *, as_of: str) -> dict[int, MarkRef]:
     """The mark that values each of *companies* on the ISO day *as_of*: the latest on or
     before it, a given one winning over an implied one of the same date (see
-    core.returns.latest_mark). A company without any is left out."""
-    found = marks_of(reader, companies, as_of=as_of)
-    return {c: m for c, marks in found.items() if (m := latest_mark(marks)) is not None}
+    core.returns.order_key). A company without any is left out."""
+    best: dict[int, _Raw] = {}
+    for raw in _raw(reader, companies, as_of, True):
+        held = best.get(raw[0])
+        if held is None or raw[1] > held[1]:
+            best[raw[0]] = raw
+    return {c: _mark(raw) for c, raw in best.items()}
 
 
 # -- adding a mark ------------------------------------------------------------------------

