@@ -1,40 +1,15 @@
-"""Holdings derived from events, look-through percentages, and pace."""
+"""Kinds of events, and pace (positions and look-through: tests/test_positions.py)."""
 
 import datetime as dt
 from decimal import Decimal
 
 import pytest
 
-from ecoport.core.ownership import Kind, Position, look_through, parse_kind, position
+from ecoport.core.ownership import Kind, parse_kind
 from ecoport.core.pace import pace
 from ecoport.errors import InvalidInput
 
 D = Decimal
-
-
-def test_position_adds_investments_and_subtracts_sales() -> None:
-    pos = position([(Kind.INVESTMENT, D("10")), (Kind.INVESTMENT, D("5.5")), (Kind.SALE, D("3"))])
-    assert pos == Position(D("12.5"), True, True)
-    assert pos.describe() == "12.5%"
-
-
-def test_undisclosed_percent_makes_the_holding_incomplete() -> None:
-    pos = position([(Kind.INVESTMENT, None), (Kind.INVESTMENT, D("27.44"))])
-    assert pos.exact is None
-    assert pos.describe() == "27.44% + undisclosed"
-    assert position([(Kind.INVESTMENT, None)]).describe() == "undisclosed"
-
-
-def test_holding_replaces_and_acquisition_makes_100() -> None:
-    assert position([(Kind.INVESTMENT, None), (Kind.HOLDING, D("19.3"))]).exact == D("19.3")
-    zimi = [(Kind.INVESTMENT, D("27.44")), (Kind.ACQUISITION, D("50.09"))]
-    assert position(zimi).exact == D(100)
-
-
-def test_exit_and_write_off_end_the_holding() -> None:
-    for kind in (Kind.EXIT, Kind.WRITE_OFF):
-        pos = position([(Kind.INVESTMENT, D("10")), (kind, None)])
-        assert not pos.active and pos.exact is None and pos.describe() == "exited"
 
 
 def test_parse_kind() -> None:
@@ -42,19 +17,6 @@ def test_parse_kind() -> None:
     assert parse_kind("ACQUISITION") is Kind.ACQUISITION
     with pytest.raises(InvalidInput, match="unknown kind"):
         parse_kind("gift")
-
-
-def test_look_through_multiplies_known_links_and_cuts_cycles() -> None:
-    full = Position(D(100), True, True)
-    half = Position(D(50), True, True)
-    unknown = Position(D(0), False, True)
-    graph = {
-        "A": [("B", half), ("C", unknown)],
-        "B": [("D", full), ("A", half)],  # B holds A back: a cycle
-        "C": [("E", full)],
-    }
-    chains = {c.path: c.percent for c in look_through("A", graph)}
-    assert chains == {("A", "B", "D"): D(50), ("A", "C", "E"): None}
 
 
 def test_pace_projects_the_target_date() -> None:

@@ -282,6 +282,49 @@ def test_bad_input_is_one_line_and_changes_nothing(
     assert dump(isolated) == before
 
 
+def test_events_that_positions_refuse_are_one_line_and_change_nothing(
+    run: Run, tmp_path: Path, isolated: Path
+) -> None:
+    """Positions decide what add-stake accepts: a sale of more than is held, a sale of
+    nothing held, holders above 100% (with the figures: a partial acquisition adds, it
+    does not end the others), a cycle of whole acquisitions; --force stores what the
+    source reports."""
+    load(run, tmp_path, ACQUIRED + CHAIN)
+    before = dump(isolated)
+
+    def stake(*args: str) -> list[str]:
+        return ["add-stake", *args]
+
+    cases = [
+        # P holds 30% of T until R acquires it whole on 2016-05-02
+        (stake("--investor", "P", "--startup", "T", "--date", "2015-03", "--kind", "sale",
+               "--percent", "40"), "P would sell 40% of T in 2015-03 but holds 30% then"),
+        (stake("--investor", "P", "--startup", "T", "--date", "2017", "--kind", "sale",
+               "--percent", "10"), "P holds nothing in T in 2017 to sell"),
+        # a partial acquisition adds to Alpha's 60% of Beta: 60 + 45 > 100
+        (stake("--investor", "Gamma", "--startup", "Beta", "--date", "2015",
+               "--kind", "acquisition", "--percent", "45"),
+         "Beta's holders would hold 105% in all in 2015 (at most 100%)"),
+        # R owns T whole: T acquiring R whole would make each own itself
+        (stake("--investor", "T", "--startup", "R", "--date", "2017", "--kind", "acquisition"),
+         "T cannot acquire the whole of R in 2017: R → T already own it whole"),
+    ]  # fmt: skip
+    for args, message in cases:
+        result = run(*args)
+        assert result.exit_code != 0, (args, result.stdout)
+        assert result.stdout == ""
+        assert len(result.stderr.splitlines()) == 1, result.stderr
+        assert message in result.stderr, (args, result.stderr)
+    assert dump(isolated) == before
+    # a partial acquisition within 100% is accepted and adds; the other holders stay
+    ok = run(*stake("--investor", "Gamma", "--startup", "Beta", "--date", "2015",
+                    "--kind", "acquisition", "--percent", "25"))  # fmt: skip
+    assert ok.exit_code == 0, ok.stderr
+    holders = {h["company"]: h for h in as_json(run, "companies", "show", "Beta")["holders"]}
+    assert holders["Alpha"]["percent"] == "60" and holders["Alpha"]["state"] == "held"
+    assert holders["Gamma"]["percent"] == "25"
+
+
 def test_help_has_an_example(run: Run) -> None:
     for command in ("tree", "owners"):
         result = run(command, "--help")

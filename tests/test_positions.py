@@ -266,3 +266,32 @@ def test_the_fast_path_for_additions_is_the_fold_in_order() -> None:
         for wanted in (None, {X}, {Y, Z}):
             expected = _bounded(_in_order(list(events), []), wanted, D(0))
             assert fold(events, wanted=wanted) == expected, (case, events)
+
+
+# -- the rules a new event must keep --------------------------------------------------------
+
+
+def test_overheld_folds_as_positions_do() -> None:
+    from ecoport.core.positions import holding_before, overheld
+
+    # 60 + 50 on the day of a round that dilutes the 60 by half: 30 + 50, not 110
+    events = [ev("2014", X, INV, "60"), ev("2015-06-01", Y, INV, "50", round_id=7)]
+    half = Round(7, "2015-06-01", "day", total=50, valuation=100)
+    assert overheld(events) == [("2015-06-01", D(110))]
+    assert overheld(events, [half]) == []
+    # a single holder's disclosed 120% shows as such (not capped at 100)
+    assert overheld([ev("2014", X, INV, "70"), ev("2015", X, INV, "50")]) == [
+        ("2015-01-01", D(120))
+    ]
+    # a partial acquisition adds; a whole one ends the others
+    assert overheld([ev("2014", X, INV, "60"), ev("2015", Y, ACQ, "45")]) == [
+        ("2015-01-01", D(105))
+    ]
+    assert overheld([ev("2014", X, INV, "60"), ev("2015", Y, ACQ, None)]) == []
+    # what a holder holds by a date: 30% after a sale of 30 of 60; nothing after an exit
+    sold = [ev("2014", X, INV, "60"), ev("2015", X, SALE, "30")]
+    held = holding_before(sold, X, "2015-12-31")
+    assert held is not None and held.range.text() == ("30", "30")
+    assert holding_before(sold, Y, "2015-12-31") is None
+    ended = holding_before([*sold, ev("2016", X, Kind.EXIT, None)], X, "2016-12-31")
+    assert ended is not None and not ended.active

@@ -315,6 +315,37 @@ def _bounded(
     return out
 
 
+# -- the rules a new event must keep ---------------------------------------------------
+
+
+def overheld(events: Iterable[EventRow], rounds: Iterable[Round] = ()) -> list[tuple[str, Decimal]]:
+    """One company's events: each date after which its holders' least positions (what
+    their disclosed events imply, folded as `fold` folds them, dilution included) add up
+    to more than 100 %, with that sum (not capped, so a single holder's 120 % shows)."""
+    rows = sorted(events, key=lambda r: (r[0], _RANK[r[1]]))
+    diluting = [r for r in rounds if 0 < r.total < r.valuation]
+    found: list[tuple[str, Decimal]] = []
+    for date in sorted({r[0] for r in rows}):
+        held = _in_order([r for r in rows if r[0] <= date], [r for r in diluting if r.date <= date])
+        total = sum((h.low for h in held.values() if h.state is State.HELD), ZERO)
+        if total > HUNDRED:
+            found.append((date, total))
+    return found
+
+
+def holding_before(
+    events: Iterable[EventRow], holder: int, until: str, rounds: Iterable[Round] = ()
+) -> Position | None:
+    """What *holder* holds after the events dated up to *until* (inclusive), or None when
+    it never held anything by then (its position ended, it has a state other than held)."""
+    upto = [r for r in events if r[0] <= until]
+    held = _in_order(upto, [r for r in rounds if r.date <= until and 0 < r.total < r.valuation])
+    h = held.get(holder)
+    if h is None:
+        return None
+    return _bounded(held, [holder], ZERO)[holder]
+
+
 # -- look-through -----------------------------------------------------------------------
 
 #: A holder's active direct holdings: holder -> [(held, range)].

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Any, ClassVar
 
-from ecoport.core.ownership import Kind, overheld
+from ecoport.core.ownership import Kind
 from ecoport.core.percent import from_micro
 from ecoport.store.db import Location, Reader
 
@@ -100,18 +100,29 @@ def rule_problems(reader: Reader) -> list[str]:
 
 
 def _overheld(reader: Reader) -> Iterator[str]:
+    """Companies whose holders' least positions add up to more than 100 % on a date."""
+    from ecoport.core.positions import Round, overheld
+
     rows = reader.stream(
-        "SELECT s.company_id, c.name, s.date, s.investor_id, s.kind, s.percent_micro "
+        "SELECT s.company_id, c.name, s.date, s.date_precision, s.investor_id, s.kind, "
+        "s.percent_micro, s.round_id "
         "FROM stake s JOIN company c ON c.id = s.company_id "
         "WHERE s.company_id IN (SELECT company_id FROM stake "
         "    WHERE percent_micro IS NOT NULL OR kind IN ('acquisition', 'holding')) "
         "ORDER BY s.company_id, s.date, s.date_precision DESC, s.id"
     )
-    for (_cid, name), events in groupby(rows, key=lambda r: (r[0], r[1])):
-        for date, total in overheld(
-            (d, inv, Kind(kind), None if micro is None else from_micro(micro))
-            for _c, _n, d, inv, kind, micro in events
-        ):
+    rounds: dict[int, list[Round]] = {}
+    for cid, *fields in reader.rows(
+        "SELECT company_id, id, date, date_precision, total_minor, valuation_minor "
+        "FROM funding_round WHERE total_minor IS NOT NULL AND valuation_minor IS NOT NULL"
+    ):
+        rounds.setdefault(cid, []).append(Round(*fields))
+    for (cid, name), events in groupby(rows, key=lambda r: (r[0], r[1])):
+        folded = [
+            (d, prec, inv, Kind(kind), None if micro is None else from_micro(micro), rnd, n)
+            for n, (_c, _n, d, prec, inv, kind, micro, rnd) in enumerate(events)
+        ]
+        for date, total in overheld(folded, rounds.get(cid, ())):
             shown = f"{total.normalize():f}" if total != total.to_integral() else f"{total:.0f}"
             yield f"{name}: its holders' stakes add up to {shown}% on {date} (at most 100%)"
 

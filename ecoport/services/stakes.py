@@ -277,53 +277,104 @@ def _refuse_or_force(
     session.flush()
 
 
+#: A company's rounds that dilute (a total and a post-money valuation), as core Rounds.
+_DILUTING = (
+    "SELECT id, date, date_precision, total_minor, valuation_minor FROM funding_round "
+    "WHERE company_id = :company AND total_minor IS NOT NULL AND valuation_minor IS NOT NULL"
+)
+
+
 def holdings_problem(reader: "Reader", stake_id: int) -> str | None:
-    """What stored stake *stake_id* breaks, if anything: a sale, exit or write-off by an
-    investor that holds nothing in the company on its date, or holders that add up to more
-    than 100 % on a date where they did not before it (the rules `db check` checks)."""
-    from ecoport.core.ownership import NO_HOLDING, overheld, step
+    """What stored stake *stake_id* breaks, if anything (the rules `db check` checks, with
+    positions folded as everywhere: see core.positions.fold): a sale, exit or write-off
+    by an investor that holds nothing in the company by the end of its date; a sale of
+    more than the investor holds; holders that add up to more than 100 % on a date where
+    they did not before it; an acquisition of the whole of a company that, through
+    acquisitions of the whole, owns the acquirer."""
     from ecoport.core.percent import from_micro
+    from ecoport.core.positions import Round, holding_before, overheld
 
     rows = reader.rows(
         "SELECT s.id, s.date, s.investor_id, s.kind, s.percent_micro, i.name, c.name, "
-        "s.date_precision "
+        "s.date_precision, s.company_id, s.round_id "
         "FROM stake s JOIN company i ON i.id = s.investor_id JOIN company c ON c.id = s.company_id "
         "WHERE s.company_id = (SELECT company_id FROM stake WHERE id = :id) "
         "ORDER BY s.date, s.date_precision DESC, s.id",
         {"id": stake_id},
     )
-    events = [
-        (sid, date, inv, Kind(kind), None if micro is None else from_micro(micro))
-        for sid, date, inv, kind, micro, *_ in rows
-    ]
     new = next(r for r in rows if r[0] == stake_id)
-    _sid, date, investor_id, kind, _micro, investor, company, precision = new
-    if Kind(kind) in (Kind.SALE, Kind.EXIT, Kind.WRITE_OFF):
+    _sid, date, investor_id, kind_text, micro, investor, company, precision, company_id, _r = new
+    kind, percent = Kind(kind_text), None if micro is None else from_micro(micro)
+    rounds = [Round(*r) for r in reader.rows(_DILUTING, {"company": company_id})]
+    # (date, precision, holder, kind, percent, round, order) as core.positions reads them
+    events = [
+        (d, prec, inv, Kind(k), None if m is None else from_micro(m), rnd, n)
+        for n, (sid, d, inv, k, m, _i, _c, prec, _co, rnd) in enumerate(rows)
+        if sid != stake_id
+    ]
+    if kind in (Kind.SALE, Kind.EXIT, Kind.WRITE_OFF):
         # what was held by the end of the event's period (a sale in 2015 may follow a
         # stake of 2015-06)
         last = date[:4] + "-12-31" if precision == "year" else date[:7] + "-31"
         last = date if precision == "day" else last
-        state = NO_HOLDING
-        for sid, when, inv, k, pct in events:
-            if when > last:
-                break
-            if inv == investor_id and sid != stake_id:
-                state = step(state, k, pct)
-        if not state[2]:
+        held = holding_before(events, investor_id, last, rounds)
+        if held is None or not held.active:
             return (
                 f"{investor} holds nothing in {company} {_at(date, precision)} to "
-                f"{_VERB[Kind(kind)]} "
-                "(no earlier investment, acquisition or reported holding)"
+                f"{_VERB[kind]} (no earlier investment, acquisition or reported holding)"
             )
-    before = set(overheld((d, inv, k, p) for sid, d, inv, k, p in events if sid != stake_id))
+        if kind is Kind.SALE and percent is not None and percent > held.high:
+            most = held.range.describe()
+            return (
+                f"{investor} would sell {percent.normalize():f}% of {company} "
+                f"{_at(date, precision)} but holds {most} then"
+            )
+    if kind is Kind.ACQUISITION and (percent is None or percent >= 100):
+        cycle = _owned_by(reader, investor_id, company_id, date)
+        if cycle:
+            return (
+                f"{investor} cannot acquire the whole of {company} {_at(date, precision)}: "
+                f"{' → '.join(cycle)} already own it whole, so each would own itself"
+            )
+    everything = [
+        (d, prec, inv, Kind(k), None if m is None else from_micro(m), rnd, n)
+        for n, (_s, d, inv, k, m, _i, _c, prec, _co, rnd) in enumerate(rows)
+    ]
+    before = set(overheld(events, rounds))
     precisions = {r[1]: r[7] for r in rows}
-    for when, total in overheld((d, inv, k, p) for _s, d, inv, k, p in events):
+    for when, total in overheld(everything, rounds):
         if (when, total) not in before:
             return (
                 f"{company}'s holders would hold {total.normalize():f}% in all "
                 f"{_at(when, precisions[when])} (at most 100%)"
             )
     return None
+
+
+def _owned_by(reader: "Reader", acquirer: int, company: int, date: str) -> list[str]:
+    """The chain of whole acquisitions by which *company* owns *acquirer* on *date*
+    (company first, *acquirer* last), or [] when it does not."""
+    chain, seen, at = [acquirer], {acquirer}, acquirer
+    for _level in range(12):
+        found = reader.rows(
+            "SELECT investor_id FROM stake WHERE company_id = :at AND kind = 'acquisition' "
+            "AND (percent_micro IS NULL OR percent_micro >= 100000000) AND date <= :date "
+            "ORDER BY date DESC, id DESC LIMIT 1",
+            {"at": at, "date": date},
+        )
+        if not found:
+            return []
+        at = found[0][0]
+        if at == company:
+            ids = ", ".join(str(int(i)) for i in (*chain, company))
+            rows = reader.rows(f"SELECT id, name FROM company WHERE id IN ({ids})")
+            names: dict[int, str] = {int(r[0]): str(r[1]) for r in rows}
+            return [names[company], *(names[c] for c in reversed(chain))]
+        if at in seen:
+            return []
+        seen.add(at)
+        chain.append(at)
+    return []
 
 
 def _at(date: str, precision: str) -> str:
