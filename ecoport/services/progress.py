@@ -97,6 +97,29 @@ class StakeMark:
 
 
 @dataclass(frozen=True, slots=True)
+class Milestone:
+    """A count the investor reported by a date ("about 25 connected-device companies by
+    2014-12"), beside what ecoport holds for that date."""
+
+    by: PartialDate
+    reported: int
+    what: str
+    """What was counted, in the source's words: "connected-device companies"."""
+    source: str | None
+    held: int
+    """Companies ecoport records as entered by the end of *by*."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "by": str(self.by),
+            "reported": self.reported,
+            "what": self.what,
+            "source": self.source,
+            "held": self.held,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class InvestorProgress:
     investor: str
     target: int
@@ -119,6 +142,9 @@ class InvestorProgress:
     undisclosed_amounts: int
     in_rounds: RoundsTaken
     sectors: tuple[SectorProgress, ...]
+    entries: tuple[dt.date, ...] = ()
+    """Each counted company's entry date (its first stake), in order: the burn-up's steps."""
+    milestones: tuple[Milestone, ...] = ()
 
     @property
     def percent_of_target(self) -> Decimal:
@@ -377,4 +403,5 @@ def _investor_progress(
         undisclosed_amounts=sum(s.undisclosed_amounts for s in sectors),
         in_rounds=in_rounds,
         sectors=sectors,
+        entries=tuple(first_dates),
     )
