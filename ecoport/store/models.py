@@ -211,6 +211,48 @@ class Target(SQLModel, table=True):
     source: str | None = None
 
 
+class Milestone(SQLModel, table=True):
+    """A count an investor reported toward its target by a date, with its source."""
+
+    __tablename__ = "milestone"
+    __table_args__ = (
+        UniqueConstraint(
+            "investor_id", "date", "date_precision", "what", name="uq_milestone_investor_date"
+        ),
+        CheckConstraint("reported > 0", name="ck_milestone_reported"),
+        CheckConstraint(
+            "date_precision = 'year' OR date_precision = 'month' OR date_precision = 'day'",
+            name="ck_milestone_precision",
+        ),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    investor_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("company.id", ondelete="CASCADE"), nullable=False)
+    )
+    #: first day of the period, ISO "YYYY-MM-DD"; with date_precision it is a partial date
+    date: str = Field(max_length=10)
+    date_precision: str = Field(max_length=5)
+    reported: int
+    what: str = Field(max_length=200)
+    source: str | None = None
+    note: str | None = None
+
+
+class SectorTarget(SQLModel, table=True):
+    """How many companies of a sector (and its sub-sectors) an investor aims for."""
+
+    __tablename__ = "sector_target"
+    __table_args__ = (CheckConstraint("target > 0", name="ck_sector_target_positive"),)
+
+    investor_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("company.id", ondelete="CASCADE"), primary_key=True)
+    )
+    sector: str = Field(primary_key=True, max_length=200)
+    target: int
+
+
 class Setting(SQLModel, table=True):
     """A setting of this database: the reporting currency, what "$" and "¥" mean..."""
 
