@@ -731,6 +731,7 @@ def import_summary(summary: dict[str, Any], fmt: str) -> None:
         ("sectors_set", "sectors set"),
         ("aliases_added", "aliases added"),
         ("targets_set", "targets set"),
+        ("milestones_added", "milestones added"),
     ):
         if summary[key] or key == "companies_created":
             lines.append(f"  {label:<18} {summary[key]:>12,}")

@@ -315,10 +315,17 @@ _command(rounds_app, "list", rounds.rounds_list)
 _command(rounds_app, "show", rounds.rounds_show)
 app.add_typer(rounds_app)
 
-target_app = _sub("target", "Investors' target numbers of companies: set, list, unset.")
+target_app = _sub(
+    "target", "Investors' target numbers of companies (in all, per sector) and milestones."
+)
 _command(target_app, "set", targets.target_set)
 _command(target_app, "list", targets.target_list)
 _command(target_app, "unset", targets.target_unset)
+milestone_app = _sub("milestone", "Counts an investor reported toward its target by a date.")
+_command(milestone_app, "add", targets.milestone_add)
+_command(milestone_app, "list", targets.milestone_list)
+_command(milestone_app, "remove", targets.milestone_remove)
+target_app.add_typer(milestone_app)
 app.add_typer(target_app)
 
 fx_app = _sub("fx", "Exchange rates: your own (set, list, unset), and which one a conversion uses.")

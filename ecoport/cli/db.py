@@ -76,6 +76,7 @@ def init(
             "companies_created": result.companies_created,
             "aliases_added": result.aliases_added,
             "targets_set": result.targets_set,
+            "milestones_added": result.milestones_added,
         }
         line = (
             f"Seed {path.name}: {plural(result.stakes_added, 'stake')} added, "
@@ -83,6 +84,11 @@ def init(
             f"{plural(result.companies_created, 'company')} and "
             f"{plural(result.aliases_added, 'alias')} created; "
             f"{plural(result.targets_set, 'target')} set"
+            + (
+                f"; {plural(result.milestones_added, 'milestone')} added"
+                if result.milestones_added
+                else ""
+            )
         )
     emit(ctx, fmt, done, line, fields=("database", "created", "revision"))
 

@@ -1,4 +1,5 @@
-"""ecoport target set/list/unset: how many companies each investor aims for."""
+"""ecoport target set/list/unset and target milestone add/list/remove: how many companies
+each investor aims for (in all, and per sector), and the counts it reported on the way."""
 
 from typing import Annotated
 
@@ -11,11 +12,22 @@ from ecoport.cli.common import (
     emit,
     globals_of,
     location,
+    parse_opt,
     writing_for,
 )
 
 InvestorOpt = Annotated[
     str, typer.Option("--investor", metavar="NAME", help="The investor (name or alias).")
+]
+SectorOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--sector",
+        metavar="SECTOR",
+        help="A target for this sector and its sub-sectors (iot counts iot/wearables) "
+        "instead of the whole portfolio.",
+        show_default=False,
+    ),
 ]
 
 
@@ -23,52 +35,64 @@ def target_set(
     ctx: typer.Context,
     target: Annotated[int, typer.Argument(metavar="TARGET", help="Number of companies.")],
     investor: InvestorOpt,
+    sector: SectorOpt = None,
     fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
-    """Set an investor's target number of companies (100 until set).
+    """Set an investor's target number of companies (100 until set), or one sector's.
 
     `ecoport target unset` removes it; `ecoport undo` reverts the change.
 
     \b
     Example:
       ecoport target set --investor Xiaomi 100
+      ecoport target set --investor Xiaomi --sector iot 50
     """
     from ecoport.services.targets import set_target
     from ecoport.words import plural
 
     with writing_for(ctx, db) as session:
-        name, previous = set_target(session=session, investor=investor, target=target)
+        name, previous = set_target(
+            session=session, investor=investor, target=target, sector=sector
+        )
     was = "" if previous is None else f" (was {previous})"
+    of = name if sector is None else f"{name} in {sector}"
     emit(
         ctx,
         fmt,
-        {"investor": name, "target": target, "previous": previous},
-        f"Target of {name}: {plural(target, 'company')}{was}",
+        {"investor": name, "sector": sector, "target": target, "previous": previous},
+        f"Target of {of}: {plural(target, 'company')}{was}",
     )
 
 
 def target_unset(
     ctx: typer.Context,
     investor: InvestorOpt,
+    sector: SectorOpt = None,
     fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
-    """Remove an investor's target: progress counts toward 100 again.
+    """Remove an investor's target (progress counts toward 100 again), or one sector's.
 
     \b
     Example:
       ecoport target unset --investor Xiaomi
+      ecoport target unset --investor Xiaomi --sector iot
     """
     from ecoport.services.targets import DEFAULT_TARGET, unset_target
 
     with writing_for(ctx, db) as session:
-        name, previous = unset_target(session=session, investor=investor)
+        name, previous = unset_target(session=session, investor=investor, sector=sector)
+    line = (
+        f"Target of {name} removed (was {previous}); progress counts toward {DEFAULT_TARGET}"
+        if sector is None
+        else f"Target of {name} in {sector} removed (was {previous})"
+    )
     emit(
         ctx,
         fmt,
-        {"investor": name, "target": None, "previous": previous},
-        f"Target of {name} removed (was {previous}); progress counts toward {DEFAULT_TARGET}",
+        {"investor": name, "sector": sector, "target": None, "previous": previous},
+        line,
     )
 
 
@@ -88,22 +112,119 @@ def target_list(
       ecoport target list
       ecoport target list --format json
     """
-    from ecoport.render import as_csv, as_json, info, records_table
+    from ecoport.emit import emit as write
     from ecoport.services.targets import list_targets
     from ecoport.store.db import reading
-    from ecoport.words import no_match
 
     with reading(location(ctx, db)) as reader:
-        rows = list_targets(reader, investor=investor)
-    if fmt is Format.json:
-        as_json({"targets": [row.as_dict() for row in rows]})
-    elif fmt is Format.csv:
-        as_csv((row.as_dict() for row in rows), ("investor", "target", "note", "source"))
-    elif not rows:
-        info(no_match("targets"), quiet=globals_of(ctx).quiet)
-    else:
-        records_table(
-            [[row.investor, f"{row.target:,}"] for row in rows],
-            ("Investor", "Target"),
-            right=("Target",),
+        result = list_targets(reader, investor=investor)
+    write(result, fmt.value, quiet=globals_of(ctx).quiet)
+
+
+def milestone_add(
+    ctx: typer.Context,
+    investor: InvestorOpt,
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by", metavar="DATE", help="The date the count was reported for: 2014-12, 2015."
+        ),
+    ],
+    count: Annotated[
+        int, typer.Option("--count", metavar="N", help="The number reported (about 25: 25).")
+    ],
+    what: Annotated[
+        str,
+        typer.Option(
+            "--what",
+            metavar="TEXT",
+            help='What was counted, in the source\'s words: "connected-device companies".',
+        ),
+    ] = "companies",
+    source: Annotated[
+        str | None, typer.Option("--source", metavar="URL", help="Where it was reported.")
+    ] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", metavar="TEXT", help="Free-text note.")
+    ] = None,
+    fmt: FormatOption = Format.table,
+    db: DbOption = None,
+) -> None:
+    """Record a milestone: a count the investor reported toward its target by a date.
+
+    `ecoport progress` shows each one beside what ecoport holds for that date.
+
+    \b
+    Example:
+      ecoport target milestone add --investor Xiaomi --by 2014-12 --count 25 \\
+        --what "connected-device companies" --source https://example.com/article
+    """
+    from ecoport.core.dates import parse_date
+    from ecoport.services.targets import add_milestone
+
+    when = parse_opt("--by", parse_date, by)
+    assert when is not None
+    with writing_for(ctx, db) as session:
+        row = add_milestone(
+            session=session,
+            investor=investor,
+            by=when,
+            reported=count,
+            what=what,
+            source=source,
+            note=note,
         )
+    emit(
+        ctx,
+        fmt,
+        row.as_dict(),
+        f"Milestone {row.id}: {row.investor} reported {row.reported:,} {row.what} by {row.by}",
+    )
+
+
+def milestone_list(
+    ctx: typer.Context,
+    investor: Annotated[
+        str | None,
+        typer.Option("--investor", metavar="NAME", help="Only this investor's milestones."),
+    ] = None,
+    fmt: FormatOption = Format.table,
+    db: DbOption = None,
+) -> None:
+    """List the milestones recorded, by investor and date.
+
+    \b
+    Example:
+      ecoport target milestone list --investor Xiaomi
+    """
+    from ecoport.emit import emit as write
+    from ecoport.services.targets import list_milestones
+    from ecoport.store.db import reading
+
+    with reading(location(ctx, db)) as reader:
+        result = list_milestones(reader, investor=investor)
+    write(result, fmt.value, quiet=globals_of(ctx).quiet)
+
+
+def milestone_remove(
+    ctx: typer.Context,
+    milestone_id: Annotated[int, typer.Argument(metavar="ID", help="The milestone's ID.")],
+    fmt: FormatOption = Format.table,
+    db: DbOption = None,
+) -> None:
+    """Remove a milestone (`ecoport undo` brings it back).
+
+    \b
+    Example:
+      ecoport target milestone remove 2
+    """
+    from ecoport.services.targets import remove_milestone
+
+    with writing_for(ctx, db) as session:
+        row = remove_milestone(session=session, milestone_id=milestone_id)
+    emit(
+        ctx,
+        fmt,
+        row.as_dict(),
+        f"Milestone {row.id} removed: {row.investor}, {row.reported:,} {row.what} by {row.by}",
+    )

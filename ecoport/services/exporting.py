@@ -98,6 +98,23 @@ def seed_shape(reader: Reader, query: ExportQuery) -> dict[str, Any]:
         "SELECT company_id, alias FROM company_alias ORDER BY company_id, alias_key"
     ):
         aliases.setdefault(cid, []).append(alias)
+    goals: dict[int, dict[str, int]] = {}
+    for cid, sector_, target_ in reader.rows(
+        "SELECT investor_id, sector, target FROM sector_target ORDER BY investor_id, sector"
+    ):
+        goals.setdefault(cid, {})[sector_] = target_
+    milestones: dict[int, list[dict[str, Any]]] = {}
+    for cid, date, precision, reported, what, m_source in reader.rows(
+        "SELECT investor_id, date, date_precision, reported, what, source FROM milestone "
+        "ORDER BY investor_id, date, date_precision, id"
+    ):
+        item = {
+            "by": str(PartialDate.from_stored(date, precision)),
+            "reported": reported,
+            "what": what,
+            "source": m_source,
+        }
+        milestones.setdefault(cid, []).append({k: v for k, v in item.items() if v is not None})
     companies = []
     for cid, name, sector, note, source, target, t_note, t_source in reader.rows(
         "SELECT c.id, c.name, c.sector, c.note, c.source, t.target, t.note, t.source "
@@ -114,6 +131,8 @@ def seed_shape(reader: Reader, query: ExportQuery) -> dict[str, Any]:
             "target": target,
             "target_note": t_note,
             "target_source": t_source,
+            "sector_targets": goals.get(cid),
+            "milestones": milestones.get(cid),
         }
         companies.append({k: v for k, v in entry.items() if v is not None})
     order = (

@@ -18,7 +18,7 @@ with them, so importing into an empty database reads nothing back.
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import IO, TYPE_CHECKING, Any, Literal, Protocol
 
@@ -130,6 +130,7 @@ class ImportSummary:
     rounds_matched: int = 0
     aliases_added: int = 0
     targets_set: int = 0
+    milestones_added: int = 0
     dry_run: bool = False
     possible_duplicates: list[dict[str, Any]] = field(default_factory=list)
     """New companies whose names look like a typo of another's: name, like, score."""
@@ -818,6 +819,85 @@ def _import_companies(
             )
             audit.note(session, audit.Record("target", str(cid), None, row))
             summary.targets_set += 1
+        for problem in _entry_goals(session, conn, entry, cid, summary):
+            problems.append(f"{where}: {problem}")
+
+
+def _entry_goals(
+    session: "Session", conn: Raw, entry: dict[str, Any], cid: int, summary: ImportSummary
+) -> Iterator[str]:
+    """A company entry's sector targets (``sector_targets: {iot: 50}``) and milestones
+    (``milestones: [{by: 2014-12, reported: 25, what: ..., source: ...}]``), added unless
+    stored already; each problem as a sentence."""
+    from ecoport.core.dates import parse_date
+
+    goals = entry.get("sector_targets") or {}
+    if not isinstance(goals, dict):
+        yield "sector_targets: must map sectors to numbers (iot: 50)"
+        goals = {}
+    for raw_sector, raw_target in goals.items():
+        if raw_sector == "__line__":  # where the YAML reader found the mapping
+            continue
+        try:
+            sector = normalize_sector(str(raw_sector))
+            target = _entry_target({"target": raw_target})
+        except InvalidInput as exc:
+            yield f"sector_targets: {exc.message}"
+            continue
+        if (
+            target is None
+            or conn.execute(
+                "SELECT 1 FROM sector_target WHERE investor_id = ? AND sector = ?", (cid, sector)
+            ).fetchone()
+        ):
+            continue
+        row: dict[str, Any] = {"investor_id": cid, "sector": sector, "target": target}
+        conn.execute(
+            "INSERT INTO sector_target (investor_id, sector, target) VALUES (?, ?, ?)",
+            tuple(row.values()),
+        )
+        audit.note(session, audit.Record("sector_target", f"{cid}/{sector}", None, row))
+        summary.targets_set += 1
+    milestones = entry.get("milestones") or []
+    if not isinstance(milestones, list):
+        yield "milestones: must be a list of {by, reported, what, source}"
+        milestones = []
+    for item in milestones:
+        try:
+            if not isinstance(item, dict):
+                raise InvalidInput(f"{item!r} is not a milestone ({{by, reported, what}})")
+            by = parse_date(_entry_text(item, "by") or "")
+            reported = _entry_target({"target": item.get("reported")})
+            if reported is None:
+                raise InvalidInput("reported: a whole number above zero is needed")
+            what = _entry_text(item, "what") or "companies"
+            source = _entry_text(item, "source")
+        except InvalidInput as exc:
+            yield f"milestones: {exc.message}"
+            continue
+        date, precision = by.start.isoformat(), by.precision.value
+        if conn.execute(
+            "SELECT 1 FROM milestone WHERE investor_id = ? AND date = ? AND date_precision = ? "
+            "AND what = ?",
+            (cid, date, precision, what),
+        ).fetchone():
+            continue
+        row = {
+            "investor_id": cid,
+            "date": date,
+            "date_precision": precision,
+            "reported": reported,
+            "what": what,
+            "source": source,
+            "note": None,
+        }
+        new_id = conn.insert(
+            "INSERT INTO milestone (investor_id, date, date_precision, reported, what, source, "
+            "note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            tuple(row.values()),
+        )
+        audit.note(session, audit.Record("milestone", str(new_id), None, {"id": new_id, **row}))
+        summary.milestones_added += 1
 
 
 def _entry_text(entry: dict[str, Any], key: str, *, multiline: bool = False) -> str | None:
