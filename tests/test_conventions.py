@@ -569,7 +569,7 @@ def test_undo_of_many_records_asks_and_scripts_need_yes(
     assert "Nothing undone." in declined.stderr
     accepted = run("undo", input="y\n")
     assert accepted.exit_code == 0 and "Undid change 2" in accepted.stderr
-    assert query(seeded, "SELECT COUNT(*) FROM stake") == [(31,)]
+    assert query(seeded, "SELECT COUNT(*) FROM stake") == [(32,)]
 
 
 @pytest.mark.usefixtures("seeded")
@@ -588,7 +588,7 @@ def test_targets_listed_unset_and_undone(run: Run) -> None:
     listed = json.loads(ok(run("target", "list", "-f", "json")))["targets"]
     assert [(t["investor"], t["target"]) for t in listed] == [("Xiaomi", 100)]
     gone = json.loads(ok(run("target", "unset", "--investor", "xiaomi", "-f", "json")))
-    assert gone == {"investor": "Xiaomi", "target": None, "previous": 100}
+    assert gone == {"investor": "Xiaomi", "sector": None, "target": None, "previous": 100}
     empty = run("target", "list")
     assert empty.exit_code == 0 and empty.stdout == "" and empty.stderr == "No targets match.\n"
     again = run("target", "unset", "--investor", "Xiaomi")

@@ -55,6 +55,10 @@ def target_set(
         name, previous = set_target(
             session=session, investor=investor, target=target, sector=sector
         )
+    if sector is not None:
+        from ecoport.core.sectors import normalize_sector
+
+        sector = normalize_sector(sector)  # as stored
     was = "" if previous is None else f" (was {previous})"
     of = name if sector is None else f"{name} in {sector}"
     emit(
@@ -83,6 +87,10 @@ def target_unset(
 
     with writing_for(ctx, db) as session:
         name, previous = unset_target(session=session, investor=investor, sector=sector)
+    if sector is not None:
+        from ecoport.core.sectors import normalize_sector
+
+        sector = normalize_sector(sector)  # as stored
     line = (
         f"Target of {name} removed (was {previous}); progress counts toward {DEFAULT_TARGET}"
         if sector is None
