@@ -378,3 +378,7 @@ _command(app, "returns", marks.returns)
 from ecoport.cli import extract  # noqa: E402  (issue 16: stakes from the news)
 
 _command(app, "extract", extract.extract)
+
+from ecoport.cli import dashboard  # noqa: E402  (issue 15: a dashboard to share)
+
+_command(app, "dashboard", dashboard.dashboard)
