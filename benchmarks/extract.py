@@ -2,9 +2,13 @@
 over the annotated paragraphs in tests/data/extract/cases.yaml, the founding articles (read
 from ../shared/reference/articles when present, never copied), a 10 MB article, start-up.
 
-    python benchmarks/extract.py [--no-speed]
+    python benchmarks/extract.py [--no-speed | --speed-only] [--runs 3]
 """
 
+import argparse
+import json
+import os
+import statistics
 import subprocess
 import sys
 import time
@@ -180,58 +184,114 @@ def quality() -> None:
     founding.report("Founding articles (every deal they report, both milestones)")
 
 
-def speed() -> None:
+#: Invented names for the 10 MB articles: every paragraph tells a deal of its own (distinct
+#: companies, figures and dates), so no cache of sentences or names could make them quick.
+_SYLLABLES = (
+    "ro yee zhi lu hua mi nine ever aqa pu vio ku tai ming xin jia bo sen lan fei ke da yun "
+    "qi mo ta na li wu zen"
+).split()
+_CN_SYLLABLES = "云智华绿紫青创纯润蓝星极光睿凯博万鸿优达泰"
+_INVESTORS = ("Xiaomi", "Shunwei Capital", "Midea", "Baidu", "Kingsoft", "GGV Capital")
+_CN_INVESTORS = ("小米", "顺为资本", "美的集团", "百度", "金山")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")  # fmt: skip
+_PROSE = (
+    "The company said the new products would reach stores in the spring, and that its "
+    "engineers had spent two years on the design. Reviewers praised the battery life. "
+    "Sales in the first quarter were in line with what analysts had expected.\n\n"
+)
+
+
+def deal_paragraph(i: int) -> str:
+    """The *i*th paragraph that reports deals: one in English, one in Chinese, between
+    sentences that report none (one with a percent and a date, one with a place)."""
+    s = _SYLLABLES
+    startup = (s[i % 30] + s[i // 30 % 30] + s[i // 900 % 30]).capitalize()
+    cn = _CN_SYLLABLES
+    cn_company = cn[i % 20] + cn[i // 20 % 20] + cn[i // 400 % 20] + "科技"
+    return (
+        f"{_INVESTORS[i % 6]} bought a {1 + i % 49}% stake in {startup} for "
+        f"{10 + i % 890} million yuan in {_MONTHS[i % 12]} {2010 + i % 10}. "
+        f"Analysts expect the smart-home market to grow {5 + i % 40} percent this year, "
+        f"they said. {_CN_INVESTORS[i % 5]}以{1 + i % 90}.{i % 10}亿元入股{cn_company}，"
+        f"持股{1 + i % 9}.{i % 97:02d}%。 The weather in Beijing was mild.\n\n"
+    )
+
+
+def big_article(path: Path, *, every: int, megabytes: int = 10) -> None:
+    """A *megabytes* MB article in which one paragraph in *every* reports deals (the others
+    are prose)."""
+    limit = megabytes * 1024 * 1024
+    size, i = 0, 0
+    with path.open("w", encoding="utf-8") as out:
+        while size < limit:
+            unit = deal_paragraph(i) + _PROSE * (every - 1)
+            size += len(unit.encode())
+            out.write(unit)
+            i += 1
+
+
+def timed(cmd: list[str], out: Path) -> tuple[float, int, int]:
+    """Wall seconds, peak RSS (MB, the child's own: wait4) and exit code of one process."""
+    with out.open("wb") as sink, open(os.devnull, "wb") as null:
+        start = time.perf_counter()
+        child = subprocess.Popen(cmd, stdout=sink, stderr=null)
+        _pid, status, usage = os.wait4(child.pid, 0)
+        took = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+    return took, usage.ru_maxrss // 1024, child.returncode
+
+
+def speed(runs: int = 3) -> None:
     import tempfile
 
-    paragraph = (
-        "Xiaomi bought a 20% stake in Roborock for 30 million yuan in June 2015. "
-        "Analysts expect the smart-home market to grow 30 percent this year, they said. "
-        "小米以12.7亿元入股美的集团，持股1.29%。 The weather in Beijing was mild.\n\n"
-    )
-    prose = (
-        "The company said the new products would reach stores in the spring, and that its "
-        "engineers had spent two years on the design. Reviewers praised the battery life. "
-        "Sales in the first quarter were in line with what analysts had expected.\n\n"
-    )
     with tempfile.TemporaryDirectory() as folder:
         env_db = str(Path(folder) / "e.db")
-        print()
-        for label, unit in (
-            ("news-like (one paragraph in ten reports a deal)", paragraph + prose * 9),
-            ("dense (every paragraph reports deals)", paragraph),
+        out = Path(folder) / "out.json"
+        ecoport = [sys.executable, "-m", "ecoport", "--db", env_db]
+        subprocess.run([*ecoport, "init", "--seed"], capture_output=True, check=True)
+        eco = [*ecoport, "extract"]
+        print(
+            f"\nWhole processes (`extract FILE -f json`, the seed's companies in the database), "
+            f"medians of {runs} runs; peak RSS"
+        )
+        for label, every in (
+            ("news-like (one paragraph in ten reports deals)", 10),
+            ("dense (every paragraph reports deals)", 1),
         ):
             big = Path(folder) / "big.txt"
-            big.write_text(unit * (10 * 1024 * 1024 // len(unit.encode())), encoding="utf-8")
+            big_article(big, every=every)
             size = big.stat().st_size / 1024 / 1024
-            start = time.perf_counter()
-            done = subprocess.run(
-                [sys.executable, "-m", "ecoport", "--db", env_db, "extract", str(big), "-f",
-                 "json", "--date", "2015-06"],
-                capture_output=True, text=True, check=False,
-            )  # fmt: skip
-            took = time.perf_counter() - start
-            print(f"{size:.1f} MB article, {label}: {took:.1f} s, exit {done.returncode}")
+            cmd = [*eco, str(big), "-f", "json", "--date", "2015-06"]
+            results = [timed(cmd, out) for _ in range(runs)]
+            took = statistics.median(r[0] for r in results)
+            peak = max(r[1] for r in results)
+            codes = {r[2] for r in results}
+            found = json.loads(out.read_text(encoding="utf-8")) if codes == {0} else {}
+            print(
+                f"  {size:.1f} MB article, {label}: {took:.1f} s, peak {peak} MB, "
+                f"exit {'/'.join(map(str, sorted(codes)))}, "
+                f"{len(found.get('stakes', [])):,} drafts"
+            )
         small = Path(folder) / "small.txt"
-        small.write_text(paragraph, encoding="utf-8")
-        times = []
-        for _ in range(5):
-            start = time.perf_counter()
-            subprocess.run(
-                [sys.executable, "-m", "ecoport", "--db", env_db, "extract", str(small), "-q"],
-                capture_output=True, check=False,
-            )  # fmt: skip
-            times.append(time.perf_counter() - start)
-        times.sort()
+        small.write_text(deal_paragraph(0), encoding="utf-8")
+        times = sorted(timed([*eco, str(small), "-q"], out)[0] for _ in range(5))
         print(
-            f"start-up: extract of one paragraph {times[2] * 1000:.0f} ms (median of 5 processes)"
+            f"  start-up: extract of one paragraph {times[2] * 1000:.0f} ms (median of 5 processes)"
         )
         start = time.perf_counter()
-        extract(paragraph, directory=seed_directory())
+        extract(deal_paragraph(0), directory=seed_directory())
         took = (time.perf_counter() - start) * 1000
-        print(f"first call in a warm process (imports cn2an): {took:.0f} ms")
+        print(f"  first call in a warm process (imports cn2an): {took:.0f} ms")
 
 
 if __name__ == "__main__":
-    quality()
-    if "--no-speed" not in sys.argv:
-        speed()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--no-speed", action="store_true", help="quality only")
+    parser.add_argument("--speed-only", action="store_true", help="speed only")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each 10 MB article")
+    args = parser.parse_args()
+    if not args.speed_only:
+        quality()
+    if not args.no_speed:
+        speed(args.runs)

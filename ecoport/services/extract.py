@@ -146,12 +146,15 @@ class ExtractResult:
         return {"companies": self.company_entries(), "stakes": self.stake_records()}
 
     def to_json(self) -> dict[str, Any]:
+        """The import shape with the review; the long arrays as iterators (render.stream_json
+        writes them an item a line, with the C encoder: a 10 MB article's drafts are quick)."""
         return {
             "article": self.article,
             "article_date": _date(self.article_date),
-            **self.import_shape(),
-            "review": self.review(),
-            "milestones": self.milestone_records(),
+            "companies": self.company_entries(),
+            "stakes": iter(self.stake_records()),
+            "review": iter(self.review()),
+            "milestones": iter(self.milestone_records()),
             "notes": list(self.notes),
         }
 

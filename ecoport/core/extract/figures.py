@@ -7,13 +7,54 @@ one; Arabic figures with 万 or 亿 are scaled exactly here; amounts are checked
 import calendar
 import datetime as dt
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from ecoport.core.dates import PartialDate, Precision
 from ecoport.core.money import Money, parse_money, to_minor
 from ecoport.errors import InvalidInput
+
+#: Characters that an IGNORECASE pattern's ASCII letters match but str.lower() does not make
+#: those letters (dotless ı and long ſ are i and s to the pattern), or makes two characters
+#: of (İ): text holding one is searched with the IGNORECASE pattern itself.
+_UNFOLDABLE = re.compile("[\u0130\u0131\u017f]")
+
+
+def foldable(text: str) -> bool:
+    """Whether *text* in lower case holds what case-insensitive ASCII patterns find in it:
+    then a word they need is found in ``text.lower()`` by ``in``, and Folded is quick."""
+    return text.isascii() or not _UNFOLDABLE.search(text)
+
+
+class Folded:
+    """A case-insensitive pattern, searched case-sensitively in the text made lower case: the
+    same matches (at the same places; their groups in lower case), two to four times
+    quicker (the regular expression engine compares lower-case letters directly). Its
+    source writes its letters in lower case."""
+
+    __slots__ = ("_any_case", "lower", "source")
+
+    def __init__(self, source: str) -> None:
+        if re.search("[A-Z]", source.replace("(?P<", "")):
+            raise ValueError(f"a Folded pattern writes its letters in lower case: {source!r}")
+        self.source = source
+        self.lower = re.compile(source)
+        self._any_case: re.Pattern[str] | None = None  # compiled when first needed: rarely
+
+    @property
+    def any_case(self) -> re.Pattern[str]:
+        if self._any_case is None:
+            self._any_case = re.compile(self.source, re.IGNORECASE)
+        return self._any_case
+
+    def finditer(self, text: str, pos: int = 0, low: str | None = None) -> Iterator[re.Match[str]]:
+        """The matches in *text* from *pos*; *low* is ``text.lower()`` when known."""
+        if foldable(text):
+            return self.lower.finditer(text.lower() if low is None else low, pos)
+        return self.any_case.finditer(text, pos)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +84,11 @@ _WORDS = {
     "inr": "INR",
 }  # fmt: skip
 _SCALE = r"(?:billion|million|thousand|bn|mn|m|b|k)\b"
-_PRE = "|".join(re.escape(p) for p in sorted(_PREFIX, key=len, reverse=True))
+_PRE = "|".join(re.escape(p.lower()) for p in sorted(_PREFIX, key=len, reverse=True))
 _POST = "|".join(re.escape(w) for w in sorted(_WORDS, key=len, reverse=True))
-_MONEY_EN = re.compile(
+_MONEY_EN = Folded(
     rf"(?:(?P<pre>{_PRE})\s?(?P<n1>{_NUM})(?:\s?(?P<s1>{_SCALE}))?(?:\s(?P<p1>{_POST})\b)?"
-    rf"|(?P<n2>{_NUM})(?:\s?(?P<s2>{_SCALE}))?\s(?P<p2>{_POST})\b)",
-    re.IGNORECASE,
+    rf"|(?P<n2>{_NUM})(?:\s?(?P<s2>{_SCALE}))?\s(?P<p2>{_POST})\b)"
 )
 _CN_UNITS = {"亿": 8, "千万": 7, "百万": 6, "万": 4}
 _CN_CURRENCY = {"美元": "USD", "港元": "HKD", "港币": "HKD", "欧元": "EUR", "英镑": "GBP",
@@ -57,17 +97,38 @@ _MONEY_CN = re.compile(
     rf"(?P<rmb>人民币)?(?P<num>{_NUM}|[{_CN_DIGITS}]+)(?P<unit>千万|百万|亿|万)?"
     r"(?P<cur>美元|港元|港币|欧元|英镑|日元|人民币|元)"
 )
-_PERCENT = re.compile(
-    rf"(?P<num>{_NUM})\s?(?:%|％|percent\b|per\s+cent\b)|百分之(?P<cn>[{_CN_DIGITS}]+)",
-    re.IGNORECASE,
+_PERCENT = Folded(
+    rf"(?P<num>{_NUM})\s?(?:%|％|percent\b|per\s+cent\b)|百分之(?P<cn>[{_CN_DIGITS}]+)"
 )
+#: Cheap tests before the patterns above: each needs a digit (an amount in figures: the
+#: currency written before it is at most 4 characters earlier, "US$ 5m"), a currency word in
+#: Chinese, or a percent sign or word.
+_DIGIT = re.compile(r"\d")
+_PRE_LONGEST = max(len(p) for p in _PREFIX) + 1
+_BRACKET_WORDS = re.compile(r"(?:\(|（)\s*(?:about|around|roughly|some|approximately|or|约)\s*$")
+_CN_MONEY_HINT = re.compile("[元币]")
+#: A currency sign or word: every match of _MONEY_EN holds one (in lower case).
+_CURRENCY_HINTS = (
+    "$", "£", "€", "¥", "₹", "rmb", "cny", "usd", "eur", "gbp", "hkd", "jpy", "inr", "sgd",
+    "yuan", "renminbi", "dollars", "pounds", "yen", "rupees",
+)  # fmt: skip
 
 
 def _bracketed(text: str, start: int) -> bool:
     before = text[:start].rstrip()
-    return before.endswith(("(", "（")) or bool(
-        re.search(r"(?:\(|（)\s*(?:about|around|roughly|some|approximately|or|约)\s*$", before)
+    return before.endswith(("(", "（")) or (
+        ("(" in before or "（" in before) and bool(_BRACKET_WORDS.search(before))
     )
+
+
+@lru_cache(maxsize=4096)
+def _money(written: str) -> Money | None:
+    """core.money's reading of an amount found here (cached: the press repeats figures),
+    None when it refuses it."""
+    try:
+        return parse_money(written)
+    except InvalidInput:
+        return None
 
 
 def chinese_number(text: str) -> Decimal:
@@ -81,8 +142,11 @@ def chinese_number(text: str) -> Decimal:
     return Decimal(str(value))
 
 
+_NUM_ONLY = re.compile(_NUM)
+
+
 def _number(text: str) -> Decimal:
-    if re.fullmatch(_NUM, text):
+    if _NUM_ONLY.fullmatch(text):
         return Decimal(text.replace(",", ""))
     return chinese_number(text)
 
@@ -90,12 +154,16 @@ def _number(text: str) -> Decimal:
 def amounts(text: str) -> list[Span]:
     """Every amount of money in *text*, in order, as Money."""
     found: list[Span] = []
-    for m in _MONEY_EN.finditer(text):
+    digit = _DIGIT.search(text)
+    english: Iterable[re.Match[str]] = ()
+    low = text.lower()
+    if digit and (not foldable(text) or any(map(low.__contains__, _CURRENCY_HINTS))):
+        # no match starts before the first digit's currency prefix: the scan starts there
+        english = _MONEY_EN.finditer(text, max(0, digit.start() - _PRE_LONGEST), low)
+    for m in english:
         num = m["n1"] or m["n2"]
         scale = (m["s1"] or m["s2"] or "").lower()
-        codes = (
-            {_PREFIX[m["pre"].upper() if m["pre"].isalpha() else m["pre"]]} if m["pre"] else set()
-        )
+        codes = {_PREFIX[m["pre"].upper()]} if m["pre"] else set()
         post = m["p1"] or m["p2"]
         if post:
             codes.add(_WORDS[post.lower()])
@@ -105,12 +173,11 @@ def amounts(text: str) -> list[Span]:
             continue
         code = _WORDS[post.lower()] if post else codes.pop()
         scale = {"b": "bn"}.get(scale, scale)
-        try:
-            money = parse_money(f"{num}{scale} {code}" if scale else f"{num} {code}")
-        except InvalidInput:
+        money = _money(f"{num}{scale} {code}" if scale else f"{num} {code}")
+        if money is None:
             continue
         found.append(Span(m.start(), m.end(), money, _bracketed(text, m.start())))
-    if re.search("[元币]", text):
+    if _CN_MONEY_HINT.search(text):
         for m in _MONEY_CN.finditer(text):
             try:
                 value = _number(m["num"]).scaleb(_CN_UNITS.get(m["unit"] or "", 0))
@@ -129,7 +196,14 @@ def amounts(text: str) -> list[Span]:
 def percents(text: str) -> list[Span]:
     """Every percentage in *text*, as a Decimal in (0, 100]."""
     found: list[Span] = []
-    for m in _PERCENT.finditer(text):
+    if not any(map(text.__contains__, ("%", "％", "百分之"))) and "cent" not in text.lower():
+        return found  # none of the pattern's signs or words
+    # a match starts with a digit or 百分之: the scan starts at the first
+    digit, chinese = _DIGIT.search(text), text.find("百分之")
+    starts = [i for i in (digit.start() if digit else -1, chinese) if i >= 0]
+    if not starts:
+        return found
+    for m in _PERCENT.finditer(text, min(starts)):
         try:
             value = Decimal(m["num"]) if m["num"] else chinese_number(m["cn"])
         except InvalidInput:
@@ -180,23 +254,32 @@ _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name
 _MONTHS |= {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
 _MONTHS["sept"] = 9
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_DATE = re.compile(
+_DATE = Folded(
     rf"\b(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m1>{_MONTH})\.?,?\s+(?P<y1>(?:19|20)\d\d)\b"
     rf"|\b(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y2>(?:19|20)\d\d)\b"
     rf"|\b(?P<m3>{_MONTH})\.?,?\s+(?P<y3>(?:19|20)\d\d)\b"
     r"|\b(?P<iso>(?:19|20)\d\d-[01]\d(?:-[0-3]\d)?)\b"
     r"|(?P<y5>(?:19|20)\d\d)年(?:(?P<m5>\d{1,2})月(?:(?P<d5>\d{1,2})[日号])?)?"
-    r"|\b(?:in|since|during|by|of|early|late|mid-?)\s+(?P<y4>(?:19|20)\d\d)\b",
-    re.IGNORECASE,
+    r"|\b(?:in|since|during|by|of|early|late|mid-?)\s+(?P<y4>(?:19|20)\d\d)\b"
 )
-_RELATIVE = re.compile(
+_RELATIVE = Folded(
     r"\b(?P<lm>last month|the previous month)\b|\b(?P<tm>(?:earlier |later )?this month)\b"
     r"|\b(?P<ly>last year)\b|\b(?P<ty>(?:earlier |later )?this year)\b"
     r"|\b(?P<now>this week|last week|yesterday|today|on (?:monday|tuesday|wednesday|thursday|"
     r"friday|saturday|sunday))\b"
-    r"|(?P<cnlm>上个?月)|(?P<cntm>本月|这个月|当月)|(?P<cnty>今年)|(?P<cnly>去年)|(?P<cnnow>日前|近日|今天|昨天|本周)",
-    re.IGNORECASE,
+    r"|(?P<cnlm>上个?月)|(?P<cntm>本月|这个月|当月)|(?P<cnty>今年)|(?P<cnly>去年)|(?P<cnnow>日前|近日|今天|昨天|本周)"
 )
+
+
+#: Every date above writes a year; the most it writes before it is 15 characters and two
+#: runs of white space ("September 30th, 2014"). So no date starts more than 32 characters
+#: before the first year unless a run of white space there is longer than one character.
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_BEFORE_YEAR = 32
+_LONG_SPACE = re.compile(r"\s\s")
+#: Words without which _RELATIVE finds nothing.
+_RELATIVE_WORDS = ("month", "year", "week", "day", "月", "今年", "去年", "日前", "近日", "今天",
+                   "昨天", "本周")  # fmt: skip
 
 
 def _partial(year: str, month: str | None = None, day: str | None = None) -> PartialDate | None:
@@ -216,7 +299,13 @@ def dates(text: str, base: PartialDate | None) -> list[Span]:
     """The dates *text* states, exact ("14 December 2014", "2014年12月") or relative to the
     article's date *base* ("last month", "earlier this year"), as PartialDates."""
     found: list[Span] = []
-    for m in _DATE.finditer(text):
+    exact: Iterable[re.Match[str]] = ()
+    if (year := _YEAR.search(text)) is not None:
+        start = max(0, year.start() - _BEFORE_YEAR)
+        if start and _LONG_SPACE.search(text, start, year.start()):
+            start = 0
+        exact = _DATE.finditer(text, start)
+    for m in exact:
         if m["y1"]:
             value = _partial(m["y1"], _month_of(m["m1"]), m["d1"])
         elif m["y2"]:
@@ -231,8 +320,8 @@ def dates(text: str, base: PartialDate | None) -> list[Span]:
             value = _partial(m["y4"])
         if value is not None:
             found.append(Span(m.start(), m.end(), value))
-    if base is not None:
-        for m in _RELATIVE.finditer(text):
+    if base is not None and any(map((low := text.lower()).__contains__, _RELATIVE_WORDS)):
+        for m in _RELATIVE.finditer(text, 0, low):
             value = _relative(m, base)
             if value is not None:
                 found.append(Span(m.start(), m.end(), value))

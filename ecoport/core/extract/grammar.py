@@ -5,8 +5,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ecoport.core.dates import PartialDate
-from ecoport.core.extract.figures import COUNT, Span, amounts, article_date, count, dates, percents
+from ecoport.core.extract.figures import (
+    COUNT,
+    Folded,
+    Span,
+    amounts,
+    article_date,
+    count,
+    dates,
+    foldable,
+    percents,
+)
 from ecoport.core.extract.names import Directory, Run, runs
+from ecoport.core.extract.names import lead as runs_lead
 from ecoport.core.extract.reading import Sentence, sentences
 from ecoport.core.money import Money
 from ecoport.core.ownership import Kind
@@ -68,101 +79,137 @@ _AUX = (
 _SUBJECT_GAP = re.compile(rf"^(?:'s|’s)?\s*(?:,[^,]{{1,90}},\s*)?(?:{_AUX}\s+)*$", re.I)
 _PRONOUN = re.compile(r"\b(?:it|its|the company|the firm|the group|he said|they)\b", re.I)
 _STAKE_MID = r"(?:[\w.%\-]+\s+){0,5}?"
-_TRIGGERS: tuple[tuple[str, Kind, re.Pattern[str]], ...] = (
-    # (form, kind, pattern): forms say where the investor and the company are
-    (
+
+
+@dataclass(frozen=True, slots=True)
+class _Trigger:
+    """Words that report a deal. *form* says where the investor and the company are; *gate*
+    is words one of which every match holds (in lower case): a sentence holding none of them
+    is not searched; with *leads*, every match starts with one (none starts before them)."""
+
+    form: str
+    kind: Kind
+    gate: tuple[str, ...]
+    pattern: Folded
+    leads: bool = False
+
+
+_TRIGGERS = (
+    _Trigger(
         "passive",
         Kind.ACQUISITION,
-        re.compile(
+        ("acquired", "bought", "purchased", "taken over"),
+        Folded(
             r"\b(?:was|were|has been|have been|had been|is being|will be|is to be)\s+"
-            r"(?:acquired|bought|purchased|taken over)\s+(?:outright\s+)?by\b",
-            re.I,
+            r"(?:acquired|bought|purchased|taken over)\s+(?:outright\s+)?by\b"
         ),
     ),
-    (
+    _Trigger(
         "raised",
         Kind.INVESTMENT,
-        re.compile(
+        ("raise", "secure", "closed", "receive", "got", "landed"),
+        Folded(
             r"\b(?:raised|raises|secured|secures|closed|received|receives|got|landed)\b"
-            r"[^.;]{0,90}?\b(?:led by|from|backed by)\b",
-            re.I,
+            r"[^.;]{0,90}?\b(?:led by|from|backed by)\b"
         ),
+        leads=True,
     ),
-    (
+    _Trigger(
         "exit",
         Kind.EXIT,
-        re.compile(
+        ("sold", "sell", "divested", "offloaded", "exited"),
+        Folded(
             r"\b(?:sold|sells|sell|divested|offloaded)\s+(?:its|their|his)\s+(?:entire|whole|"
-            r"remaining)\s+(?:stake|holding|shares)\s+in\b|\bexited\b",
-            re.I,
+            r"remaining)\s+(?:stake|holding|shares)\s+in\b|\bexited\b"
         ),
+        leads=True,
     ),
-    (
+    _Trigger(
         "active",
         Kind.SALE,
-        re.compile(
+        ("sold", "sell", "divested", "offloaded"),
+        Folded(
             rf"\b(?:sold|sells|sell|divested|offloaded)\s+(?:a|an|part of its|some of its|its)?\s*"
-            rf"{_STAKE_MID}(?:stake|shares|holding)\s+in\b",
-            re.I,
+            rf"{_STAKE_MID}(?:stake|shares|holding)\s+in\b"
         ),
+        leads=True,
     ),
-    (
+    _Trigger(
         "active",
         Kind.HOLDING,
-        re.compile(
-            rf"\b(?:holds|held|owns|owned)\s+(?:a|an)\s+{_STAKE_MID}(?:stake|holding)\s+in\b", re.I
-        ),
+        ("holds", "held", "owns", "owned"),
+        Folded(rf"\b(?:holds|held|owns|owned)\s+(?:a|an)\s+{_STAKE_MID}(?:stake|holding)\s+in\b"),
+        leads=True,
     ),
-    (
+    _Trigger(
         "active",
         Kind.INVESTMENT,
-        re.compile(
+        ("stake",),
+        Folded(
             rf"\b(?:took|takes|take|taken|taking|bought|buys|buy|purchased|purchases|acquired|"
-            rf"acquires|acquire|picked up|picks up|has)\s+(?:a|an)\s+{_STAKE_MID}stake\s+in\b",
-            re.I,
+            rf"acquires|acquire|picked up|picks up|has)\s+(?:a|an)\s+{_STAKE_MID}stake\s+in\b"
         ),
     ),
-    (
+    _Trigger(
         "nominal",
         Kind.INVESTMENT,
-        re.compile(
+        ("stake",),
+        Folded(
             rf"\b(?:purchase|acquisition|buying|purchasing)\s+of\s+(?:a|an)\s+{_STAKE_MID}"
-            r"stake\s+in\b",
-            re.I,
+            r"stake\s+in\b"
         ),
     ),
-    (
+    _Trigger(
         "nominal",
         Kind.ACQUISITION,
-        re.compile(r"\b(?:purchase|acquisition|takeover|buyout)\s+of\b", re.I),
+        ("purchase", "acquisition", "takeover", "buyout"),
+        Folded(r"\b(?:purchase|acquisition|takeover|buyout)\s+of\b"),
+        leads=True,
     ),
-    (
+    _Trigger(
         "active",
         Kind.INVESTMENT,
-        re.compile(
-            r"\b(?:invest(?:s|ed|ing)?|put|puts|poured|injected)\b(?:\s+x+|\s+(?:money|capital|funds|cash))?\s+(?:in|into)\b",
-            re.I,
+        ("invest", "put", "poured", "injected"),
+        Folded(
+            r"\b(?:invest(?:s|ed|ing)?|put|puts|poured|injected)\b(?:\s+x+|\s+(?:money|capital|funds|cash))?\s+(?:in|into)\b"
         ),
+        leads=True,
     ),
-    (
+    _Trigger(
         "active",
         Kind.INVESTMENT,
-        re.compile(
+        ("round", "financing", "funding"),
+        Folded(
             r"\b(?:led|leads|co-led|joined|participated in)\s+(?:a|an|the)\s+(?:[\w\-]+\s+){0,4}?"
-            r"(?:round|financing|funding)\s+(?:in|of|for|into)\b",
-            re.I,
+            r"(?:round|financing|funding)\s+(?:in|of|for|into)\b"
         ),
     ),
-    ("nominal", Kind.INVESTMENT, re.compile(rf"\b(?:a|an)\s+{_STAKE_MID}stake\s+in\b", re.I)),
-    (
+    _Trigger(
+        "nominal",
+        Kind.INVESTMENT,
+        ("stake",),
+        Folded(rf"\b(?:a|an)\s+{_STAKE_MID}stake\s+in\b"),
+    ),
+    _Trigger(
         "active",
         Kind.ACQUISITION,
-        re.compile(
+        (
+            "acquire",
+            "bought",
+            "buy",
+            "purchase",
+            "took over",
+            "takes over",
+            "snapped up",
+            "completed",
+            "agreed to",
+        ),
+        Folded(
             r"\b(?:acquired|acquires|acquire|bought|buys|buy|purchased|purchases|took over|"
             r"takes over|snapped up|completed (?:its|the) (?:acquisition|purchase|takeover) of|"
-            r"agreed to (?:buy|acquire))\b",
-            re.I,
+            r"agreed to (?:buy|acquire))\b"
         ),
+        leads=True,
     ),
 )
 _OBJECT_GAP = re.compile(r"^\s*(?:(?:[a-z][\w\-]*|x+)\s+){0,4}$")
@@ -177,6 +224,9 @@ _RELATION = re.compile(
     r"(?:wholly[- ]owned\s+)?(?:subsidiary|unit|division|affiliate|arm)\s+of\s+"
     r"(?P<parent>(?:[\w\-]+\s+){0,5}[A-Z0-9][\w.&\-]*(?:\s+[A-Z][\w.&\-]*)*))"
 )
+#: Words one of which every match of _RELATION holds (and of _CN_RELATION).
+_RELATION_WORDS = ("subsidiary", "unit", "division", "affiliate", "arm")
+_CN_RELATION_WORDS = ("旗下", "的子公司")
 _QUALIFIER = (
     r"(?P<q>more than|over|at least|about|around|some|roughly|nearly|almost|close to|"
     r"approximately|up to)?"
@@ -210,9 +260,11 @@ _CN_FILLER = (
 _CN_NAME = r"[\u4e00-\u9fffA-Za-z0-9·]{2,16}?"
 _CN_END = r"(?=[，,。；;、的并和与及]|持股|股份|股权|$|\d|百分之|部分|约|逾|共)"
 _CN_AMOUNT = r"[\d.,零〇一二两三四五六七八九十百千万亿]+(?:美元|港元|港币|欧元|人民币|元)"
-_CN_RULES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
+_CN_RULES: tuple[tuple[Kind, tuple[tuple[str, ...], ...], re.Pattern[str]], ...] = (
+    # (kind, gate, pattern): the gate is groups of words; every match holds one word of each
     (
         Kind.ACQUISITION,
+        (("被",), ("收购",)),
         re.compile(
             rf"(?P<co>{_CN_NAME}){_CN_FILLER}被(?P<inv>{_CN_NAME})(?:以[^，。]{{1,20}}?)?"
             r"(?:全资)?收购"
@@ -220,6 +272,7 @@ _CN_RULES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     ),
     (
         Kind.INVESTMENT,
+        (("完成",), ("融资",)),
         re.compile(
             rf"(?P<co>{_CN_NAME}){_CN_FILLER}完成(?:了)?[^，。]{{0,24}}?融资[，,]\s*(?:由)?"
             rf"(?P<inv>{_CN_NAME})(?:领投|独家投资|投资)"
@@ -227,6 +280,7 @@ _CN_RULES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     ),
     (
         Kind.INVESTMENT,
+        (("获", "接受"), ("投资", "注资")),
         re.compile(
             rf"(?P<co>{_CN_NAME}){_CN_FILLER}(?:获得|获|接受)(?:了)?(?P<inv>{_CN_NAME})(?:的)?"
             rf"(?:{_CN_AMOUNT})?(?:的)?(?:战略)?(?:投资|注资)"
@@ -234,6 +288,7 @@ _CN_RULES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     ),
     (
         Kind.SALE,
+        (("出售", "转让", "减持"),),
         re.compile(
             rf"(?P<inv>{_CN_NAME}){_CN_FILLER}(?:出售|转让|减持)(?:了)?(?:其)?(?:所持(?:有)?(?:的)?)?"
             rf"(?P<co>{_CN_NAME}){_CN_END}"
@@ -241,6 +296,7 @@ _CN_RULES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     ),
     (
         Kind.ACQUISITION,
+        (("收购",),),
         re.compile(
             rf"(?P<inv>{_CN_NAME}){_CN_FILLER}(?:以|斥资|出资)?(?:{_CN_AMOUNT})?(?:全资)?收购(?:了)?"
             rf"(?P<co>{_CN_NAME}){_CN_END}"
@@ -248,6 +304,7 @@ _CN_RULES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     ),
     (
         Kind.INVESTMENT,
+        (("投资", "入股", "参股", "领投", "注资", "认购"),),
         re.compile(
             rf"(?P<inv>{_CN_NAME}){_CN_FILLER}(?:以|斥资|出资)?(?:{_CN_AMOUNT})?"
             rf"(?:战略投资|投资|入股|参股|领投|注资|认购)(?:了)?(?P<co>{_CN_NAME}){_CN_END}"
@@ -265,6 +322,19 @@ _CN_TARGET = re.compile(
     rf"(?:计划|打算|将|要|目标是)(?:在[^，。]{{0,20}})?投资(?P<q>超过|逾)?(?P<n>{COUNT})家(?P<what>[\u4e00-\u9fff]{{0,8}}?(?:公司|企业|创业公司))?"
 )
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+#: Patterns the rules use on parts of a sentence (searched with pos and endpos: as on the
+#: slice, "$" at endpos).
+_CLAUSE = re.compile(r"[,;]")
+_AFTER_PREPOSITION = re.compile(r"\b(?:of|in|for|with|from|at)\s+(?:the\s+)?$")
+_AFTER_PREPOSITION_BY = re.compile(r"\b(?:of|in|for|with|from|at|by)\s+(?:the\s+)?$")
+_OWNER_GAP = re.compile(r"(?:'s|’s)\s*(?:x+\s+)?")
+_VALUATION = re.compile(r"(?:valu(?:ation|ing|ed)[^.]{0,20}|at)\s*$", re.I)
+_OTHER_CLAUSE = re.compile(r";|, and\b|, but\b|。|；")
+_CN_OPENER = re.compile(r"^(?:据悉|消息|报道|此外|同时|另外|其中|而|并)")
+_CN_FILLER_START = re.compile(rf"^{_CN_FILLER}")
+_CN_NOT_NAME = re.compile(r"^[\d约近逾超过多目今去本该其]")
+_CN_COUNTED = re.compile(r"^[\d.,]+(?:家|个)")
+_CN_PLANNER = re.compile(rf"^{_CN_NAME}(?={_CN_FILLER}(?:计划|打算|将|要|已|目标))")
 _IN_PASSING = "a relation stated in passing: its percent is not stated"
 
 
@@ -298,8 +368,7 @@ class _Article:
     # -- names ----------------------------------------------------------------------------
 
     def name(self, written: str) -> tuple[str, bool, str | None]:
-        written = written.strip(" ,.'’\"“”")
-        return self.directory.resolve(written)
+        return self.directory.resolve(written.strip(" ,.'’\"“”"))
 
     def subject(self, text: str, names: list[Run], at: int) -> tuple[str | None, Decimal, str]:
         """Who acts at *at*: the name just before it, else "it"/"the company" (the topic)."""
@@ -315,9 +384,9 @@ class _Article:
                 Decimal("0.1"),
                 f"the investor is read from the context ({self.topic})",
             )
-        if before and before[0].start < 40 and not re.search(r"[,;]", text[: before[0].start]):
+        if before and before[0].start < 40 and not _CLAUSE.search(text, 0, before[0].start):
             lead = before[0]
-            if not re.search(r"\b(?:of|in|for|with|from|at)\s+(?:the\s+)?$", text[: lead.start]):
+            if not _AFTER_PREPOSITION.search(text, 0, lead.start):
                 return lead.text, Decimal("0.1"), ""
         return None, Decimal(0), ""
 
@@ -360,11 +429,20 @@ class _Article:
         names = self.last_runs = runs(masked)
         found: list[_Found] = []
         used: list[tuple[int, int]] = []
-        for form, kind, pattern in _TRIGGERS:
-            for m in pattern.finditer(masked):
+        low = masked.lower()
+        gated = foldable(masked)  # else the patterns may match where a gate word is not seen
+        for trigger in _TRIGGERS:
+            at = 0
+            if gated:
+                seen = [i for i in map(low.find, trigger.gate) if i >= 0]
+                if not seen:
+                    continue
+                if trigger.leads:
+                    at = min(seen)
+            for m in trigger.pattern.finditer(masked, at, low):
                 if any(m.start() < e and s < m.end() for s, e in used):
                     continue
-                deal = self.roles(form, kind, masked, names, m)
+                deal = self.roles(trigger.form, trigger.kind, masked, names, m)
                 if deal is None:
                     continue
                 used.append((m.start(), m.end()))
@@ -395,7 +473,7 @@ class _Article:
             if (
                 form == "nominal"
                 and (owner := [r for r in names if r.possessive and r.end <= m.start()])
-                and re.fullmatch(r"(?:'s|’s)\s*(?:x+\s+)?", text[owner[-1].end : m.start()])
+                and _OWNER_GAP.fullmatch(text, owner[-1].end, m.start())
             ):
                 investor, d, why = owner[-1].text, Decimal(0), ""
             else:
@@ -418,7 +496,9 @@ class _Article:
     def chinese(self, sentence: Sentence) -> list[_Found]:
         text = sentence.text
         found: list[_Found] = []
-        for kind, pattern in _CN_RULES:
+        for kind, gate, pattern in _CN_RULES:
+            if not all(any(map(text.__contains__, words)) for words in gate):
+                continue
             for m in pattern.finditer(text):
                 if any(m.start() < f.end and f.start < m.end() for f in found):
                     continue
@@ -430,11 +510,11 @@ class _Article:
 
     def cn_name(self, written: str, sentence: str) -> str | None:
         written = _CN_LEAD.sub("", written)
-        written = re.sub(r"^(?:据悉|消息|报道|此外|同时|另外|其中|而|并)", "", written)
-        written = re.sub(rf"^{_CN_FILLER}", "", written)
-        if len(written) < 2 or re.match(r"^[\d约近逾超过多目今去本该其]", written):
+        written = _CN_OPENER.sub("", written)
+        written = _CN_FILLER_START.sub("", written)
+        if len(written) < 2 or _CN_NOT_NAME.match(written):
             return None
-        if re.match(r"^[\d.,]+(?:家|个)", sentence[sentence.find(written) + len(written) :] or "x"):
+        if _CN_COUNTED.match(sentence[sentence.find(written) + len(written) :] or "x"):
             return None
         known = self.directory.known_in(written)
         if known and known[0].text != written:
@@ -457,10 +537,8 @@ class _Article:
         self.counts(sentence, chinese, when)
         if not chinese:
             lead = self.last_runs
-            if lead and lead[0].start < 40 and not re.search(r"[,;]", text[: lead[0].start]):
-                if not re.search(
-                    r"\b(?:of|in|for|with|from|at|by)\s+(?:the\s+)?$", text[: lead[0].start]
-                ):
+            if lead and lead[0].start < 40 and not _CLAUSE.search(text, 0, lead[0].start):
+                if not _AFTER_PREPOSITION_BY.search(text, 0, lead[0].start):
                     name, known, _how = self.name(lead[0].text)
                     self.topic = name if known and not found else self.topic
         for deal in found:
@@ -482,12 +560,8 @@ class _Article:
         valuation = [
             s
             for s in money
-            if re.search(
-                r"(?:valu(?:ation|ing|ed)[^.]{0,20}|at)\s*$",
-                text[max(0, s.start - 30) : s.start],
-                re.I,
-            )
-            and "valu" in text[max(0, s.start - 30) : s.start].lower()
+            if "valu" in text[max(0, s.start - 30) : s.start].lower()
+            and _VALUATION.search(text[max(0, s.start - 30) : s.start])
         ]
         shown = [s for s in money if not s.bracketed and s not in valuation]
         amount = shown[0].value if shown else None
@@ -545,6 +619,8 @@ class _Article:
 
     def relations(self, sentence: Sentence, chinese: bool) -> None:
         text = sentence.text
+        if not any(map(text.__contains__, _CN_RELATION_WORDS if chinese else _RELATION_WORDS)):
+            return
         for m in (_CN_RELATION if chinese else _RELATION).finditer(text):
             parent = m["parent"] if not chinese else self.cn_name(m["parent"], text)
             child = m["child"] if not chinese else self.cn_name(m["child"], text)
@@ -572,6 +648,10 @@ class _Article:
 
     def counts(self, sentence: Sentence, chinese: bool, when: list[Span]) -> None:
         text = sentence.text
+        if chinese and ("投资" not in text or "家" not in text):
+            return  # what every pattern below needs
+        if not chinese and "invest" not in text.lower() and foldable(text):
+            return
         date = when[0].value if when else self.base or self.fallback
         if chinese:
             matches = [(m, True) for m in _CN_TARGET.finditer(text)]
@@ -611,9 +691,7 @@ class _Article:
             known = self.directory.known_in(prefix)
             if known:
                 return known[-1].text
-            lead = re.match(
-                rf"^{_CN_NAME}(?={_CN_FILLER}(?:计划|打算|将|要|已|目标))", _CN_LEAD.sub("", prefix)
-            )
+            lead = _CN_PLANNER.match(_CN_LEAD.sub("", prefix))
             return lead.group() if lead else self.topic
         if _PRONOUN.search(prefix) and self.topic:
             return self.topic
@@ -625,12 +703,14 @@ class _Article:
     def paragraph_end(self, paragraph: list[Sentence]) -> None:
         """Deals whose buyer the sentence does not name, named later in the paragraph
         ("... acquired Segway. ... purchasing company Ninebot ...")."""
+        if not self.unnamed:
+            return
+        buyer = None  # the paragraph's first: looked for once, however many deals lack one
+        for other in paragraph:
+            if m := _BUYER.search(other.text):
+                buyer = m["name"] or m["name2"]
+                break
         for sentence, deal in self.unnamed:
-            buyer = None
-            for other in paragraph:
-                if m := _BUYER.search(other.text):
-                    buyer = m["name"] or m["name2"]
-                    break
             if buyer is None:
                 self.notes.append(
                     f"a deal in {deal.startup} names no investor; no draft: "
@@ -658,7 +738,7 @@ def _nearest(text: str, when: list[Span], deal: _Found) -> PartialDate | None:
             gap, between = deal.start - s.end, text[s.end : deal.start]
         else:
             gap, between = s.start - deal.end, text[deal.end : s.start]
-        if gap < 0 or re.search(r";|, and\b|, but\b|。|；", between):
+        if gap < 0 or _OTHER_CLAUSE.search(between):
             continue
         if best is None or gap < best[0]:
             best = (gap, s.value)
@@ -693,8 +773,7 @@ _KEYWORDS = (
 
 
 def _may_tell(text: str) -> bool:
-    low = text.lower()
-    return any(k in low for k in _KEYWORDS)
+    return any(map(text.lower().__contains__, _KEYWORDS))
 
 
 def extract(
@@ -720,9 +799,8 @@ def extract(
                 continue
             if len(sentence.text) > 2000:
                 continue
-            lead = runs(sentence.text[:60])
-            if lead and lead[0].start == 0:
-                name, known, _how = article.name(lead[0].text)
+            if lead := runs_lead(sentence.text[:60]):
+                name, known, _how = article.name(lead.text)
                 article.topic = name if known else article.topic
             continue
         article.sentence(sentence)

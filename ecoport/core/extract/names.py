@@ -28,7 +28,7 @@ PLACES = frozenset(
 #: Words with a capital or a digit (the only ones a name run holds): lower-case words are
 #: skipped by the pattern itself, and break a run by the gap they leave.
 _TOKEN = re.compile(r"(?<![\w&+.\-])[a-z]*[A-Z0-9][A-Za-z0-9&+]*(?:[.\-][A-Za-z0-9&+]+)*")
-_POSSESSIVE = re.compile(r"^(?:'s|’s|'|’)")
+_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)")  # with .match
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -43,22 +43,25 @@ class Run:
 
 
 def _name_like(word: str) -> bool:
-    if word.lower() in STOP or word.lower().endswith(("-based", "-listed", "-owned", "-backed")):
+    """Whether a word of _TOKEN (ASCII: upper case is what lower() changes) may be a name's."""
+    low = word.lower()
+    if low in STOP or low.endswith(("-based", "-listed", "-owned", "-backed")):
         return False
     if len(word) == 1:
         return False
-    return any(c.isupper() for c in word) or (word[0].isdigit() and any(c.isalpha() for c in word))
+    return word != low or (word[0].isdigit() and word != word.upper())
 
 
-def runs(text: str) -> list[Run]:
-    """The runs of name-like words in *text* (a sentence with its figures blanked out)."""
+def runs(text: str, *, first: bool = False) -> list[Run]:
+    """The runs of name-like words in *text* (a sentence with its figures blanked out); with
+    *first*, only the first run (the list ends as soon as it is known)."""
     found: list[Run] = []
     current: list[re.Match[str]] = []
 
     def close() -> None:
         if current:
             start, end = current[0].start(), current[-1].end()
-            possessive = bool(_POSSESSIVE.match(text[end:]))
+            possessive = bool(_POSSESSIVE.match(text, end))
             found.append(Run(start, end, text[start:end], possessive))
             current.clear()
 
@@ -72,11 +75,23 @@ def runs(text: str) -> list[Run]:
             continue
         if current and text[current[-1].end() : m.start()] != " ":
             close()
-        if current and _POSSESSIVE.match(text[current[-1].end() :]):
+        if current and _POSSESSIVE.match(text, current[-1].end()):
             close()
+        if first and found:
+            return found
         current.append(m)
     close()
     return found
+
+
+def lead(text: str) -> Run | None:
+    """The run of name-like words *text* starts with, if it starts with one: the first of
+    ``runs(text)`` when it starts at 0."""
+    first = _TOKEN.match(text)
+    if first is None or first[0].lower() in PLACES or not _name_like(first[0]):
+        return None  # the first word does not start a run
+    found = runs(text, first=True)
+    return found[0] if found and found[0].start == 0 else None
 
 
 class Directory:
@@ -87,6 +102,7 @@ class Directory:
         self.exact: dict[str, str] = {}
         self.matched: dict[str, str] = {}
         self.core: dict[str, str] = {}
+        self._resolved: dict[str, tuple[str, bool, str | None]] = {}
         cjk: list[str] = []
         for spelling, name in spellings:
             self.exact.setdefault(spelling.lower(), name)
@@ -101,14 +117,23 @@ class Directory:
         )
 
     def resolve(self, written: str) -> tuple[str, bool, str | None]:
-        """(the company's name, whether it is known, how it was read when not spelt so)."""
+        """(the company's name, whether it is known, how it was read when not spelt so).
+        Memoized: an article names the same companies again and again."""
+        done = self._resolved.get(written)
+        if done is not None:
+            return done
         name = self.exact.get(written.lower())
         if name is not None:
-            return name, True, None
-        name = self.matched.get(match_key(written)) or self.core.get(core_key(written))
-        if name is not None:
-            return name, True, f"{written} read as {name}"
-        return written, False, None
+            done = name, True, None
+        elif (
+            name := self.matched.get(match_key(written)) or self.core.get(core_key(written))
+        ) is not None:
+            done = name, True, f"{written} read as {name}"
+        else:
+            done = written, False, None
+        if len(self._resolved) < 1 << 16:
+            self._resolved[written] = done
+        return done
 
     def known_in(self, text: str) -> list[Run]:
         """Known Chinese names written in *text* (Chinese has no capitals to find them by)."""
