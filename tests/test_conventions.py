@@ -308,6 +308,7 @@ BAD_VALUE: dict[str, list[str]] = {
     "marks remove": ["abc"],
     "marks missing": ["--older-than", "-1"],
     "returns": ["--by", "colour"],
+    "dashboard": ["-o", "dashboard.html", "--as-of", "2014-13"],
 }
 
 

@@ -237,3 +237,15 @@ def test_the_page_in_a_real_browser(run: Run, tmp_path: Path) -> None:
     # shown holds no time or path, so the same page gives the same picture)
     if not SCREENSHOT.exists() or SCREENSHOT.read_bytes() != png:
         SCREENSHOT.write_bytes(png)
+
+
+@pytest.mark.usefixtures("seeded")
+def test_what_was_written_for_scripts(run: Run, tmp_path: Path) -> None:
+    out = tmp_path / "d.html"
+    result = run("dashboard", "-o", str(out), "--as-of", AS_OF, "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    done = json.loads(result.stdout)
+    assert done["file"] == str(out) and done["bytes"] == out.stat().st_size
+    assert done["investors"] == "Xiaomi" and done["as_of"] == AS_OF
+    quiet = run("-q", "dashboard", "-o", str(out))
+    assert quiet.exit_code == 0 and quiet.stdout == quiet.stderr == ""

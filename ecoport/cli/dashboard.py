@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ecoport.cli.common import DbOption, globals_of, location, parse_opt
+from ecoport.cli.common import DbOption, Format, FormatOption, emit, location, parse_opt
 from ecoport.cli.stakes import InvestorOpt
 from ecoport.errors import InvalidInput
 
@@ -36,6 +36,7 @@ def dashboard(
         bool,
         typer.Option("--force", help="Replace FILE even if it is not a dashboard made before."),
     ] = False,
+    fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
     """Write a dashboard to share: one HTML file that opens anywhere with no network.
@@ -56,7 +57,6 @@ def dashboard(
 
     from ecoport.core.dates import parse_date
     from ecoport.dashboard_html import GENERATOR, render
-    from ecoport.render import info
     from ecoport.services.dashboard import DashboardQuery, check_target, write_page
     from ecoport.services.dashboard import dashboard as gather
     from ecoport.store.db import reading
@@ -78,8 +78,13 @@ def dashboard(
         sys.stdout.write(page)
         return
     size = write_page(output, page)
-    names = ", ".join(p.progress.investor for p in built.investors)
-    info(
-        f"Wrote {output} ({size / 1000:.1f} kB): {names} as of {built.as_of.isoformat()}",
-        quiet=globals_of(ctx).quiet,
-    )
+    names = [p.progress.investor for p in built.investors]
+    done = {
+        "file": str(output),
+        "bytes": size,
+        "investors": ", ".join(names),
+        "as_of": built.as_of.isoformat(),
+        "database": built.database,
+    }
+    line = f"Wrote {output} ({size / 1000:.1f} kB): {', '.join(names)} as of {built.as_of}"
+    emit(ctx, fmt, done, line)
