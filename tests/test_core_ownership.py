@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from ecoport.core.ownership import Kind, parse_kind
-from ecoport.core.pace import pace
+from ecoport.core.pace import add_months, project, quarter
 from ecoport.errors import InvalidInput
 
 D = Decimal
@@ -19,20 +19,17 @@ def test_parse_kind() -> None:
         parse_kind("gift")
 
 
-def test_pace_projects_the_target_date() -> None:
-    first = [dt.date(2020, 1, 1)] * 12  # 12 companies in 12 months -> ~1 a month
-    result = pace(first, target=24, as_of=dt.date(2021, 1, 1))
-    assert result.per_month is not None
-    assert D("0.98") < result.per_month < D("1.0")
-    assert result.target_date is not None
-    assert dt.date(2021, 12, 25) < result.target_date < dt.date(2022, 1, 15)
-    assert not result.reached
-
-
-def test_pace_when_reached_and_when_empty() -> None:
-    dates = [dt.date(2014, 1, 1), dt.date(2014, 6, 1), dt.date(2015, 1, 1)]
-    reached = pace(dates, target=2, as_of=dt.date(2016, 1, 1))
-    assert reached.reached and reached.target_date == dt.date(2014, 6, 1)
-    assert pace([], target=100, as_of=dt.date(2016, 1, 1)).per_month is None
-    same_day = pace([dt.date(2016, 1, 1)], target=5, as_of=dt.date(2016, 1, 1))
-    assert same_day.per_month is None and same_day.target_date is None
+def test_projection_in_whole_days_and_the_horizon() -> None:
+    day = dt.date
+    entries = [day(2020, 1, 1), day(2020, 7, 1), day(2021, 1, 1)]
+    # 3 entries in 366 days (2020-01-01 to 2021-01-01); 2 more to 5: 2 x 366 / 3 = 244 days
+    p = project(entries, since=day(2020, 1, 1), as_of=day(2021, 1, 1), held=3, target=5)
+    assert p.companies == 3 and p.falls == day(2021, 9, 2) and not p.beyond_horizon
+    assert quarter(p.falls) == "2021-Q3"
+    far = project(entries, since=day(2020, 1, 1), as_of=day(2021, 1, 1), held=3, target=100)
+    assert far.falls is None and far.beyond_horizon  # 97 x 122 days: beyond 20 years
+    none = project(entries, since=day(2021, 6, 1), as_of=day(2022, 6, 1), held=3, target=5)
+    assert none.companies == 0 and none.per_month == 0 and none.beyond_horizon
+    done = project(entries, since=day(2020, 1, 1), as_of=day(2021, 1, 1), held=5, target=5)
+    assert done.falls is None and not done.beyond_horizon
+    assert add_months(day(2024, 3, 31), -1) == day(2024, 2, 29)

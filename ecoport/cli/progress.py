@@ -48,6 +48,24 @@ def progress(
             "more) hold too, not only subsidiaries (held at more than 50%).",
         ),
     ] = False,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            metavar="PERIOD",
+            help="History instead: for each year, quarter or month, new companies, the "
+            "cumulative count, exits and money in.",
+            show_default=False,
+        ),
+    ] = None,
+    window: Annotated[
+        int,
+        typer.Option(
+            "--window",
+            metavar="MONTHS",
+            help="Months of the recent pace, shown beside the pace over the whole period.",
+        ),
+    ] = 12,
     into: InOption = None,
     exact: ExactOption = False,
     wide: WideOption = False,
@@ -62,13 +80,22 @@ def progress(
     Shows the count by sector, the money disclosed, the first and latest stakes, the
     pace so far and when the target falls at that pace.
 
+    Counts every company ever held (held now and no longer held are shown beside); a
+    company known only from a reported holding counts, with its entry date unknown, and
+    stays out of the pace. The pace over the whole period and over the last --window
+    months each project when the target falls, as a quarter, or "not at the current
+    pace" beyond 20 years. Milestones (`ecoport target milestone add`) and sector
+    targets (`ecoport target set --sector`) are shown against what is held.
+
     \b
     Example:
       ecoport progress
       ecoport progress --investor Xiaomi --depth 2 --format json
+      ecoport progress --by year
     """
     from ecoport.core.dates import parse_date
     from ecoport.emit import emit
+    from ecoport.errors import InvalidInput
     from ecoport.services.progress import ProgressQuery
     from ecoport.services.progress import progress as build
     from ecoport.store.db import reading
@@ -83,7 +110,17 @@ def progress(
         depth=depth,
         as_of=None if when is None else when.end,
         associates=associates,
+        window=window,
     )
+    if window < 1:
+        raise InvalidInput(f"must be 1 or more (got {window})", where="--window")
+    if by is not None:
+        from ecoport.services.progress import progress_history
+
+        with reading(location(ctx, db)) as reader:
+            history = progress_history(reader, query, by.lower())
+        emit(history, fmt.value, exact=exact, wide=wide)
+        return
     with reading(location(ctx, db)) as reader:
         result = build(reader, query)
     emit(result, fmt.value, exact=exact, wide=wide)

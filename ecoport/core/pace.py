@@ -1,50 +1,76 @@
-"""Pace toward a target: companies per month so far, and when the target falls at that pace."""
+"""Pace toward a target: companies per month over a period, and when the target falls at that
+pace (a date no more precise than its quarter, or none beyond the horizon)."""
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 
 #: Mean Gregorian month, in days.
 DAYS_PER_MONTH = Decimal("30.436875")
-
-
-@dataclass(frozen=True, slots=True)
-class Pace:
-    per_month: Decimal | None
-    """Companies per month from the first stake to *as_of*; None with no elapsed time."""
-    target_date: dt.date | None
-    """When the target is (or was) reached; None when there is no pace to project."""
-    reached: bool
 
 
 def months_between(start: dt.date, end: dt.date) -> Decimal:
     return Decimal((end - start).days) / DAYS_PER_MONTH
 
 
-def pace(first_dates: list[dt.date], *, target: int, as_of: dt.date) -> Pace:
-    """Pace from each company's first stake date (sorted or not).
+#: How far ahead a target date is worth projecting: beyond this, "not at the current pace".
+HORIZON_YEARS = 20
 
-    At or past the target, ``target_date`` is the day the target-th company came in.
-    """
-    if not first_dates:
-        return Pace(None, None, False)
-    ordered = sorted(first_dates)
-    if len(ordered) >= target:
-        return Pace(_rate(len(ordered), ordered[0], as_of), ordered[target - 1], True)
-    rate = _rate(len(ordered), ordered[0], as_of)
-    if rate is None or rate == 0:
-        return Pace(rate, None, False)
-    remaining_days = (Decimal(target - len(ordered)) / rate * DAYS_PER_MONTH).to_integral_value(
-        ROUND_CEILING
+
+def quarter(day: dt.date) -> str:
+    """``2031-Q2``: a projected date is no more precise than its quarter."""
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """*day* moved by whole calendar *months* (the last day of a shorter month)."""
+    import calendar
+
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return day.replace(
+        year=year, month=month + 1, day=min(day.day, calendar.monthrange(year, month + 1)[1])
     )
-    try:
-        return Pace(rate, as_of + dt.timedelta(days=int(remaining_days)), False)
-    except OverflowError:  # a pace so slow the date lies beyond year 9999
-        return Pace(rate, None, False)
 
 
-def _rate(count: int, first: dt.date, as_of: dt.date) -> Decimal | None:
-    months = months_between(first, as_of)
-    if months <= 0:
-        return None
-    return Decimal(count) / months
+@dataclass(frozen=True, slots=True)
+class Projection:
+    """A pace and where it leads: companies a month over a period, and when the target
+    falls at that pace (None: no pace, or beyond the horizon)."""
+
+    since: dt.date
+    months: Decimal
+    companies: int
+    """Entries counted in the period."""
+    per_month: Decimal | None
+    falls: dt.date | None
+    beyond_horizon: bool
+    """The target falls, at this pace, more than HORIZON_YEARS ahead (or never)."""
+
+
+def project(
+    entries: list[dt.date],
+    *,
+    since: dt.date,
+    as_of: dt.date,
+    held: int,
+    target: int,
+    horizon_years: int = HORIZON_YEARS,
+) -> Projection:
+    """The pace of *entries* from *since* (exclusive of earlier ones) to *as_of*, and the
+    date the target falls at it, counting on from *held* companies."""
+    counted = sum(1 for d in entries if since <= d <= as_of)
+    elapsed = (as_of - since).days
+    months = months_between(since, as_of)
+    if elapsed <= 0:
+        return Projection(since, months, counted, None, None, False)
+    rate = Decimal(counted) / months
+    if held >= target:
+        return Projection(since, months, counted, rate, None, False)
+    if counted == 0:
+        return Projection(since, months, counted, rate, None, True)
+    # the remaining companies at *counted* per *elapsed* days, in whole days (exact)
+    days = -(-(target - held) * elapsed // counted)
+    if days > horizon_years * 365.2425:
+        return Projection(since, months, counted, rate, None, True)
+    return Projection(since, months, counted, rate, as_of + dt.timedelta(days=days), False)

@@ -2,8 +2,9 @@
 how much money, at what pace, and what its ecosystem reaches through its subsidiaries."""
 
 import datetime as dt
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -11,7 +12,7 @@ from typing import Any, ClassVar
 from ecoport.core.dates import PartialDate
 from ecoport.core.fx import RULE
 from ecoport.core.money import Money, from_minor, plain
-from ecoport.core.pace import pace
+from ecoport.core.pace import HORIZON_YEARS, Projection, add_months, project, quarter
 from ecoport.core.sectors import at_depth
 from ecoport.errors import InvalidInput, NotFound
 from ecoport.services.fx import Rates
@@ -33,6 +34,8 @@ class ProgressQuery:
     """Reporting currency; the database's setting when None."""
     associates: bool = False
     """Count as reached through the ecosystem what associates hold, not only subsidiaries."""
+    window: int = 12
+    """Months of the trailing pace (beside the pace over the whole period)."""
 
 
 def amounts_json(amounts: tuple[Money, ...]) -> list[dict[str, str]]:
@@ -120,6 +123,52 @@ class Milestone:
 
 
 @dataclass(frozen=True, slots=True)
+class SectorGoal:
+    """A sector's target beside the companies held in it (and its sub-sectors)."""
+
+    sector: str
+    target: int
+    companies: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sector": self.sector,
+            "target": self.target,
+            "companies": self.companies,
+            "percent_of_target": f"{_percent(self.companies, self.target):f}",
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """A company counted whose entry date is unknown: only a holding was reported."""
+
+    company: str
+    first_reported: PartialDate
+
+    def to_json(self) -> dict[str, str]:
+        return {"company": self.company, "first_reported": str(self.first_reported)}
+
+
+def _projection_json(p: Projection | None) -> dict[str, Any] | None:
+    if p is None:
+        return None
+    return {
+        "since": p.since.isoformat(),
+        "months": f"{p.months:.1f}",
+        "companies": p.companies,
+        "per_month": None if p.per_month is None else f"{p.per_month:.3f}",
+        "falls": None if p.falls is None else p.falls.isoformat(),
+        "falls_in": None if p.falls is None else quarter(p.falls),
+        "beyond_horizon": p.beyond_horizon,
+    }
+
+
+def _percent(part: int, whole: int) -> Decimal:
+    return (Decimal(part * 100) / Decimal(whole)).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True, slots=True)
 class InvestorProgress:
     investor: str
     target: int
@@ -143,27 +192,57 @@ class InvestorProgress:
     in_rounds: RoundsTaken
     sectors: tuple[SectorProgress, ...]
     entries: tuple[dt.date, ...] = ()
-    """Each counted company's entry date (its first stake), in order: the burn-up's steps."""
+    """Each counted company's entry date (its first investment or acquisition), in order:
+    the burn-up's steps. Companies known only from a reported holding are not in it."""
     milestones: tuple[Milestone, ...] = ()
+    target_default: bool = False
+    """No target was set: the default one is shown."""
+    held_now: int = 0
+    """Of the companies counted, those still held on the date (the others exited, were
+    written off, or were acquired by another)."""
+    entry_unknown: tuple[Unknown, ...] = ()
+    whole: Projection | None = None
+    """The pace from the first entry to the date, and where it leads."""
+    trailing: Projection | None = None
+    """The pace over the trailing window, and where it leads."""
+    horizon_years: int = HORIZON_YEARS
+    sector_goals: tuple[SectorGoal, ...] = ()
 
     @property
     def percent_of_target(self) -> Decimal:
-        return (Decimal(self.companies * 100) / Decimal(self.target)).quantize(Decimal("0.01"))
+        return _percent(self.companies, self.target)
+
+    @property
+    def no_longer_held(self) -> int:
+        return self.companies - self.held_now
 
     @property
     def counted(self) -> str:
         return f"distinct companies in which {self.investor} holds or held a direct stake"
+
+    @property
+    def falls_between(self) -> tuple[dt.date, dt.date] | None:
+        """The target date at the two paces, earlier first (None unless both project)."""
+        dates = [p.falls for p in (self.whole, self.trailing) if p is not None and p.falls]
+        if len(dates) < 2:
+            return None
+        return (min(dates), max(dates))
 
     def to_json(self) -> dict[str, Any]:
         into = self.invested_in.currency
         return {
             "investor": self.investor,
             "target": self.target,
+            "target_default": self.target_default,
             "target_note": self.target_note,
             "target_source": self.target_source,
             "companies": self.companies,
             "percent_of_target": f"{self.percent_of_target:f}",
             "counted": self.counted,
+            "headline": "ever held",
+            "held_now": self.held_now,
+            "no_longer_held": self.no_longer_held,
+            "entry_unknown": [u.to_json() for u in self.entry_unknown],
             "through_portfolio": list(self.through_portfolio),
             "through_portfolio_via": self.through,
             "first_stake": None if self.first_stake is None else self.first_stake.to_json(),
@@ -172,6 +251,13 @@ class InvestorProgress:
             "pace_since": None if self.pace_since is None else self.pace_since.isoformat(),
             "target_date": None if self.target_date is None else self.target_date.isoformat(),
             "target_reached": self.target_reached,
+            "pace": {
+                "whole_period": _projection_json(self.whole),
+                "trailing": _projection_json(self.trailing),
+                "horizon_years": self.horizon_years,
+            },
+            "milestones": [m.to_json() for m in self.milestones],
+            "sector_targets": [g.to_json() for g in self.sector_goals],
             "invested": amounts_json(self.invested),
             "invested_in": self.invested_in.to_json(),
             "transactions": self.transactions,
@@ -300,14 +386,17 @@ def _investor_progress(
     target = query.target or (stored[0][0] if stored else DEFAULT_TARGET)
     target_note, target_source = stored[0][1:] if stored and not query.target else (None, None)
 
-    # One row per company: its sector, its first stake, its transactions (one pass).
+    # One row per company: its sector, its transactions, the first event of any kind and
+    # the first investment or acquisition (its entry), read in one pass.
     company_rows = reader.rows(
         f"""
-        SELECT c.sector, MIN(s.date),
+        SELECT c.sector,
                COUNT(CASE WHEN s.kind IN ({MONEY_SQL}) THEN 1 END),
-               COUNT(CASE WHEN s.kind IN ({MONEY_SQL}) AND s.amount_minor IS NULL THEN 1 END)
+               COUNT(CASE WHEN s.kind IN ({MONEY_SQL}) AND s.amount_minor IS NULL THEN 1 END),
+               MIN(s.date), MIN(CASE WHEN s.kind IN ({IN_SQL}) THEN s.date END), c.name, c.id
         FROM stake s JOIN company c ON c.id = s.company_id
-        WHERE s.investor_id = :inv AND s.date <= :as_of GROUP BY s.company_id, c.sector
+        WHERE s.investor_id = :inv AND s.date <= :as_of
+        GROUP BY s.company_id, c.sector, c.name, c.id
         """,
         p,
     )
@@ -359,7 +448,7 @@ def _investor_progress(
         if done is not None:
             converted_by_sector[key] += done
     tallies: dict[str, list[int]] = {}
-    for sector, _first, tx, undis in company_rows:
+    for sector, tx, undis, *_rest in company_rows:
         tally = tallies.setdefault(key_of(sector), [0, 0, 0])
         tally[0] += 1
         tally[1] += tx
@@ -375,8 +464,20 @@ def _investor_progress(
         )
         for key, (n, tx, undis) in sorted(tallies.items(), key=lambda kv: (-kv[1][0], kv[0]))
     )
-    first_dates = sorted(dt.date.fromisoformat(r[1]) for r in company_rows)
-    result = pace(first_dates, target=target, as_of=as_of)
+    first_dates = sorted(dt.date.fromisoformat(r[4]) for r in company_rows if r[4] is not None)
+    unknown = _entry_unknown(reader, company_rows)
+    reported = sorted(r[3] for r in company_rows)  # each company's first event
+    reached = len(reported) >= target
+    count = len(company_rows)
+    whole = trailing = None
+    if first_dates:
+        whole = project(first_dates, since=first_dates[0], as_of=as_of, held=count, target=target)
+        start = max(add_months(as_of, -query.window), first_dates[0])
+        trailing = project(first_dates, since=start, as_of=as_of, held=count, target=target)
+    from ecoport.services.ownership import holdings_of
+
+    positions = holdings_of(reader, {inv_id}, as_of=as_of.isoformat()).get(inv_id, {})
+    held_now = sum(1 for pos in positions.values() if pos.active)
     marks = [StakeMark(PartialDate.from_stored(d, prec), company) for d, prec, company in edges]
     failures = converter.failures
     return InvestorProgress(
@@ -384,15 +485,17 @@ def _investor_progress(
         target=target,
         target_note=target_note,
         target_source=target_source,
-        companies=len(company_rows),
+        companies=count,
         through_portfolio=tuple(through),
         through="subsidiaries and associates" if query.associates else "subsidiaries",
         first_stake=marks[0] if marks else None,
         latest_stake=marks[1] if len(marks) > 1 else None,
-        pace_per_month=result.per_month,
+        pace_per_month=None if whole is None else whole.per_month,
         pace_since=first_dates[0] if first_dates else None,
-        target_date=result.target_date,
-        target_reached=result.reached,
+        target_date=dt.date.fromisoformat(reported[target - 1])
+        if reached
+        else (None if whole is None else whole.falls),
+        target_reached=reached,
         invested=_money(invested),
         invested_in=Conversion(
             currency=converter.into,
@@ -404,4 +507,240 @@ def _investor_progress(
         in_rounds=in_rounds,
         sectors=sectors,
         entries=tuple(first_dates),
+        milestones=_milestones(reader, inv_id, company_rows),
+        target_default=not stored and query.target is None,
+        held_now=held_now,
+        entry_unknown=unknown,
+        whole=whole,
+        trailing=trailing,
+        sector_goals=_sector_goals(reader, inv_id, company_rows),
     )
+
+
+def _entry_unknown(reader: Reader, company_rows: Sequence[Sequence[Any]]) -> tuple[Unknown, ...]:
+    """The companies counted with no investment or acquisition: when each was first
+    reported (its first event's date, with that event's precision)."""
+    missing = [(r[5], r[6], r[3]) for r in company_rows if r[4] is None]
+    out = []
+    for name, cid, first in sorted(missing, key=lambda m: (m[2], m[0])):
+        (precision,) = reader.rows(
+            "SELECT date_precision FROM stake WHERE company_id = :c AND date = :d "
+            "ORDER BY date_precision DESC LIMIT 1",
+            {"c": cid, "d": first},
+        )[0]
+        out.append(Unknown(name, PartialDate.from_stored(first, precision)))
+    return tuple(out)
+
+
+def _milestones(
+    reader: Reader, inv_id: int, company_rows: Sequence[Sequence[Any]]
+) -> tuple[Milestone, ...]:
+    """The investor's milestones, each beside the companies ecoport records as held (any
+    event, a reported holding too) by the end of its date."""
+    firsts = sorted(r[3] for r in company_rows)
+    out = []
+    for date, precision, reported, what, source in reader.rows(
+        "SELECT date, date_precision, reported, what, source FROM milestone "
+        "WHERE investor_id = :i ORDER BY date, date_precision, id",
+        {"i": inv_id},
+    ):
+        by = PartialDate.from_stored(date, precision)
+        held = bisect_right(firsts, by.end.isoformat())
+        out.append(Milestone(by, int(reported), what, source, held))
+    return tuple(out)
+
+
+def _sector_goals(
+    reader: Reader, inv_id: int, company_rows: Sequence[Sequence[Any]]
+) -> tuple[SectorGoal, ...]:
+    from ecoport.core.sectors import within
+    from ecoport.services.targets import sector_targets
+
+    return tuple(
+        SectorGoal(sector, target, sum(1 for r in company_rows if r[0] and within(r[0], sector)))
+        for sector, target in sector_targets(reader, inv_id).items()
+    )
+
+
+# -- history: what came in, period by period ---------------------------------------------
+
+PERIODS = ("year", "quarter", "month")
+HISTORY_FIELDS = (
+    "investor",
+    "period",
+    "new",
+    "first_reported",
+    "cumulative",
+    "exits",
+    "money_in",
+    "currency",
+    "not_converted",
+)
+
+
+def period_of(day: dt.date, by: str) -> str:
+    """``2014``, ``2014-Q4`` or ``2014-11``: the period of *by* that *day* falls in."""
+    if by == "year":
+        return f"{day.year}"
+    if by == "quarter":
+        return quarter(day)
+    return f"{day.year}-{day.month:02d}"
+
+
+def _periods(first: dt.date, last: dt.date, by: str) -> list[str]:
+    """Every period from *first*'s to *last*'s, empty ones included, in order."""
+    step = {"year": 12, "quarter": 3, "month": 1}[by]
+    out, day = [], first.replace(day=1)
+    if by != "month":
+        day = day.replace(month=1 if by == "year" else (day.month - 1) // 3 * 3 + 1)
+    while day <= last:
+        out.append(period_of(day, by))
+        day = add_months(day, step)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    period: str
+    new: int
+    """Companies that entered (a first investment or acquisition) in the period."""
+    first_reported: int
+    """Companies known only from a reported holding, first reported in the period."""
+    cumulative: int
+    """Companies ever held by the end of the period."""
+    exits: int
+    """Holdings that ended in the period (sold, exited, written off, acquired by another)."""
+    money_in: Decimal
+    """Money put in during the period, in the reporting currency."""
+    not_converted: int
+
+    def row(self, investor: str, currency: str) -> dict[str, Any]:
+        return {
+            "investor": investor,
+            "period": self.period,
+            "new": self.new,
+            "first_reported": self.first_reported,
+            "cumulative": self.cumulative,
+            "exits": self.exits,
+            "money_in": plain(self.money_in, currency),
+            "currency": currency,
+            "not_converted": self.not_converted,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class InvestorHistory:
+    investor: str
+    periods: tuple[Period, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressHistory:
+    """Each chosen investor's portfolio period by period (`progress --by`)."""
+
+    as_of: dt.date
+    by: str
+    currency: str
+    investors: tuple[InvestorHistory, ...]
+
+    csv_fields: ClassVar[tuple[str, ...]] = HISTORY_FIELDS
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "by": self.by,
+            "currency": self.currency,
+            "conversion_rule": RULE,
+            "investors": [
+                {
+                    "investor": inv.investor,
+                    "periods": [
+                        {
+                            k: v
+                            for k, v in p.row(inv.investor, self.currency).items()
+                            if k not in ("investor", "currency")
+                        }
+                        for p in inv.periods
+                    ],
+                }
+                for inv in self.investors
+            ],
+        }
+
+    def csv_rows(self) -> Iterator[dict[str, Any]]:
+        for inv in self.investors:
+            for p in inv.periods:
+                yield p.row(inv.investor, self.currency)
+
+
+def progress_history(reader: Reader, query: ProgressQuery, by: str) -> ProgressHistory:
+    """For each period (year, quarter or month) from the first stake to the date: new
+    companies, those first reported by a holding, the cumulative count, the holdings that
+    ended, and the money put in (each amount converted at its day's rate)."""
+    from ecoport.services.ownership import holdings_of
+
+    if by not in PERIODS:
+        raise InvalidInput(f"must be one of {', '.join(PERIODS)} (got {by!r})", field="by")
+    as_of = query.as_of or dt.date.today()
+    into = query.into or get_settings(reader)["currency"]
+    rates = Rates.from_db(reader)
+    out = []
+    for inv_id, name in choose_investors(reader, query.investor):
+        p = {"inv": inv_id, "as_of": as_of.isoformat()}
+        rows = reader.rows(
+            f"""
+            SELECT MIN(s.date), MIN(CASE WHEN s.kind IN ({IN_SQL}) THEN s.date END)
+            FROM stake s WHERE s.investor_id = :inv AND s.date <= :as_of GROUP BY s.company_id
+            """,
+            p,
+        )
+        if not rows:
+            out.append(InvestorHistory(name, ()))
+            continue
+        new: dict[str, int] = defaultdict(int)
+        reported: dict[str, int] = defaultdict(int)
+        for first, entry in rows:
+            if entry is None:
+                reported[period_of(dt.date.fromisoformat(first), by)] += 1
+            else:
+                new[period_of(dt.date.fromisoformat(entry), by)] += 1
+        exits: dict[str, int] = defaultdict(int)
+        for pos in holdings_of(reader, {inv_id}, as_of=as_of.isoformat()).get(inv_id, {}).values():
+            if not pos.active:
+                exits[period_of(dt.date.fromisoformat(pos.date), by)] += 1
+        converter = Converter(reader, into, rates)
+        money: dict[str, Decimal] = defaultdict(Decimal)
+        missed: dict[str, int] = defaultdict(int)
+        for currency, date, precision, minor, n in reader.rows(
+            f"""
+            SELECT s.currency, s.date, s.date_precision, CAST(SUM(s.amount_minor) AS BIGINT),
+                   COUNT(*)
+            FROM stake s WHERE s.investor_id = :inv AND s.date <= :as_of
+              AND s.kind IN ({IN_SQL}) AND s.amount_minor IS NOT NULL
+            GROUP BY s.currency, s.date, s.date_precision
+            """,
+            p,
+        ):
+            key = period_of(dt.date.fromisoformat(date), by)
+            done = converter.stored(minor, currency, date, precision, n)
+            if done is None:
+                missed[key] += n
+            else:
+                money[key] += done
+        first_day = min(dt.date.fromisoformat(r[0]) for r in rows)
+        periods, total = [], 0
+        for label in _periods(first_day, as_of, by):
+            total += new[label] + reported[label]
+            periods.append(
+                Period(
+                    label,
+                    new[label],
+                    reported[label],
+                    total,
+                    exits[label],
+                    money[label],
+                    missed[label],
+                )
+            )
+        out.append(InvestorHistory(name, tuple(periods)))
+    return ProgressHistory(as_of, by, into, tuple(out))
