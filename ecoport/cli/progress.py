@@ -66,6 +66,15 @@ def progress(
             help="Months of the recent pace, shown beside the pace over the whole period.",
         ),
     ] = 12,
+    chart: Annotated[
+        bool,
+        typer.Option(
+            "--chart",
+            help="Draw the burn-up chart under the report: companies over time, the target, "
+            "the projection at both paces, the milestones (plain characters into a pipe or "
+            "with NO_COLOR).",
+        ),
+    ] = False,
     into: InOption = None,
     exact: ExactOption = False,
     wide: WideOption = False,
@@ -92,6 +101,7 @@ def progress(
       ecoport progress
       ecoport progress --investor Xiaomi --depth 2 --format json
       ecoport progress --by year
+      ecoport progress --chart
     """
     from ecoport.core.dates import parse_date
     from ecoport.emit import emit
@@ -114,6 +124,10 @@ def progress(
     )
     if window < 1:
         raise InvalidInput(f"must be 1 or more (got {window})", where="--window")
+    if chart and (fmt is not Format.table or by is not None):
+        raise InvalidInput(
+            "draws with the table report only; leave out --format and --by", where="--chart"
+        )
     if by is not None:
         from ecoport.services.progress import progress_history
 
@@ -124,3 +138,7 @@ def progress(
     with reading(location(ctx, db)) as reader:
         result = build(reader, query)
     emit(result, fmt.value, exact=exact, wide=wide)
+    if chart:
+        from ecoport.charts import show_burn_ups
+
+        show_burn_ups(result)
