@@ -268,6 +268,7 @@ BAD_VALUE: dict[str, list[str]] = {
     "progress": ["--depth", "0"],
     "report": ["--since", "2014-13"],
     "import": ["/nonexistent/stakes.csv"],
+    "extract": ["/nonexistent/article.txt"],
     "export": ["--sector", "!!"],
     "log": ["--since", "yesterday"],
     "undo": ["abc"],

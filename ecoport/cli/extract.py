@@ -88,6 +88,7 @@ def extract(
         read_article,
     )
     from ecoport.store.db import writing
+    from ecoport.tables.extract import note
     from ecoport.words import plural
 
     quiet = globals_of(ctx).quiet
@@ -114,14 +115,14 @@ def extract(
     )
     if fmt is ExtractFormat.yaml:
         _yaml(result.import_shape())
-        for note in result.notes:
-            info(f"note: {note}", quiet=quiet)
+        for line in result.notes:
+            note(f"note: {line}", quiet=quiet)
     elif fmt is ExtractFormat.table:
         emit(result, "table", quiet=quiet)
     else:
         emit(result, fmt.value)
-        for note in result.notes:
-            info(f"note: {note}", quiet=quiet)
+        for line in result.notes:
+            note(f"note: {line}", quiet=quiet)
     if not apply:
         return
     if not result.drafts and not result.company_entries():
@@ -135,7 +136,7 @@ def extract(
         raise typer.Exit(1)
     with writing(loc, change=change_of(ctx)) as session:
         summary = apply_drafts(session=session, result=result)
-    info(
+    note(
         f"Added {plural(summary.stakes_added, 'stake')} as one change "
         f"({summary.matched:,} matched, {summary.already_present:,} already present, "
         f"{plural(summary.companies_created, 'company')} created, "

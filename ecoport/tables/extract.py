@@ -1,8 +1,12 @@
-"""extract on a terminal: the drafts in a table that fits, the milestones, the notes on stderr."""
+"""extract on a terminal: the drafts in a table that fits, the milestones, the notes on stderr
+(wrapped to the width too: a note quotes a sentence of the article)."""
+
+import sys
+from pathlib import PurePath
 
 from ecoport.emit import Style, table_for
-from ecoport.layout import Column
-from ecoport.render import info, money, say, table
+from ecoport.layout import Column, shorten, wrap
+from ecoport.render import money, printable, say, table, width
 from ecoport.services.extract import ExtractResult, milestone_text
 from ecoport.words import plural
 
@@ -16,6 +20,13 @@ _COLUMNS = (
     Column("confidence", right=True, keep=True, priority=2),
     Column("unclear", prose=True, priority=3),
 )
+
+
+def note(message: str, *, quiet: bool = False) -> None:
+    """A note for people on stderr, as render.info writes it, wrapped at word boundaries to
+    the output's width (a word longer than a line stays whole on a line of its own)."""
+    if not quiet:
+        sys.stderr.write("\n".join(wrap(printable(message), width())) + "\n")
 
 
 @table_for(ExtractResult)
@@ -43,18 +54,18 @@ def drafts(result: ExtractResult, style: Style) -> None:
                 "; ".join([*new, *d.unclear]) or "-",
             ]
         )
-    shown = table(rows, _COLUMNS, title=f"Drafts from {result.article}", wide=style.wide)
+    title = shorten(f"Drafts from {PurePath(result.article).name}", width())
+    shown = table(rows, _COLUMNS, title=title, wide=style.wide)
     if result.milestones:
         say("Milestones", style="bold")
         for m in result.milestones:
             say(f"  {m.investor} {milestone_text(m)}")
-    for note in result.notes:
-        info(f"note: {note}", quiet=style.quiet)
+    for line in result.notes:
+        note(f"note: {line}", quiet=style.quiet)
     if shown or result.milestones:
-        info(
+        note(
             f"{plural(shown, 'draft')}, {plural(len(result.milestones), 'milestone')}: "
             "review them, then add them with {option:apply}, or write them with "
-            "{option:format} yaml "
-            "and {command:import} the file",
+            "{option:format} yaml and {command:import} the file",
             quiet=style.quiet,
         )
