@@ -223,15 +223,20 @@ def count_ticks(top: int, target: int, most: int = 5) -> list[int]:
     (those too close to it left out)."""
     ticks = _round_counts(top, most)
     near = max(1, top // (most * 2))
-    return sorted({target, *(t for t in ticks if abs(t - target) >= near)})
+    if target < near:  # too close to 0 to be labelled apart: the key names it
+        return ticks
+    return sorted({0, target, *(t for t in ticks if abs(t - target) >= near)})
 
 
 def _round_counts(top: int, most: int) -> list[int]:
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000):
-        if top // step + 1 <= most:
-            return list(range(0, top + 1, step))
-    step = 10 ** (len(str(top)) - 1)
-    return list(range(0, top + 1, step))
+    """0 to *top* in at most *most* steps of 1, 2, 2.5 or 5 times a power of ten."""
+    scale = 1
+    while True:
+        for unit in (1, 2, 5, 10) if scale == 1 else (10, 20, 25, 50):
+            step = unit * scale // (1 if scale == 1 else 10)
+            if top // step + 1 <= most:
+                return list(range(0, top + 1, step))
+        scale *= 10
 
 
 # -- the terminal --------------------------------------------------------------------------

@@ -117,6 +117,7 @@ def test_ticks() -> None:
     assert [label for _, label in months][:2] == ["2024-01", "2024-03"]
     assert count_ticks(109, 100) == [0, 25, 50, 75, 100]
     assert count_ticks(55, 50) == [0, 20, 40, 50]
+    assert count_ticks(64_000, 100) == [0, 20_000, 40_000, 60_000]
 
 
 def test_the_seed_s_burn_up(seeded: Path) -> None:
