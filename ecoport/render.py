@@ -283,7 +283,7 @@ def table(
 def _printable_row(row: Sequence[str]) -> Sequence[str]:
     """The row's cells with control characters escaped (most rows have none: one check)."""
     joined = "".join(row)
-    if joined.isascii() and joined.isprintable():
+    if joined.isascii() and joined.isprintable() and "{" not in joined:
         return row
     return [printable(c) for c in row]
 
@@ -660,19 +660,6 @@ def sources(stakes_: Sequence[dict[str, Any]]) -> None:
         say(f"{'Stakes' if len(ids) > 1 else 'Stake'} {', '.join(ids)}: {source}")
 
 
-def settings_table(rows: list[dict[str, str]]) -> None:
-    table(
-        ([r["key"], r["value"], r["default"], r["meaning"]] for r in rows),
-        [
-            Column("Setting", keep=True),
-            Column("Value", least=8),
-            Column("Default", priority=1, least=8),
-            Column("Meaning", prose=True, least=20),
-        ],
-        hint=None,
-    )
-
-
 @contextmanager
 def file_progress(label: str, total: int, *, enabled: bool) -> Iterator[Callable[[int], None]]:
     """A progress bar on stderr, by bytes read, when stderr is a terminal and *enabled*;
@@ -857,22 +844,6 @@ def _change_blocks(changes: list[dict[str, Any]]) -> None:
 
 
 # --- the database -------------------------------------------------------------------------
-
-
-def status(data: dict[str, Any], fmt: str) -> None:
-    if fmt == "json":
-        return as_json(data)
-    if fmt == "csv":
-        return as_csv([data], list(data))
-    state = {
-        "current": "current",
-        "behind": f"behind: `ecoport db upgrade` brings it to {data['head']}",
-        "empty": "no ecoport schema yet: `ecoport db upgrade` creates it",
-        "missing": "no database yet: `ecoport init` creates it",
-    }[data["state"]]
-    write(f"Database: {data['database']} (from {data['origin']})")
-    write(f"Backend:  {data['backend']}")
-    write(f"Schema:   revision {data['revision'] or '-'} ({state})")
 
 
 # --- funding rounds -----------------------------------------------------------------------

@@ -14,20 +14,10 @@ def config_show(ctx: typer.Context, fmt: FormatOption = Format.table, db: DbOpti
     Example:
       ecoport config show
     """
-    from ecoport.render import as_csv, as_json, settings_table
-    from ecoport.services.settings import KNOWN, settings_at
+    from ecoport.emit import emit as write
+    from ecoport.services.settings import show_settings
 
-    values = settings_at(location(ctx, db))
-    rows = [
-        {"key": key, "value": values[key], "default": k.default, "meaning": k.help}
-        for key, k in KNOWN.items()
-    ]
-    if fmt is Format.json:
-        as_json({"settings": rows})
-    elif fmt is Format.csv:
-        as_csv(rows, ("key", "value", "default", "meaning"))
-    else:
-        settings_table(rows)
+    write(show_settings(location(ctx, db)), fmt.value)
 
 
 def config_set(

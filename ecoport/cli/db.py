@@ -125,24 +125,11 @@ def db_status(ctx: typer.Context, fmt: FormatOption = Format.table, db: DbOption
       ecoport db status
       ecoport db status --format json
     """
-    from ecoport.render import status
-    from ecoport.store.db import SCHEMA_REVISION, State
-    from ecoport.store.db import status as read_status
+    from ecoport.emit import emit as write
+    from ecoport.services.checks import database_status
 
     loc = location(ctx, db)
-    state, revision = read_status(loc)
-    status(
-        {
-            "database": str(loc),
-            "origin": spelled(loc.origin),
-            "backend": "sqlite" if loc.is_sqlite else "postgresql",
-            "revision": revision,
-            "head": SCHEMA_REVISION,
-            "state": state.value,
-            "current": state is State.CURRENT,
-        },
-        fmt.value,
-    )
+    write(database_status(loc, spelled(loc.origin)), fmt.value)
 
 
 def db_upgrade(ctx: typer.Context, fmt: FormatOption = Format.table, db: DbOption = None) -> None:

@@ -179,8 +179,8 @@ def fx_show(
     """
     from ecoport.core.dates import parse_date
     from ecoport.core.fx import conversion_day
-    from ecoport.render import as_csv, as_json, write
-    from ecoport.services.fx import Rates
+    from ecoport.emit import emit as emit_result
+    from ecoport.services.fx import Rates, RateShown
     from ecoport.services.settings import settings_at
     from ecoport.store.db import State, check, reading
 
@@ -195,17 +195,4 @@ def fx_show(
         rates = Rates()
     day = conversion_day(when)
     rate = rates.rate(pair[0], pair[1], day)
-    data = {
-        "base": pair[0],
-        "quote": pair[1],
-        "date": str(when),
-        "day": day.isoformat(),
-        "rate": f"{rate.value.normalize():f}",
-        "source": rate.source,
-    }
-    if fmt is Format.json:
-        as_json(data)
-    elif fmt is Format.csv:
-        as_csv([data], list(data))
-    else:
-        write(f"1 {pair[0]} = {rate.value:.6f} {pair[1]} on {day} ({rate.source})")
+    emit_result(RateShown(pair[0], pair[1], str(when), rate), fmt.value)

@@ -154,3 +154,56 @@ def check_database(location: Location) -> CheckResult:
         problems += rule_problems(reader)
         (stakes,) = reader.rows("SELECT COUNT(*) FROM stake")[0]
     return CheckResult(database=str(location), stakes=stakes, problems=tuple(problems))
+
+
+STATUS_FIELDS = ("database", "origin", "backend", "revision", "head", "state", "current")
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseStatus:
+    """Where the database is (its password masked), which backend, its schema revision
+    against the one this version reads, and so whether it is current (`db status`)."""
+
+    database: str
+    origin: str
+    """Where the location came from: an option or a variable (the CLI spells it)."""
+    backend: str
+    revision: str | None
+    head: str
+    state: str
+
+    csv_fields: ClassVar[tuple[str, ...]] = STATUS_FIELDS
+
+    @property
+    def current(self) -> bool:
+        return self.state == "current"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "database": self.database,
+            "origin": self.origin,
+            "backend": self.backend,
+            "revision": self.revision,
+            "head": self.head,
+            "state": self.state,
+            "current": self.current,
+        }
+
+    def csv_rows(self) -> list[dict[str, Any]]:
+        return [self.to_json()]
+
+
+def database_status(location: Location, origin: str) -> DatabaseStatus:
+    """Cheap: reads the revision without loading the migrations."""
+    from ecoport.store.db import SCHEMA_REVISION
+    from ecoport.store.db import status as read_status
+
+    state, revision = read_status(location)
+    return DatabaseStatus(
+        database=str(location),
+        origin=origin,
+        backend="sqlite" if location.is_sqlite else "postgresql",
+        revision=revision,
+        head=SCHEMA_REVISION,
+        state=state.value,
+    )

