@@ -231,15 +231,16 @@ def big_article(path: Path, *, every: int, megabytes: int = 10) -> None:
             i += 1
 
 
-def timed(cmd: list[str], out: Path) -> tuple[float, int, int]:
-    """Wall seconds, peak RSS (MB, the child's own: wait4) and exit code of one process."""
+def timed(cmd: list[str], out: Path) -> tuple[float, int, int, float]:
+    """Wall seconds, peak RSS (MB, the child's own: wait4), exit code and CPU seconds (user
+    and system: less moved than wall time by what else the machine runs) of one process."""
     with out.open("wb") as sink, open(os.devnull, "wb") as null:
         start = time.perf_counter()
         child = subprocess.Popen(cmd, stdout=sink, stderr=null)
         _pid, status, usage = os.wait4(child.pid, 0)
         took = time.perf_counter() - start
         child.returncode = os.waitstatus_to_exitcode(status)
-    return took, usage.ru_maxrss // 1024, child.returncode
+    return took, usage.ru_maxrss // 1024, child.returncode, usage.ru_utime + usage.ru_stime
 
 
 def speed(runs: int = 3) -> None:
@@ -265,19 +266,23 @@ def speed(runs: int = 3) -> None:
             cmd = [*eco, str(big), "-f", "json", "--date", "2015-06"]
             results = [timed(cmd, out) for _ in range(runs)]
             took = statistics.median(r[0] for r in results)
+            cpu = statistics.median(r[3] for r in results)
             peak = max(r[1] for r in results)
             codes = {r[2] for r in results}
             found = json.loads(out.read_text(encoding="utf-8")) if codes == {0} else {}
             print(
-                f"  {size:.1f} MB article, {label}: {took:.1f} s, peak {peak} MB, "
-                f"exit {'/'.join(map(str, sorted(codes)))}, "
+                f"  {size:.1f} MB article, {label}: {took:.1f} s (CPU {cpu:.1f} s), "
+                f"peak {peak} MB, exit {'/'.join(map(str, sorted(codes)))}, "
                 f"{len(found.get('stakes', [])):,} drafts"
             )
         small = Path(folder) / "small.txt"
         small.write_text(deal_paragraph(0), encoding="utf-8")
-        times = sorted(timed([*eco, str(small), "-q"], out)[0] for _ in range(5))
+        small_runs = [timed([*eco, str(small), "-q"], out) for _ in range(5)]
+        wall = statistics.median(r[0] for r in small_runs) * 1000
+        cpu = statistics.median(r[3] for r in small_runs) * 1000
         print(
-            f"  start-up: extract of one paragraph {times[2] * 1000:.0f} ms (median of 5 processes)"
+            f"  start-up: extract of one paragraph {wall:.0f} ms (CPU {cpu:.0f} ms; "
+            "median of 5 processes)"
         )
         start = time.perf_counter()
         extract(deal_paragraph(0), directory=seed_directory())
