@@ -270,3 +270,24 @@ def test_irr_edge_cases() -> None:
     assert short.short and short.days == 184
     unknown = measure(Unknown("cost undisclosed"), Decimal(0), Unknown("no mark"), [], day)
     assert unknown.moic.why == "cost undisclosed" and unknown.irr.value is None
+
+
+@pytest.mark.usefixtures("db")
+def test_position_returns_for_companies_show_and_progress(run: Run, isolated: Path | str) -> None:
+    from ecoport.services.returns import position_returns
+    from ecoport.store.db import locate, reading
+
+    stake(run, "Fund", "Alpha", "2015-01-01", "--amount", "USD 10m", "--percent", "10")
+    stake(run, "Fund", "Beta", "2015-01-01", "--amount", "USD 10m", "--percent", "10")
+    ok(run("mark", "add", "Alpha", "--date", "2020-01-01", "--valuation", "USD 300m"))
+    with reading(locate(str(isolated))) as reader:
+        ids = {n: i for i, n in reader.rows("SELECT id, name FROM company")}
+        found = position_returns(
+            reader, [ids["Fund"]], companies=[ids["Alpha"]], as_of=dt.date(2020, 1, 1), into="USD"
+        )
+    (alpha,) = found.values()
+    assert alpha.company_id == ids["Alpha"] and alpha.unrealised == Between(
+        Decimal("30000000.00"), Decimal("30000000.00")
+    )
+    moic = alpha.figures().moic.value
+    assert moic is not None and moic.exact == 3

@@ -214,20 +214,20 @@ def position_returns(
     reader: Reader,
     investors: Collection[int],
     *,
+    companies: Collection[int] | None = None,
     as_of: dt.date | None = None,
     into: str | None = None,
-    rates: Rates | None = None,
 ) -> dict[tuple[int, int], PositionReturns]:
-    """The returns of every position (investor, company) of *investors* as of the date (of
-    every company each holds or held a stake in), in *into* (the reporting currency)."""
-    from ecoport.services.marks import latest_marks
-    from ecoport.services.ownership import holdings_of
+    """The returns of the positions (investor, company) of *investors* as of the date (of
+    every company each holds or held a stake in; only *companies* when given), in *into*
+    (the reporting currency; the database's setting when None). What ``companies show``
+    and ``progress`` show as value and multiple: ``unrealised`` and ``figures().moic``."""
     from ecoport.services.settings import get_settings
 
     day = as_of or dt.date.today()
-    money = _Money(rates or Rates.from_db(reader), into or get_settings(reader)["currency"])
+    money = _Money(Rates.from_db(reader), into or get_settings(reader)["currency"])
     with _no_cycle_collection():
-        return _positions(reader, investors, day, money, holdings_of, latest_marks)
+        return _positions(reader, investors, day, money, companies)
 
 
 def _positions(
@@ -235,15 +235,21 @@ def _positions(
     investors: Collection[int],
     day: dt.date,
     money: _Money,
-    holdings_of: Any,
-    latest_marks: Any,
+    companies: Collection[int] | None = None,
 ) -> dict[tuple[int, int], PositionReturns]:
+    from ecoport.services.marks import latest_marks
+    from ecoport.services.ownership import holdings_of
+
+    only = ""
+    if companies is not None:
+        companies = {int(c) for c in companies}
+        only = f" AND s.company_id IN ({','.join(map(str, sorted(companies))) or 'NULL'})"
     iso = day.isoformat()
     books: dict[tuple[int, int], _Book] = defaultdict(_Book)
     days: dict[tuple[str, str], dt.date] = {}
     for ids in _batches(investors):
         for investor, company, kind, date, precision, minor, currency in reader.rows(
-            _STAKES.format(ids=ids), {"as_of": iso}
+            _STAKES.format(ids=ids) + only, {"as_of": iso}
         ):
             book = books[investor, company]
             if book.first is None or date < book.first:
@@ -279,7 +285,12 @@ def _positions(
                 book.flows.append(Flow(when, value))
     held = holdings_of(reader, investors, as_of=iso)
     held_state = State.HELD
-    active = {c for ps in held.values() for c, p in ps.items() if p.state is held_state}
+    active = {
+        c
+        for ps in held.values()
+        for c, p in ps.items()
+        if p.state is held_state and (companies is None or c in companies)
+    }
     marks: dict[int, MarkRef] = latest_marks(reader, active, as_of=iso)
     out: dict[tuple[int, int], PositionReturns] = {}
     for (investor, company), book in books.items():
@@ -613,8 +624,6 @@ def _no_cycle_collection() -> Iterator[None]:
 def _returns(reader: Reader, query: ReturnsQuery) -> Returns:
     from ecoport.core.money import currency_code
     from ecoport.errors import InvalidInput
-    from ecoport.services.marks import latest_marks
-    from ecoport.services.ownership import holdings_of
     from ecoport.services.settings import get_settings
 
     if query.by is not None and query.by not in BY:
@@ -626,7 +635,7 @@ def _returns(reader: Reader, query: ReturnsQuery) -> Returns:
     day = query.as_of or dt.date.today()
     chosen = investors_of(reader, query.investor)
     money = _Money(Rates.from_db(reader), into)
-    found = _positions(reader, [i for i, _ in chosen], day, money, holdings_of, latest_marks)
+    found = _positions(reader, [i for i, _ in chosen], day, money)
     names = dict(chosen)
     groups: dict[tuple[int, str], list[PositionReturns]] = defaultdict(list)
     label = _labeller(reader, query.by, {c for _, c in found})
