@@ -348,8 +348,17 @@ def draw(data: BurnUp, width: int = 80, colour: bool = False, height: int | None
 def from_progress(inv: "InvestorProgress", as_of: dt.date) -> BurnUp:
     """The burn-up of one investor's progress."""
     paces = []
-    if inv.pace_per_month is not None:
+    whole, trailing = inv.whole, inv.trailing
+    if whole is not None and whole.per_month is not None:
+        paces.append(PaceLine(whole.per_month, "the whole period"))
+    elif inv.pace_per_month is not None:
         paces.append(PaceLine(inv.pace_per_month, "the whole period"))
+    if (
+        trailing is not None
+        and trailing.per_month is not None
+        and (whole is None or trailing.since != whole.since)
+    ):
+        paces.append(PaceLine(trailing.per_month, f"the last {trailing.months:.0f} months"))
     milestones = [
         Milestone(
             m.by.end,

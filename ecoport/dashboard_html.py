@@ -144,16 +144,7 @@ def percent_text(value: Decimal) -> str:
 
 def _headline(inv: InvestorProgress) -> Iterator[str]:
     done = min(Decimal(100), inv.percent_of_target)
-    if inv.pace_per_month is None:
-        pace, when = "n/a", "no pace yet"
-    else:
-        pace = f"{inv.pace_per_month:.2f}"
-        if inv.target_reached:
-            when = "target reached"
-        elif inv.target_date is None:
-            when = "not at this pace"
-        else:
-            when = f"target at this pace: {inv.target_date:%Y-%m}"
+    pace, when = _pace(inv)
     invested = inv.invested_in
     money = compact(invested.amount, invested.currency)
     undisclosed = (
@@ -163,13 +154,15 @@ def _headline(inv: InvestorProgress) -> Iterator[str]:
     yield (
         f'<div class="card" id="headline-companies"><div class="label">Companies</div>'
         f'<div class="value">{inv.companies} of {inv.target}</div>'
-        f'<div class="sub">{e(percent_text(inv.percent_of_target))} of the target</div>'
+        f'<div class="sub">{e(percent_text(inv.percent_of_target))} of the '
+        f"{'default target' if inv.target_default else 'target'}; held now: "
+        f"{inv.held_now}</div>"
         f'<div class="bar"><span style="width:{done:.2f}%"></span></div></div>'
     )
     yield (
         f'<div class="card" id="headline-pace"><div class="label">Pace</div>'
         f'<div class="value">{e(pace)}</div>'
-        f'<div class="sub">companies a month; {e(when)}</div></div>'
+        f'<div class="sub">{e(when)}</div></div>'
     )
     yield (
         f'<div class="card" id="headline-invested"><div class="label">Invested (disclosed)'
@@ -200,6 +193,34 @@ def _headline(inv: InvestorProgress) -> Iterator[str]:
             f'<p class="muted">Reported by {e(m.by)}: about {m.reported} {e(m.what)}'
             f"{source}; ecoport holds {m.held} by then.</p>"
         )
+
+
+def _pace(inv: InvestorProgress) -> tuple[str, str]:
+    """The pace card: the whole period's pace, and the trailing one and where they lead."""
+    from ecoport.core.pace import quarter
+
+    whole, trailing = inv.whole, inv.trailing
+    if whole is None or whole.per_month is None:
+        return "n/a", "not enough time elapsed to measure a pace"
+    text = f"companies a month since {whole.since}"
+    if trailing is not None and trailing.per_month is not None:
+        text += f"; {trailing.per_month:.2f} in the last {trailing.months:.0f} months"
+    if inv.target_reached:
+        return f"{whole.per_month:.2f}", f"{text}; target reached"
+    between = inv.falls_between
+    if between is not None:
+        low, high = (quarter(d) for d in between)
+        where = f"in {low}" if low == high else f"between {low} and {high}"
+        where = f"the target falls {where}"
+    elif whole.falls is not None:
+        where = f"the target falls in {quarter(whole.falls)} at the whole period's pace"
+    elif trailing is not None and trailing.falls is not None:
+        where = f"the target falls in {quarter(trailing.falls)} at the recent pace"
+    else:
+        where = (
+            f"not at the current pace: the target is not reached within {inv.horizon_years} years"
+        )
+    return f"{whole.per_month:.2f}", f"{text}; {where}"
 
 
 def _link(url: str, text: str | None = None) -> str:
