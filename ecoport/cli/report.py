@@ -1,6 +1,6 @@
 """ecoport report: every stake matching the filters, with totals."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -53,6 +53,20 @@ def report(
     startup: StartupOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            metavar="sector",
+            help="A balance of the whole portfolio instead, every investor at once (filters "
+            "apply): per sector, investors, companies, stakes, money in and out.",
+            show_default=False,
+        ),
+    ] = None,
+    depth: Annotated[
+        int,
+        typer.Option("--depth", metavar="N", help="With --by sector: sector levels (1 = iot)."),
+    ] = 1,
     into: InOption = None,
     exact: ExactOption = False,
     sort: StakeSortOption = None,
@@ -75,6 +89,7 @@ def report(
     Example:
       ecoport report --sector iot
       ecoport report --investor Xiaomi --since 2014-01 --until 2015-12 --format csv
+      ecoport report --by sector
     """
     from dataclasses import replace
 
@@ -89,6 +104,16 @@ def report(
         report_query(sector, investor, startup, since, until),
         into=parse_opt("--in", currency_code, into),
     )
+    if by is not None:
+        from ecoport.emit import emit
+        from ecoport.errors import InvalidInput
+        from ecoport.services.reports import balance_by_sector
+
+        if by.lower() != "sector":
+            raise InvalidInput(f"must be sector (got {by!r})", where="--by")
+        with reading(location(ctx, db)) as reader:
+            emit(balance_by_sector(reader, query, depth), fmt.value, exact=exact, wide=wide)
+        return
     page = page_of(fmt, limit=limit, offset=offset, every=every, sort=sort, fields=STAKE_SORTS)
     with reading(location(ctx, db)) as reader:
         render(stream_report(reader, query, page), fmt.value, exact=exact, wide=wide)
