@@ -1,5 +1,6 @@
 """ecoport tree and ecoport owners on small cases computed by hand, on both backends."""
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -368,3 +369,53 @@ def test_holdings_read_in_sql_are_those_of_the_whole_fold(run: Run, tmp_path: Pa
                 got = holdings_of(reader, some, as_of=as_of)
                 expected = {h: {c: held[h] for c, held in whole.items() if h in held} for h in some}
                 assert {h: got.get(h, {}) for h in some} == expected
+
+
+TRICKY = """\
+A,T1,test/x,2010,investment,,,,
+A,T1,test/x,2012-05-01,investment,10,,,
+B,T1,test/x,2013-01-01,acquisition,,,,
+A,T1,test/x,2014-01-01,investment,5,,,
+A,T1,test/x,2015-01-01,sale,5,,,
+A,T2,test/x,2011,investment,,,,
+A,T2,test/x,2012,sale,30,,,
+A,T3,test/x,2011-01-01,investment,20,,,
+A,T3,test/x,2011-06-01,sale,20,,,
+A,T4,test/x,2011-01-01,investment,60,,,
+C,T4,test/x,2011-01-01,acquisition,,,,
+A,T5,test/x,2011-01-01,acquisition,,,,
+A,T5,test/x,2012-01-01,sale,100,,,
+A,T6,test/x,2011-01-01,investment,,,,
+A,T6,test/x,2012-01-01,holding,30,,,
+A,T6,test/x,2013-01-01,sale,30,,,
+A,T7,test/x,2011,investment,55,,,
+A,T7,test/x,2012,exit,,,,
+A,T7,test/x,2013,investment,,,,
+A,T8,test/x,2011,investment,60,,,
+T8,T9,test/x,2012,investment,10,,,
+"""
+
+
+def test_the_grouped_reading_agrees_with_the_fold(run: Run, tmp_path: Path) -> None:
+    """progress reads held/least share in grouped SQL where nothing can change them and
+    folds the rest: on re-entries after a whole acquisition, sales that end a bounded
+    position or not, same-day ends, reported holdings, exits and re-investments, it
+    agrees with the fold company by company."""
+    from ecoport.services.ownership import ecosystem, holdings_of, least_positions
+
+    load(run, tmp_path, TRICKY)
+    with reading(locate()) as reader:
+        a = reader.rows("SELECT id FROM company WHERE name = 'A'")[0][0]
+        for day in ("2011-12-31", "2012-12-31", "2013-12-31", "2026-01-01"):
+            folded = holdings_of(reader, {a}, as_of=day).get(a, {})
+            quick = least_positions(reader, {a}, as_of=day).get(a, {})
+            assert {c: p.active for c, p in folded.items()} == {
+                c: on for c, (on, _low) in quick.items()
+            }, day
+            assert {c: p.low for c, p in folded.items() if p.active} == {
+                c: low for c, (on, low) in quick.items() if on
+            }, day
+            held, reached = ecosystem(reader, a, as_of=dt.date.fromisoformat(day))
+            assert held == sum(1 for p in folded.values() if p.active)
+        # T8 is a subsidiary (60%): what it holds is reached
+        assert ecosystem(reader, a)[1] == ["T9"]

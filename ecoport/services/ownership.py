@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from ecoport.core.ownership import Kind
 from ecoport.core.positions import (
+    HUNDRED,
     MAX_DEPTH,
     ZERO,
     EventRow,
@@ -119,10 +120,14 @@ def positions_in(
 
 
 def holdings_of(
-    reader: Reader, holders: Collection[int], *, as_of: str
+    reader: Reader,
+    holders: Collection[int],
+    *,
+    as_of: str,
+    companies: Collection[int] | None = None,
 ) -> dict[int, dict[int, Position]]:
     """Each of *holders*' positions (holder -> company -> position), in every company it
-    holds or held a stake in, as of the ISO day *as_of*.
+    holds or held a stake in (or in those of *companies* only), as of the ISO day *as_of*.
 
     A position depends on the company's other holders (the least they hold bounds an
     undisclosed one; an acquisition of the whole company ends it). Those others are read
@@ -130,11 +135,21 @@ def holdings_of(
     common case); the company's events are read and folded in order only where another
     holder did more (sold, exited, acquired it all) or a round diluted it."""
     wanted = set(holders)
-    taken = _events(
-        row
-        for ids in _batches(wanted)
-        for row in reader.rows(_TAKEN.format(ids=ids), {"as_of": as_of})
-    )
+    if companies is None:
+        taken = _events(
+            row
+            for ids in _batches(wanted)
+            for row in reader.rows(_TAKEN.format(ids=ids), {"as_of": as_of})
+        )
+    else:
+        taken = _events(
+            row
+            for holder_ids in _batches(wanted)
+            for ids in _batches(companies)
+            for row in reader.rows(
+                _TAKEN.format(ids=holder_ids) + f" AND s.company_id IN ({ids})", {"as_of": as_of}
+            )
+        )
     out: dict[int, dict[int, Position]] = defaultdict(dict)
     marks = ",".join(str(int(i)) for i in sorted(wanted))
     for ids in _batches(taken):
@@ -626,6 +641,205 @@ def owners(reader: Reader, query: OwnersQuery) -> Owners:
 
 # -- the ecosystem, for progress ----------------------------------------------------------
 
+#: Per (holder, company), in one grouped pass: the holder's last adding event (investment,
+#: acquisition, reported holding), its last exit or write-off, whether it sold any, and
+#: what bounds its least share: its disclosed additions, its largest reported holding, and
+#: whether it acquired the whole company.
+_STANDING = """
+SELECT s.investor_id, s.company_id,
+       MAX(CASE WHEN s.kind IN ('investment', 'acquisition', 'holding') THEN s.date END),
+       MAX(CASE WHEN s.kind IN ('exit', 'write-off') THEN s.date END),
+       MAX(CASE WHEN s.kind = 'sale' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN s.kind = 'investment' OR s.kind = 'acquisition' THEN s.percent_micro END),
+       MAX(CASE WHEN s.kind = 'holding' THEN s.percent_micro END),
+       MAX(CASE WHEN s.kind = 'acquisition' AND (s.percent_micro IS NULL
+                OR s.percent_micro >= 100000000) THEN 1 ELSE 0 END),
+       MAX(CASE WHEN s.kind = 'investment' AND s.percent_micro IS NULL THEN 1 ELSE 0 END),
+       MAX(CASE WHEN s.kind = 'holding' AND s.percent_micro IS NOT NULL THEN 1 ELSE 0 END)
+FROM stake s WHERE s.investor_id IN ({ids}) AND s.date <= :as_of
+GROUP BY s.investor_id, s.company_id
+"""
+#: The companies whose rounds dilute (a total and a post-money valuation).
+_DILUTED = """
+SELECT DISTINCT company_id FROM funding_round
+WHERE total_minor IS NOT NULL AND valuation_minor IS NOT NULL AND date <= :as_of
+"""
+#: Every acquisition of a whole company up to the date: few, read once (a scan of the
+#: stakes, cheaper than probing each held company's stakes).
+_WHOLES = """
+SELECT company_id, investor_id, date FROM stake
+WHERE kind = 'acquisition' AND (percent_micro IS NULL OR percent_micro >= 100000000)
+  AND date <= :as_of
+"""
+
+
+def _wholes(reader: Reader, as_of: str) -> dict[int, list[tuple[int, str]]]:
+    """Company -> [(acquirer, date)] of every whole acquisition up to *as_of*."""
+    out: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for company, acquirer, date in reader.rows(_WHOLES, {"as_of": as_of}):
+        out[company].append((acquirer, date))
+    return out
+
+
+@dataclass(slots=True)
+class _Standing:
+    """A holder's position in one company as far as grouped SQL tells: held or not (None
+    when only the fold can tell: it sold some, or an end and an addition share a day), and
+    the most its least share can be."""
+
+    active: bool | None
+    bound: Decimal
+    low: Decimal = ZERO
+    exact: bool = False
+    """*active* and *low* are the fold's (else low is 0, exact only below the bound)."""
+
+
+def _standings(
+    reader: Reader,
+    holders: Collection[int],
+    as_of: str,
+    wholes: dict[int, list[tuple[int, str]]] | None = None,
+    diluted: set[int] | None = None,
+) -> dict[int, dict[int, _Standing]]:
+    out: dict[int, dict[int, _Standing]] = defaultdict(dict)
+    params = {"as_of": as_of}
+    if wholes is None:
+        wholes = _wholes(reader, as_of)
+    if diluted is None:
+        diluted = {r[0] for r in reader.rows(_DILUTED, params)}
+    for ids in _batches(set(holders)):
+        for row in reader.rows(_STANDING.format(ids=ids), params):
+            holder, company, added, ended, sold, adds, held, own_whole, vague, stated = row
+            any_sale = sold
+            other = max((d for a, d in wholes.get(company, ()) if a != holder), default=None)
+            end = max(e for e in (ended, other) if e is not None) if (ended or other) else None
+            # a sale ends a position only once its most is known and sold: never while an
+            # undisclosed investment leaves it unbounded, unless something bounds it again
+            # (a reported holding, an acquisition of the whole, a diluting round, or an end
+            # after which the position starts afresh)
+            unbounded = vague and not (stated or own_whole or end or company in diluted)
+            sold = sold and not unbounded
+            active: bool | None
+            if sold or (end is not None and end == added):
+                active = None  # a sale may end it; a same-day order is the fold's to tell
+            else:
+                active = added is not None and (end is None or added > end)
+            if own_whole:
+                bound = HUNDRED
+            else:
+                micro = (adds or 0) + (held or 0)
+                bound = min(Decimal(micro).scaleb(-6), HUNDRED)
+            simple = not (any_sale or stated or end or own_whole or company in diluted)
+            if simple and added is not None:
+                # additions only, nothing ended, diluted or replaced it: the least share is
+                # their disclosed sum, as the fold would make it
+                least = min(Decimal(adds or 0).scaleb(-6), HUNDRED)
+                out[holder][company] = _Standing(True, bound, least, exact=True)
+            else:
+                out[holder][company] = _Standing(active, bound)
+    return out
+
+
+def _fold_into(
+    reader: Reader,
+    standings: dict[int, dict[int, _Standing]],
+    holders: Collection[int],
+    companies: Collection[int],
+    as_of: str,
+) -> None:
+    """Fold the positions of *holders* in *companies* exactly, into *standings*."""
+    if not companies:
+        return
+    for holder, held in holdings_of(reader, holders, as_of=as_of, companies=companies).items():
+        for company, pos in held.items():
+            standing = standings[holder].get(company)
+            if standing is not None:
+                standing.active, standing.low, standing.exact = pos.active, pos.low, True
+
+
+def least_positions(
+    reader: Reader, holders: Collection[int], *, as_of: str
+) -> dict[int, dict[int, tuple[bool, Decimal]]]:
+    """Whether each of *holders*' positions is held as of the ISO day *as_of*, with its
+    least share where it is above 0: exactly what `holdings_of` gives (its fold is run
+    where grouped SQL cannot tell: after a sale, or an end and an addition on one day, or
+    where a share was disclosed), without the upper bounds."""
+    standings = _standings(reader, holders, as_of)
+    _fold_into(
+        reader,
+        standings,
+        holders,
+        {
+            c
+            for held in standings.values()
+            for c, st in held.items()
+            if st.active is None or st.bound > 0
+        },
+        as_of,
+    )
+    return {
+        h: {c: (bool(st.active), st.low) for c, st in held.items()} for h, held in standings.items()
+    }
+
+
+def ecosystem(
+    reader: Reader,
+    investor_id: int,
+    *,
+    as_of: dt.date | None = None,
+    associates: bool = False,
+    thresholds: Thresholds = Thresholds(),
+) -> tuple[int, list[str]]:
+    """How many of the companies the investor ever held it still holds, and the companies
+    it reaches only through its subsidiaries (see reached_through), in one reading."""
+    day = _as_of(as_of)
+    allowed = (
+        {HoldingClass.SUBSIDIARY, HoldingClass.ASSOCIATE}
+        if associates
+        else {HoldingClass.SUBSIDIARY}
+    )
+    # The least shares decide the classes; a share can only matter where the group's
+    # most-could-be reaches the lowest threshold that counts: those are folded exactly,
+    # the others read in grouped SQL (see _standings).
+    floor = thresholds.associate if associates else thresholds.subsidiary
+    standings: dict[int, dict[int, _Standing]] = {}
+    group: set[int] = set()
+    todo = {investor_id}
+    active: dict[int, list[tuple[int, Range]]] = {}
+    wholes = _wholes(reader, day)
+    diluted = {r[0] for r in reader.rows(_DILUTED, {"as_of": day})}
+    for _level in range(MAX_DEPTH + 1):
+        standings.update(_standings(reader, todo, day, wholes, diluted))
+        group |= todo
+        bounds: dict[int, Decimal] = defaultdict(Decimal)
+        for holder in group:
+            for company, st in standings.get(holder, {}).items():
+                bounds[company] += st.bound
+        for holder in group:
+            held = standings.get(holder, {})
+            need = {
+                c
+                for c, st in held.items()
+                if not st.exact and (st.active is None or (st.bound > 0 and bounds[c] >= floor))
+            }
+            _fold_into(reader, standings, {holder}, need, day)
+        active = {
+            holder: [
+                (c, Range(st.low, st.low))
+                for c, st in standings.get(holder, {}).items()
+                if st.active
+            ]
+            for holder in group
+        }
+        known = classify(investor_id, active, thresholds).known
+        todo = {c for c, k in known.items() if k in allowed and c not in group}
+        if not todo:
+            break
+    found_ids = reached(investor_id, active, thresholds, associates=associates)
+    names = _names(reader, found_ids)
+    still = sum(1 for st in standings.get(investor_id, {}).values() if st.active)
+    return still, sorted(names.values(), key=lambda n: (n.casefold(), n))
+
 
 def reached_through(
     reader: Reader,
@@ -638,24 +852,6 @@ def reached_through(
     """The companies the investor holds no stake in but reaches through its ecosystem as of
     the date: held by its subsidiaries (with *associates*, its associates too), walking on
     through the subsidiaries (associates) of those; by name. See core.positions.reached."""
-    day = _as_of(as_of)
-    allowed = (
-        {HoldingClass.SUBSIDIARY, HoldingClass.ASSOCIATE}
-        if associates
-        else {HoldingClass.SUBSIDIARY}
-    )
-    active: dict[int, list[tuple[int, Range]]] = {}
-    todo = {investor_id}
-    for _level in range(MAX_DEPTH):
-        for holder, held in holdings_of(reader, todo, as_of=day).items():
-            active[holder] = [(c, p.range) for c, p in held.items() if p.active]
-        for holder in todo:
-            active.setdefault(holder, [])
-        # only subsidiaries' (associates') holdings matter: read those as they become such
-        known = classify(investor_id, active, thresholds).known
-        todo = {c for c, k in known.items() if k in allowed and c not in active}
-        if not todo:
-            break
-    found_ids = reached(investor_id, active, thresholds, associates=associates)
-    names = _names(reader, found_ids)
-    return sorted(names.values(), key=lambda n: (n.casefold(), n))
+    return ecosystem(
+        reader, investor_id, as_of=as_of, associates=associates, thresholds=thresholds
+    )[1]

@@ -379,7 +379,7 @@ def _investor_progress(
     as_of: dt.date,
     converter: Converter,
 ) -> InvestorProgress:
-    from ecoport.services.ownership import reached_through
+    from ecoport.services.ownership import ecosystem
 
     p = {"inv": inv_id, "as_of": as_of.isoformat()}
     stored = reader.rows("SELECT target, note, source FROM target WHERE investor_id = :inv", p)
@@ -426,7 +426,7 @@ def _investor_progress(
         """,
         p,
     )
-    through = reached_through(reader, inv_id, as_of=as_of, associates=query.associates)
+    held_now, through = ecosystem(reader, inv_id, as_of=as_of, associates=query.associates)
     in_rounds = rounds_taken(reader, "WHERE s.investor_id = :inv AND s.date <= :as_of", dict(p))
 
     depth_of: dict[str | None, str] = {}
@@ -465,7 +465,7 @@ def _investor_progress(
         for key, (n, tx, undis) in sorted(tallies.items(), key=lambda kv: (-kv[1][0], kv[0]))
     )
     first_dates = sorted(dt.date.fromisoformat(r[4]) for r in company_rows if r[4] is not None)
-    unknown = _entry_unknown(reader, company_rows)
+    unknown = _entry_unknown(reader, inv_id, company_rows)
     reported = sorted(r[3] for r in company_rows)  # each company's first event
     reached = len(reported) >= target
     count = len(company_rows)
@@ -474,10 +474,7 @@ def _investor_progress(
         whole = project(first_dates, since=first_dates[0], as_of=as_of, held=count, target=target)
         start = max(add_months(as_of, -query.window), first_dates[0])
         trailing = project(first_dates, since=start, as_of=as_of, held=count, target=target)
-    from ecoport.services.ownership import holdings_of
 
-    positions = holdings_of(reader, {inv_id}, as_of=as_of.isoformat()).get(inv_id, {})
-    held_now = sum(1 for pos in positions.values() if pos.active)
     marks = [StakeMark(PartialDate.from_stored(d, prec), company) for d, prec, company in edges]
     failures = converter.failures
     return InvestorProgress(
@@ -517,19 +514,33 @@ def _investor_progress(
     )
 
 
-def _entry_unknown(reader: Reader, company_rows: Sequence[Sequence[Any]]) -> tuple[Unknown, ...]:
+def _entry_unknown(
+    reader: Reader, inv_id: int, company_rows: Sequence[Sequence[Any]]
+) -> tuple[Unknown, ...]:
     """The companies counted with no investment or acquisition: when each was first
-    reported (its first event's date, with that event's precision)."""
-    missing = [(r[5], r[6], r[3]) for r in company_rows if r[4] is None]
-    out = []
-    for name, cid, first in sorted(missing, key=lambda m: (m[2], m[0])):
-        (precision,) = reader.rows(
-            "SELECT date_precision FROM stake WHERE company_id = :c AND date = :d "
-            "ORDER BY date_precision DESC LIMIT 1",
-            {"c": cid, "d": first},
-        )[0]
-        out.append(Unknown(name, PartialDate.from_stored(first, precision)))
-    return tuple(out)
+    reported (its first event's date, with the finest precision given for that day)."""
+    missing = {r[6]: (r[5], r[3]) for r in company_rows if r[4] is None}
+    if not missing:
+        return ()
+    precision: dict[int, str] = {}
+    ids = sorted(missing)
+    for start in range(0, len(ids), 2000):
+        batch = ",".join(str(int(i)) for i in ids[start : start + 2000])
+        for cid, date, prec in reader.rows(
+            "SELECT company_id, date, date_precision FROM stake "
+            f"WHERE investor_id = {int(inv_id)} AND company_id IN ({batch})"
+        ):
+            if date == missing[cid][1] and _FINER.get(prec, 0) >= _FINER.get(
+                precision.get(cid, ""), -1
+            ):
+                precision[cid] = prec
+    return tuple(
+        Unknown(name, PartialDate.from_stored(first, precision[cid]))
+        for cid, (name, first) in sorted(missing.items(), key=lambda m: (m[1][1], m[1][0]))
+    )
+
+
+_FINER = {"year": 0, "month": 1, "day": 2}
 
 
 def _milestones(
