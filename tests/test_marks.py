@@ -234,3 +234,137 @@ def test_months_between() -> None:
     assert months_between(dt.date(2020, 12, 31), dt.date(2021, 12, 30)) == 11
     assert months_between(dt.date(2020, 12, 31), dt.date(2021, 12, 31)) == 12
     assert months_between(dt.date(2020, 1, 15), dt.date(2020, 1, 20)) == 0
+
+
+# -- merging and removing a company with marks ---------------------------------------------
+
+
+def _beta(run: Run) -> None:
+    """Fund also paid USD 5m for 5 % of Beta, Alpha's duplicate, on 2016-01-01."""
+    ok(
+        run(
+            "add-stake", "--investor", "Fund", "--startup", "Beta", "--sector", "iot",
+            "--date", "2016-01-01", "--amount", "USD 5m", "--percent", "5", "--new-company",
+        )
+    )  # fmt: skip
+
+
+def test_a_merge_moves_the_marks_and_is_undone(run: Run, alpha: Path) -> None:
+    _beta(run)
+    ok(run("mark", "add", "Alpha", "--date", "2020-01-01", "--valuation", "USD 300m"))
+    ok(run("mark", "add", "Beta", "--date", "2021", "--valuation", "USD 400m"))
+    ok(run("mark", "add", "Beta", "--date", "2020-01", "--write-down", "--valuation", "USD 9m"))
+    before = dump(alpha)
+    merged = run("companies", "merge", "Beta", "--into", "Alpha", "-f", "json")
+    assert json.loads(ok(merged))["marks"] == 2
+    listed = json.loads(ok(run("marks", "list", "-f", "json")))["marks"]
+    assert sorted((m["company"], m["date"], m["kind"]) for m in listed) == [
+        ("Alpha", "2020-01", "write-down"),
+        ("Alpha", "2020-01-01", "valuation"),
+        ("Alpha", "2021", "valuation"),
+    ]
+    beta = json.loads(ok(run("marks", "list", "Beta", "-f", "json")))["marks"]
+    assert beta == listed  # Beta is an alias of Alpha now
+    ok(run("undo", "--yes"))
+
+    def content(lines: list[str]) -> list[str]:
+        return [x for x in lines if "change" not in x and "sqlite_sequence" not in x]
+
+    assert content(dump(alpha)) == content(before)
+
+
+def test_a_merge_with_marks_of_the_same_date_is_refused(run: Run, alpha: Path) -> None:
+    _beta(run)
+    ok(run("mark", "add", "Alpha", "--date", "2020", "--valuation", "USD 300m"))
+    ok(run("mark", "add", "Beta", "--date", "2020-06", "--valuation", "USD 350m"))
+    ok(run("mark", "add", "Beta", "--date", "2020", "--valuation", "USD 400m"))
+    before = dump(alpha)
+    refused = run("companies", "merge", "Beta", "--into", "Alpha")
+    assert refused.exit_code == 1, (refused.stdout, refused.stderr)
+    lines = refused.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert "Beta and Alpha both have a mark on 2020" in lines[0]
+    assert "`ecoport marks remove 3`" in lines[0] and "--into" in lines[0]
+    assert dump(alpha) == before
+    ok(run("marks", "remove", "3"))  # the way out it names
+    ok(run("companies", "merge", "Beta", "--into", "Alpha"))
+    listed = json.loads(ok(run("marks", "list", "-f", "json")))["marks"]
+    assert sorted((m["id"], m["company"], m["date"]) for m in listed) == [
+        (1, "Alpha", "2020"),
+        (2, "Alpha", "2020-06"),
+    ]
+
+
+def test_removing_a_company_with_marks_is_refused(run: Run, alpha: Path) -> None:
+    _beta(run)
+    ok(run("mark", "add", "Beta", "--date", "2020", "--valuation", "USD 300m"))
+    ok(run("mark", "add", "Beta", "--date", "2021", "--write-off"))
+    ok(run("stakes", "remove", "2", "--yes"))
+    before = dump(alpha)
+    refused = run("companies", "remove", "Beta")
+    assert refused.exit_code == 1, (refused.stdout, refused.stderr)
+    lines = refused.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert "Beta has 2 marks (IDs 1, 2)" in lines[0] and "`ecoport marks remove 1`" in lines[0]
+    assert dump(alpha) == before
+    ok(run("marks", "remove", "1"))
+    one = run("companies", "remove", "Beta")
+    assert one.exit_code == 1 and "Beta has 1 mark (ID 2); remove it first" in one.stderr
+    ok(run("marks", "remove", "2"))
+    ok(run("companies", "remove", "Beta"))
+    assert run("companies", "show", "Beta").exit_code == 1
+    ok(run("undo", "--yes"))  # the removal undone: Beta is back
+    ok(run("companies", "show", "Beta"))
+
+
+# -- export and import ----------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("alpha")
+def test_export_and_import_carry_the_marks(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ok(run("mark", "add", "Alpha", "--date", "2020-01-01", "--valuation", "USD 300m",
+           "--source", "https://example.com/alpha", "--note", "a round\nled by Beta"))  # fmt: skip
+    ok(run("mark", "add", "Alpha", "--date", "2021-06", "--price", "USD 12.34",
+           "--shares", "1000000"))  # fmt: skip
+    ok(run("mark", "add", "Alpha", "--date", "2022", "--write-down", "--valuation", "€5m"))
+    ok(run("mark", "add", "Alpha", "--date", "2023-03-31", "--write-off"))
+    listed = json.loads(ok(run("marks", "list", "-f", "json")))["marks"]
+    exported = {fmt: ok(run("export", "-f", fmt)) for fmt in ("yaml", "json")}
+    assert "\nmarks:\n- company: Alpha\n  date: '2020-01-01'\n" in exported["yaml"]
+    assert json.loads(exported["json"])["marks"][1] == {
+        "company": "Alpha", "date": "2021-06", "kind": "price", "price": "12.34 USD",
+        "shares": 1000000,
+    }  # fmt: skip
+    for fmt, text in exported.items():
+        path = tmp_path / f"export.{fmt}"
+        path.write_text(text, encoding="utf-8")
+        monkeypatch.setenv("ECOPORT_DB", str(tmp_path / f"empty-{fmt}.db"))
+        summary = json.loads(ok(run("import", str(path), "--json")))
+        assert (summary["marks_added"], summary["rejected"]) == (4, 0)
+        again = json.loads(ok(run("marks", "list", "-f", "json")))["marks"]
+        assert again == listed, fmt
+        assert ok(run("export", "-f", fmt)) == text  # and it exports the same again
+        repeated = json.loads(ok(run("import", str(path), "--json")))  # marks kept, not doubled
+        assert repeated["marks_added"] == 0
+        assert json.loads(ok(run("marks", "list", "-f", "json")))["marks"] == listed
+    ok(run("undo", "--yes"))  # the import undone, its marks with it
+    assert json.loads(ok(run("marks", "list", "-f", "json")))["marks"] == []
+
+
+def test_a_bad_mark_in_an_import_is_a_problem_and_nothing_is_imported(
+    run: Run, alpha: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "marks.yaml"
+    path.write_text(
+        "stakes: []\nmarks:\n- company: Alpha\n  date: '2020'\n  valuation: '-5 USD'\n"
+        "- company: Nobody\n  date: '2020'\n  valuation: 5 USD\n",
+        encoding="utf-8",
+    )
+    before = dump(alpha)
+    result = run("import", str(path))
+    assert result.exit_code != 0
+    assert f"{path}:3: marks: valuation: must be greater than zero" in result.stderr
+    assert f"{path}:6: marks: no company named 'Nobody'" in result.stderr
+    assert dump(alpha) == before

@@ -96,14 +96,16 @@ class MergeResult:
     aliases: int
     target: str
     """"moved", "kept" (the company merged into had its own) or "none"."""
+    marks: int = 0
 
 
 def merge_companies(*, session: "Session", source: str, into: str) -> MergeResult:
-    """Move everything of *source* to *into* (stakes on both sides, rounds, aliases, its
-    target), make *source*'s name an alias of *into*, and remove *source*."""
+    """Move everything of *source* to *into* (stakes on both sides, rounds, marks, aliases,
+    its target), make *source*'s name an alias of *into*, and remove *source*. Refused when
+    both have a mark of the same date (one must go first)."""
     from sqlmodel import col, or_, select
 
-    from ecoport.store.models import CompanyAlias, FundingRound, Stake, Target
+    from ecoport.store.models import CompanyAlias, FundingRound, Mark, Stake, Target
 
     src = _company(session, source, field="SOURCE")
     dst = _company(session, into, field="into")
@@ -124,7 +126,12 @@ def merge_companies(*, session: "Session", source: str, into: str) -> MergeResul
                 f"{dst.name} would hold a stake in itself; remove or edit that stake first",
                 field="into",
             )
+    marks = list(session.exec(select(Mark).where(Mark.company_id == src.id)))
+    _no_mark_clash(session, marks, src, dst)
     assert dst.id is not None and src.id is not None
+    for mark in marks:
+        mark.company_id = dst.id
+        session.add(mark)
     for stake in stakes:
         if stake.investor_id == src.id:
             stake.investor_id = dst.id
@@ -163,7 +170,40 @@ def merge_companies(*, session: "Session", source: str, into: str) -> MergeResul
         )
     )
     session.flush()
-    return MergeResult(name, dst.name, len(stakes), len(rounds), len(aliases), target_state)
+    return MergeResult(
+        name, dst.name, len(stakes), len(rounds), len(aliases), target_state, len(marks)
+    )
+
+
+def _no_mark_clash(
+    session: "Session", marks: list["MarkT"], src: "Company", dst: "Company"
+) -> None:
+    """Refuse a merge that would give *dst* two marks of one date (and precision)."""
+    from sqlmodel import select
+
+    from ecoport.core.dates import PartialDate
+    from ecoport.store.models import Mark
+
+    if not marks:
+        return
+    own = {
+        (m.date, m.date_precision): m.id
+        for m in session.exec(select(Mark).where(Mark.company_id == dst.id))
+    }
+    for mark in sorted(marks, key=lambda m: (m.date, m.date_precision, m.id or 0)):
+        other = own.get((mark.date, mark.date_precision))
+        if other is not None:
+            when = PartialDate.from_stored(mark.date, mark.date_precision)
+            raise Conflict(
+                f"{src.name} and {dst.name} both have a mark on {when} (marks {mark.id} and "
+                f"{other}): merged, {dst.name} would have two; remove one first "
+                f"({{command:marks remove {mark.id}}})",
+                field="into",
+            )
+
+
+if TYPE_CHECKING:
+    from ecoport.store.models import Mark as MarkT
 
 
 def _merge_rounds(
@@ -310,7 +350,8 @@ def edit_company(
 
 
 def remove_company(*, session: "Session", name: str) -> str:
-    """Remove a company that no stake and no round refers to (its aliases and target go too)."""
+    """Remove a company that no stake, round or mark refers to (its aliases and target go
+    too)."""
     from sqlmodel import select
 
     from ecoport.store.models import Target
@@ -326,6 +367,17 @@ def remove_company(*, session: "Session", name: str) -> str:
             f"{company.name} is named by {used[0]} stake{'s' * (used[0] != 1)} and "
             f"{used[1]} round{'s' * (used[1] != 1)}; remove those first, or merge it into "
             "another company",
+            where="NAME",
+        )
+    marks = SessionReader(session).rows(
+        "SELECT id FROM mark WHERE company_id = :c ORDER BY date, id", {"c": company.id}
+    )
+    if marks:
+        ids, s = ", ".join(str(r[0]) for r in marks), "s" * (len(marks) != 1)
+        raise Conflict(
+            f"{company.name} has {len(marks)} mark{s} (ID{s} {ids}); remove "
+            f"{'them' if len(marks) != 1 else 'it'} first ({{command:marks remove "
+            f"{marks[0][0]}}}), or merge it into another company",
             where="NAME",
         )
     for alias in _aliases(session, company.id):

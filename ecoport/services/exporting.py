@@ -1,11 +1,12 @@
 """Exporting stakes: CSV (one row a stake, ecoport's own columns), and JSON and YAML in the
-shape of the seed file (companies with their sectors, aliases and targets; then stakes).
+shape of the seed file (companies with their sectors, aliases and targets; then stakes; then
+the marks given, when there are any).
 
 Whatever ecoport exports, it imports again: export, import into an empty database, export
 again, and the two exports are identical.
 """
 
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -31,6 +32,15 @@ LEFT JOIN funding_round r ON r.id = s.round_id
 ORDER BY i.name_key, s.date, s.date_precision, c.name_key, s.kind, s.currency NULLS FIRST,
          s.amount_minor NULLS FIRST, s.percent_micro NULLS FIRST, r.name NULLS FIRST,
          r.currency NULLS FIRST, r.total_minor NULLS FIRST, r.valuation_minor NULLS FIRST, s.id
+"""
+
+
+#: The marks given (not those implied by rounds and stakes: they come back with them).
+_MARKS = """
+SELECT c.name, m.date, m.date_precision, m.kind, m.valuation_minor, m.price_minor, m.shares,
+       m.currency, m.source, m.note
+FROM mark m JOIN company c ON c.id = m.company_id
+ORDER BY c.name_key, m.date, m.date_precision, m.id
 """
 
 
@@ -148,12 +158,41 @@ def seed_shape(reader: Reader, query: ExportQuery) -> dict[str, Any]:
         "percent",
         "ref",
     )
-    return {
+    shape: dict[str, Any] = {
         "companies": companies,
         "stakes": [
             {k: s[k] for k in (*order, "note", "source") if s[k] is not None} for s in stakes
         ],
     }
+    marks = mark_entries(reader, named if filtered else None)
+    if marks:
+        shape["marks"] = marks
+    return shape
+
+
+def mark_entries(
+    reader: Reader, companies: Container[str | None] | None = None
+) -> list[dict[str, Any]]:
+    """The marks given (of *companies*, by name, when given) as the importer reads them: a
+    valuation or write-down with its exact amount and code, a price with the share count."""
+    out = []
+    for name, date, precision, kind, valuation, price, shares, cur, source, note in reader.rows(
+        _MARKS
+    ):
+        if companies is not None and name not in companies:
+            continue
+        entry = {
+            "company": name,
+            "date": str(PartialDate.from_stored(date, precision)),
+            "kind": kind,
+            "valuation": None if price is not None else _money(valuation, cur),
+            "price": _money(price, cur),
+            "shares": shares,
+            "source": source,
+            "note": note,
+        }
+        out.append({k: v for k, v in entry.items() if v is not None})
+    return out
 
 
 def write_csv(rows: Iterator[dict[str, str | None]], out: IO[str]) -> int:
@@ -180,11 +219,14 @@ def write_yaml(data: dict[str, Any], out: IO[str]) -> int:
     import yaml
 
     out.write(
-        "# ecoport export: companies, then stakes (the shape of data/seed_companies.yaml).\n"
+        "# ecoport export: companies, then stakes (the shape of data/seed_companies.yaml),\n"
+        "# then the marks given, if any.\n"
         "# Amounts are exact, in the stake's currency; ecoport imports this file as it is.\n"
     )
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    for key in ("companies", "stakes"):
+    for key in ("companies", "stakes", "marks"):
+        if key == "marks" and not data.get(key):
+            continue
         out.write("\n")
         yaml.dump(
             {key: data[key]},

@@ -131,6 +131,7 @@ class ImportSummary:
     aliases_added: int = 0
     targets_set: int = 0
     milestones_added: int = 0
+    marks_added: int = 0
     dry_run: bool = False
     possible_duplicates: list[dict[str, Any]] = field(default_factory=list)
     """New companies whose names look like a typo of another's: name, like, score."""
@@ -714,6 +715,7 @@ def import_source(
     if options.listed_only:
         importer.listed = set(importer.companies.by_key)
     summary = importer.run(progress)
+    _marks(session, source, summary)
     if problems and not options.skip_bad_rows:
         bad_rows = (
             f"{summary.rows_rejected} of {summary.rows_read} rows have problems"
@@ -898,6 +900,86 @@ def _entry_goals(
         )
         audit.note(session, audit.Record("milestone", str(new_id), None, {"id": new_id, **row}))
         summary.milestones_added += 1
+
+
+def _marks(session: "Session", source: Source, summary: ImportSummary) -> None:
+    """The export shape's marks (``marks: [{company, date, kind, valuation | price and
+    shares, source, note}]``), after the stakes (a mark values a company someone holds):
+    added as ``ecoport mark add`` adds them; one already stored on the date is kept."""
+    from ecoport.errors import Conflict, EcoportError
+    from ecoport.services.marks import MarkIn, add_mark
+
+    for line, item in _mark_items(source):
+        where = f"{source.path}:{line}" if line else str(source.path)
+        try:
+            if not isinstance(item, dict):
+                raise InvalidInput(f"{item!r} is not a mark ({{company, date, kind, valuation}})")
+            kind = _entry_text(item, "kind") or "valuation"
+            if kind not in ("valuation", "price", "write-down", "write-off"):
+                raise InvalidInput(
+                    f"kind: {kind!r} is not a kind of mark (valuation, price, write-down, "
+                    "write-off)"
+                )
+            shares = _entry_text(item, "shares")
+            if shares is not None and not re.fullmatch(r"\d{1,18}", shares.replace(",", "")):
+                raise InvalidInput(f"shares: must be a whole number above zero, got {shares!r}")
+            added = add_mark(
+                session=session,
+                mark=MarkIn(
+                    company=_entry_text(item, "company") or "",
+                    date=_entry_text(item, "date") or "",
+                    valuation=_entry_text(item, "valuation"),
+                    price=_entry_text(item, "price"),
+                    shares=None if shares is None else int(shares.replace(",", "")),
+                    write_down=kind == "write-down",
+                    write_off=kind == "write-off",
+                    source=_entry_text(item, "source"),
+                    note=_entry_text(item, "note", multiline=True),
+                ),
+            )
+        except Conflict:
+            continue  # a mark of that company and date is stored already: it is kept
+        except EcoportError as exc:
+            field = getattr(exc, "field", None)
+            summary.problems.append(f"{where}: marks: {f'{field}: ' if field else ''}{exc.message}")
+            continue
+        summary.marks_added += 1
+        summary.warnings += [f"{where}: {w}" for w in added.warnings]
+
+
+def _mark_items(source: Source) -> list[tuple[int, Any]]:
+    """The ``marks`` list of a JSON or YAML file in the export shape, with each entry's line
+    (0 when unknown). The file is read again for it (standard input cannot be: its marks are
+    not read); a YAML file only from its top-level ``marks:`` on."""
+    from ecoport.services.sources import parse_yaml
+
+    given = getattr(source, "marks", None)
+    if given is not None:
+        return list(given)
+    if source.format not in (FileFormat.json, FileFormat.yaml) or not source.path.is_file():
+        return []
+    try:
+        text = source.path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return []
+    if source.format is FileFormat.json:
+        if '"marks"' not in text:
+            return []
+        import json
+
+        data = json.loads(text)
+        marks = data.get("marks") if isinstance(data, dict) else None
+        return [(0, m) for m in marks] if isinstance(marks, list) else []
+    found = re.search(r"^marks:", text, re.M)
+    if found is None:
+        return []
+    end = re.compile(r"^[^\s#-]", re.M).search(text, found.end())
+    offset = text.count("\n", 0, found.start())
+    data = parse_yaml(source.path, text[found.start() : end.start() if end else None])
+    marks = data.get("marks") if isinstance(data, dict) else None
+    if not isinstance(marks, list):
+        return []
+    return [(m["__line__"] + offset if isinstance(m, dict) else 0, m) for m in marks]
 
 
 def _entry_text(entry: dict[str, Any], key: str, *, multiline: bool = False) -> str | None:
