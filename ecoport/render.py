@@ -501,7 +501,9 @@ def report(built: "Report", fmt: str, *, exact: bool = False, wide: bool = False
         investor_named=built.filters["investor"] is not None,
     )
     if not shown and listing.page.offset == 0:
-        info(f"No stakes match{' (' + filters + ')' if filters else ''}.")
+        from ecoport.words import no_match
+
+        info(no_match("stakes", filters))
         return
     _listed(listing, shown, "")
     valuations = built.valuations() if listing.page.whole else iter(page_valuations)
@@ -696,9 +698,12 @@ def import_summary(summary: dict[str, Any], fmt: str) -> None:
     verb = "Would import" if summary["dry_run"] else "Imported"
     repeated = summary["repeated_in_file"]
     records = summary["records"]
-    head = f"{verb} {summary['file']} ({summary['format']}): {summary['rows_read']:,} rows read"
+    from ecoport.words import plural
+
+    rows_read = plural(summary["rows_read"], "row")
+    head = f"{verb} {summary['file']} ({summary['format']}): {rows_read} read"
     if records != summary["rows_read"]:
-        head += f", {records:,} stake records"
+        head += f", {plural(records, 'stake record')}"
     lines = [
         head,
         f"  stakes added       {summary['stakes_added']:>12,}",
@@ -719,6 +724,7 @@ def import_summary(summary: dict[str, Any], fmt: str) -> None:
         ("aliases_added", "aliases added"),
         ("targets_set", "targets set"),
         ("milestones_added", "milestones added"),
+        ("marks_added", "marks added"),
     ):
         if summary[key] or key == "companies_created":
             lines.append(f"  {label:<18} {summary[key]:>12,}")
@@ -898,7 +904,9 @@ def rounds_table(
     )
     if shown:
         say("n/d: not disclosed. Investors: participants recorded. Details: rounds show ID.")
-    _listed(listing, shown, "No rounds match.")
+    from ecoport.words import no_match
+
+    _listed(listing, shown, no_match("rounds"))
 
 
 def records_table(

@@ -16,6 +16,7 @@ def noun(count: int, one: str, many: str | None = None) -> str:
     return many or _IRREGULAR.get(one) or one + "s"
 
 
-def no_match(things: str) -> str:
-    """What every listing says when nothing matched its filters: ``No stakes match.``"""
-    return f"No {things} match."
+def no_match(things: str, filters: str | None = None) -> str:
+    """What every listing says when nothing matched its filters: ``No stakes match.``, or
+    with the filters said: ``No stakes match (sector iot).``"""
+    return f"No {things} match{f' ({filters})' if filters else ''}."
