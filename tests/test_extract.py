@@ -314,6 +314,25 @@ def test_gates_hold_a_word_of_every_match() -> None:
                     assert any(low.startswith(w, m.start()) for w in trigger.gate)
 
 
+def test_figure_scans_try_every_place_a_match_can_start() -> None:
+    from ecoport.core.extract import figures
+
+    extra = ("1,000%", "12,34%", "1,0002010 %", "20 per  cent", "5.5 PERCENT", "人民币两千万元",
+             "5亿英镑", "3.5万港元", "5亿元人民币5万美元")  # fmt: skip
+    for text in [*_texts(), *extra, " ".join(extra)]:
+        if "百分之" not in text:
+            spans = [
+                m.span()
+                for m in figures._PERCENT.any_case.finditer(text)
+                if 0 < Decimal(m["num"].replace(",", "")) <= 100
+            ]
+            assert [(s.start, s.end) for s in figures.percents(text)] == spans, text
+        if "元" in text or "币" in text:
+            money = [m.span() for m in figures._MONEY_CN.finditer(text)]
+            assert set(money) <= {(s.start, s.end) for s in figures.amounts(text)}, text
+    assert [s.value for s in figures.percents("grew 1,000% and 12,34%")] == [Decimal("34")]
+
+
 def test_sentence_ends_and_leading_names_as_the_patterns_give_them() -> None:
     from ecoport.core.extract import names, reading
 
@@ -354,3 +373,19 @@ def test_the_table_and_its_notes_fit_the_width(
     for stream in (done.stdout, done.stderr):
         wide = [line for line in stream.splitlines() if cell_len(line) > columns]
         assert wide == [], wide
+
+
+def test_json_pieces_are_the_text_stream_json_writes(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks.extract import deal_paragraph
+    from ecoport import render
+    from ecoport.services.extract import extract_article
+
+    text = "".join(deal_paragraph(i) for i in range(7))
+    for article in (text, "Nothing happened.", "Xiaomi plans to invest in 100 startups."):
+        result = extract_article(article, article="a.txt", directory=SEED, date=None)
+        render.stream_json(result.to_json())
+        expected = capsys.readouterr().out
+        for size in (1, 3, 2000):
+            pieces = list(result.json_pieces(size))
+            assert all(p.endswith("\n") for p in pieces)
+            assert "".join(pieces) == expected

@@ -80,7 +80,7 @@ def extract(
     from ecoport.core.dates import parse_date
     from ecoport.emit import emit
     from ecoport.errors import InvalidInput
-    from ecoport.render import info
+    from ecoport.render import info, write
     from ecoport.services.extract import (
         apply_drafts,
         extract_article,
@@ -119,6 +119,11 @@ def extract(
             note(f"note: {line}", quiet=quiet)
     elif fmt is ExtractFormat.table:
         emit(result, "table", quiet=quiet)
+    elif fmt is ExtractFormat.json:
+        for piece in result.json_pieces():  # render.stream_json's text, quicker
+            write(piece)
+        for line in result.notes:
+            note(f"note: {line}", quiet=quiet)
     else:
         emit(result, fmt.value)
         for line in result.notes:

@@ -151,12 +151,31 @@ def _number(text: str) -> Decimal:
     return chinese_number(text)
 
 
-def amounts(text: str) -> list[Span]:
-    """Every amount of money in *text*, in order, as Money."""
+_DIGIT_RUN = re.compile(r"\d+")
+_CN_MONEY_START = re.compile(f"[人\\d{_CN_DIGITS}]")
+_CN_MONEY_ENDS = ("元", "币", "镑")  # every currency of _MONEY_CN ends with one of them
+
+
+@lru_cache(maxsize=4096)
+def _cn_money(num: str, unit: str | None, code: str) -> Money | None:
+    """An amount written in Chinese (its number, 万 or 亿, currency); None when refused.
+    Cached: the press repeats figures."""
+    try:
+        value = _number(num).scaleb(_CN_UNITS.get(unit or "", 0))
+        value = Decimal(f"{value.normalize():f}")
+        to_minor(value, code)
+    except InvalidInput:
+        return None
+    return Money(value, code) if value > 0 else None
+
+
+def amounts(text: str, low: str | None = None) -> list[Span]:
+    """Every amount of money in *text*, in order, as Money; *low* is ``text.lower()``."""
     found: list[Span] = []
     digit = _DIGIT.search(text)
     english: Iterable[re.Match[str]] = ()
-    low = text.lower()
+    if low is None:
+        low = text.lower()
     if digit and (not foldable(text) or any(map(low.__contains__, _CURRENCY_HINTS))):
         # no match starts before the first digit's currency prefix: the scan starts there
         english = _MONEY_EN.finditer(text, max(0, digit.start() - _PRE_LONGEST), low)
@@ -177,35 +196,46 @@ def amounts(text: str) -> list[Span]:
         if money is None:
             continue
         found.append(Span(m.start(), m.end(), money, _bracketed(text, m.start())))
-    if _CN_MONEY_HINT.search(text):
-        for m in _MONEY_CN.finditer(text):
-            try:
-                value = _number(m["num"]).scaleb(_CN_UNITS.get(m["unit"] or "", 0))
-                code = _CN_CURRENCY["人民币" if m["rmb"] else m["cur"]]
-                value = Decimal(f"{value.normalize():f}")
-                to_minor(value, code)
-            except InvalidInput:
-                continue
-            if value > 0:
-                found.append(
-                    Span(m.start(), m.end(), Money(value, code), _bracketed(text, m.start()))
-                )
-    return sorted(found, key=lambda s: s.start)
+    if _CN_MONEY_HINT.search(text) and (first := _CN_MONEY_START.search(text)):
+        # a match starts with 人民币 or its number and ends with its currency's last character
+        stop = max(map(text.rfind, _CN_MONEY_ENDS)) + 1
+        chinese = len(found)
+        for m in _MONEY_CN.finditer(text, first.start(), stop):
+            code = _CN_CURRENCY["人民币" if m["rmb"] else m["cur"]]
+            value = _cn_money(m["num"], m["unit"], code)
+            if value is not None:
+                found.append(Span(m.start(), m.end(), value, _bracketed(text, m.start())))
+        if chinese:
+            found.sort(key=lambda s: s.start)
+    return found
 
 
-def percents(text: str) -> list[Span]:
-    """Every percentage in *text*, as a Decimal in (0, 100]."""
+def percents(text: str, low: str | None = None) -> list[Span]:
+    """Every percentage in *text*, as a Decimal in (0, 100]; *low* is ``text.lower()``."""
     found: list[Span] = []
-    if not any(map(text.__contains__, ("%", "％", "百分之"))) and "cent" not in text.lower():
+    if low is None:
+        low = text.lower()
+    if not any(map(text.__contains__, ("%", "％", "百分之"))) and "cent" not in low:
         return found  # none of the pattern's signs or words
-    # a match starts with a digit or 百分之: the scan starts at the first
-    digit, chinese = _DIGIT.search(text), text.find("百分之")
-    starts = [i for i in (digit.start() if digit else -1, chinese) if i >= 0]
-    if not starts:
-        return found
-    for m in _PERCENT.finditer(text, min(starts)):
+    if foldable(text) and "百分之" not in text:
+        # a match starts a run of digits (see _DIGIT_RUN): only there is it tried
+        match, search, pos = _PERCENT.lower.match, _DIGIT_RUN.search, 0
+        matches: list[re.Match[str]] = []
+        while digit := search(low, pos):
+            if m := match(low, digit.start()):
+                matches.append(m)
+                pos = m.end()
+            else:
+                pos = digit.end()
+    else:
+        digit, chinese = _DIGIT.search(text), text.find("百分之")
+        starts = [i for i in (digit.start() if digit else -1, chinese) if i >= 0]
+        if not starts:
+            return found
+        matches = list(_PERCENT.any_case.finditer(text, min(starts)))
+    for m in matches:
         try:
-            value = Decimal(m["num"]) if m["num"] else chinese_number(m["cn"])
+            value = Decimal(m["num"].replace(",", "")) if m["num"] else chinese_number(m["cn"])
         except InvalidInput:
             continue
         if 0 < value <= 100:
@@ -272,10 +302,10 @@ _RELATIVE = Folded(
 
 
 #: Every date above writes a year; the most it writes before it is 15 characters and two
-#: runs of white space ("September 30th, 2014"). So no date starts more than 32 characters
+#: runs of white space ("30th September., 2014"). So no date starts more than 17 characters
 #: before the first year unless a run of white space there is longer than one character.
 _YEAR = re.compile(r"(?:19|20)\d\d")
-_BEFORE_YEAR = 32
+_BEFORE_YEAR = 17
 _LONG_SPACE = re.compile(r"\s\s")
 #: Words without which _RELATIVE finds nothing.
 _RELATIVE_WORDS = ("month", "year", "week", "day", "月", "今年", "去年", "日前", "近日", "今天",

@@ -1,5 +1,6 @@
 """The rules that find deals, milestones and relations in an article's sentences."""
 
+import gc
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -212,6 +213,7 @@ _TRIGGERS = (
         leads=True,
     ),
 )
+_GATE_WORDS = tuple(dict.fromkeys(word for t in _TRIGGERS for word in t.gate))
 _OBJECT_GAP = re.compile(r"^\s*(?:(?:[a-z][\w\-]*|x+)\s+){0,4}$")
 _ANAPHOR = re.compile(r"^\s*(?:the|that|this)\s+(?:company|firm|startup|start-up|group|maker)\b")
 _BUYER = re.compile(
@@ -338,6 +340,23 @@ _CN_PLANNER = re.compile(rf"^{_CN_NAME}(?={_CN_FILLER}(?:计划|打算|将|要|�
 _IN_PASSING = "a relation stated in passing: its percent is not stated"
 
 
+_ZERO, _LEAST, _MOST = Decimal(0), Decimal("0.1"), Decimal("0.9")
+#: _MOST less no doubt, as the sum writes it (0.90)
+_SURE = _MOST - _ZERO - Decimal("0.05") * 0
+_DOUBT_NO_DATE, _DOUBT_AMOUNTS, _DOUBT_NEW = Decimal("0.2"), Decimal("0.15"), Decimal("0.05")
+
+
+def _holds(text: str, gate: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether *text* holds a word of each group of *gate*."""
+    for words in gate:
+        for word in words:
+            if word in text:
+                break
+        else:
+            return False
+    return True
+
+
 @dataclass(slots=True)
 class _Found:
     """A deal found in a sentence, before it is checked and scored."""
@@ -348,7 +367,7 @@ class _Found:
     start: int
     end: int
     unclear: list[str] = field(default_factory=list)
-    doubt: Decimal = Decimal(0)
+    doubt: Decimal = _ZERO
     total: bool = False
 
 
@@ -364,19 +383,25 @@ class _Article:
         self.unnamed: list[tuple[Sentence, _Found]] = []
         self.last_runs: list[Run] = []
         self.seen: dict[tuple[str, str, Kind], list[int]] = {}
+        self.names: dict[str, tuple[str, bool, str | None]] = {}
 
     # -- names ----------------------------------------------------------------------------
 
     def name(self, written: str) -> tuple[str, bool, str | None]:
-        return self.directory.resolve(written.strip(" ,.'’\"“”"))
+        done = self.names.get(written)
+        if done is None:
+            done = self.directory.resolve(written.strip(" ,.'’\"“”"))
+            if len(self.names) < 1 << 16:
+                self.names[written] = done
+        return done
 
     def subject(self, text: str, names: list[Run], at: int) -> tuple[str | None, Decimal, str]:
         """Who acts at *at*: the name just before it, else "it"/"the company" (the topic)."""
         before = [r for r in names if r.end <= at]
         if before and _SUBJECT_GAP.match(text[before[-1].end : at]):
-            return before[-1].text, Decimal(0), ""
+            return before[-1].text, _ZERO, ""
         if before and before[-1].possessive and _SUBJECT_GAP.match(text[before[-1].end : at]):
-            return before[-1].text, Decimal(0), ""
+            return before[-1].text, _ZERO, ""
         prefix = text[:at]
         if self.topic and _PRONOUN.search(prefix):
             return (
@@ -388,7 +413,7 @@ class _Article:
             lead = before[0]
             if not _AFTER_PREPOSITION.search(text, 0, lead.start):
                 return lead.text, Decimal("0.1"), ""
-        return None, Decimal(0), ""
+        return None, _ZERO, ""
 
     def object(self, text: str, names: list[Run], at: int) -> tuple[str | None, Decimal, str]:
         """What the deal is in: the first name after *at* (past a few descriptive words), or
@@ -403,7 +428,7 @@ class _Article:
                     Decimal("0.05"),
                     f"'{' '.join(words).rstrip(',.')}' read as {earlier[-1].text}",
                 )
-            return None, Decimal(0), ""
+            return None, _ZERO, ""
         for r in names:
             if r.start >= at:
                 if _OBJECT_GAP.match(text[at : r.start]):
@@ -412,12 +437,12 @@ class _Article:
                         if after:
                             return (
                                 after[0].text,
-                                Decimal(0),
+                                _ZERO,
                                 f"{r.text}'s {after[0].text} read as {after[0].text}",
                             )
-                    return r.text, Decimal(0), ""
+                    return r.text, _ZERO, ""
                 break
-        return None, Decimal(0), ""
+        return None, _ZERO, ""
 
     # -- English ----------------------------------------------------------------------------
 
@@ -431,16 +456,18 @@ class _Article:
         used: list[tuple[int, int]] = []
         low = masked.lower()
         gated = foldable(masked)  # else the patterns may match where a gate word is not seen
+        # where each gate word is first (-1: nowhere), found once for all the triggers
+        first = {w: low.find(w) for w in _GATE_WORDS} if gated else {}
         for trigger in _TRIGGERS:
             at = 0
             if gated:
-                seen = [i for i in map(low.find, trigger.gate) if i >= 0]
+                seen = [i for i in map(first.__getitem__, trigger.gate) if i >= 0]
                 if not seen:
                     continue
                 if trigger.leads:
                     at = min(seen)
             for m in trigger.pattern.finditer(masked, at, low):
-                if any(m.start() < e and s < m.end() for s, e in used):
+                if used and any(m.start() < e and s < m.end() for s, e in used):
                     continue
                 deal = self.roles(trigger.form, trigger.kind, masked, names, m)
                 if deal is None:
@@ -454,7 +481,7 @@ class _Article:
         self, form: str, kind: Kind, text: str, names: list[Run], m: re.Match[str]
     ) -> _Found | None:
         unclear: list[str] = []
-        doubt = Decimal(0)
+        doubt = _ZERO
         if form == "passive":
             before = [r for r in names if r.end <= m.start()]
             if not before:
@@ -475,7 +502,7 @@ class _Article:
                 and (owner := [r for r in names if r.possessive and r.end <= m.start()])
                 and _OWNER_GAP.fullmatch(text, owner[-1].end, m.start())
             ):
-                investor, d, why = owner[-1].text, Decimal(0), ""
+                investor, d, why = owner[-1].text, _ZERO, ""
             else:
                 investor, d, why = self.subject(text, names, m.start())
             target, d2, why2 = self.object(text, names, m.end())
@@ -497,7 +524,7 @@ class _Article:
         text = sentence.text
         found: list[_Found] = []
         for kind, gate, pattern in _CN_RULES:
-            if not all(any(map(text.__contains__, words)) for words in gate):
+            if not _holds(text, gate):
                 continue
             for m in pattern.finditer(text):
                 if any(m.start() < f.end and f.start < m.end() for f in found):
@@ -525,7 +552,8 @@ class _Article:
 
     def sentence(self, sentence: Sentence) -> None:
         text = sentence.text
-        money, pcts, when = amounts(text), percents(text), dates(text, self.base)
+        low = text.lower()
+        money, pcts, when = amounts(text, low), percents(text, low), dates(text, self.base)
         chinese = bool(_CJK.search(text))
         found = self.chinese(sentence) if chinese else self.english(sentence, money, pcts, when)
         for i, deal in enumerate(found):
@@ -557,17 +585,21 @@ class _Article:
         unclear = list(deal.unclear)
         doubt = deal.doubt
         text = sentence.text
-        valuation = [
-            s
-            for s in money
-            if "valu" in text[max(0, s.start - 30) : s.start].lower()
-            and _VALUATION.search(text[max(0, s.start - 30) : s.start])
-        ]
+        valuation = (
+            [
+                s
+                for s in money
+                if "valu" in text[max(0, s.start - 30) : s.start].lower()
+                and _VALUATION.search(text[max(0, s.start - 30) : s.start])
+            ]
+            if money and "valu" in text.lower()
+            else []
+        )
         shown = [s for s in money if not s.bracketed and s not in valuation]
         amount = shown[0].value if shown else None
         if len(shown) > 1:
             unclear.append(f"{len(shown)} amounts in the sentence; the first taken")
-            doubt += Decimal("0.15")
+            doubt += _DOUBT_AMOUNTS
         if valuation:
             unclear.append(f"a valuation of {valuation[0].value} is stated (not the amount)")
         percent = next((s.value for s in pcts if not s.bracketed), None)
@@ -580,7 +612,7 @@ class _Article:
                 unclear.append(
                     "no date: neither the sentence nor the article states one; give {option:date}"
                 )
-                doubt += Decimal("0.2")
+                doubt += _DOUBT_NO_DATE
         if deal.investor is None:
             self.unnamed.append((sentence, deal))
             return
@@ -593,7 +625,7 @@ class _Article:
         total = amount if deal.total else None
         if deal.total and amount is not None:
             unclear.append("the amount is the round's total, not the investor's own")
-        confidence = max(Decimal("0.1"), Decimal("0.9") - doubt - Decimal("0.05") * len(new))
+        confidence = max(_LEAST, _MOST - doubt - _DOUBT_NEW * len(new)) if doubt or new else _SURE
         self.add(Draft(
             investor=investor, startup=startup, kind=deal.kind, date=date,
             amount=None if deal.total else amount, percent=percent, round_total=total,
@@ -783,7 +815,19 @@ def extract(
     fallback_date: PartialDate | None = None,
 ) -> Extraction:
     """The drafts, milestones and notes of an article's plain *text*."""
-    directory = directory or Directory()
+    # what is made here is freed by reference counting (no cycles), and what is kept grows
+    # with the article: the cycle collector would go through it again and again (a tenth of
+    # a 10 MB article's time) to free next to nothing
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _extract(text, directory or Directory(), fallback_date)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _extract(text: str, directory: Directory, fallback_date: PartialDate | None) -> Extraction:
     all_sentences = sentences(text)
     lines = [s.text for s in all_sentences[:15]]
     base = article_date(lines) or fallback_date

@@ -90,8 +90,15 @@ def lead(text: str) -> Run | None:
     first = _TOKEN.match(text)
     if first is None or first[0].lower() in PLACES or not _name_like(first[0]):
         return None  # the first word does not start a run
-    found = runs(text, first=True)
-    return found[0] if found and found[0].start == 0 else None
+    # the words runs() would add to it: each the next token, one space after the last (a
+    # place, or a name-like word); no token starts at a space, so finditer finds the same
+    end = first.end()
+    while text[end : end + 1] == " " and (m := _TOKEN.match(text, end + 1)):
+        word = m.group()
+        if word.lower() not in PLACES and not _name_like(word):
+            break
+        end = m.end()
+    return Run(0, end, text[:end], bool(_POSSESSIVE.match(text, end)))
 
 
 class Directory:
