@@ -389,3 +389,22 @@ def test_json_pieces_are_the_text_stream_json_writes(capsys: pytest.CaptureFixtu
             pieces = list(result.json_pieces(size))
             assert all(p.endswith("\n") for p in pieces)
             assert "".join(pieces) == expected
+
+
+def test_trigger_scans_find_what_their_patterns_find() -> None:
+    from ecoport.core.extract import grammar
+
+    extra = (
+        "Xiaomi has\ta 5% stake in  Roborock",
+        "Segway was  acquired by Ninebot",
+        "a stake stakes in stake inside a stake in",
+        "has been bought by X, a stake in Y",
+    )
+    for text in [*_texts(), *extra]:
+        low = text.lower()
+        folds = grammar.foldable(text)
+        first = {w: low.find(w) for w in grammar._GATE_WORDS} if folds else {}
+        single = folds and not grammar._WIDE_SPACE.search(low)
+        for trigger in grammar._TRIGGERS:
+            quick = [m.span() for m in grammar._scan(trigger, text, low, first, single)]
+            assert quick == [m.span() for m in trigger.pattern.any_case.finditer(text)], text

@@ -2,6 +2,7 @@
 
 import gc
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -93,6 +94,13 @@ class _Trigger:
     gate: tuple[str, ...]
     pattern: Folded
     leads: bool = False
+    before: int = 0
+    """When white space comes one character at a time: no match starts more than this many
+    characters before the first gate word (0: not known)."""
+    tail: int = 0
+    """When white space comes one character at a time: every match ends within this many
+    characters after the start of the last gate word, the next character included (for its
+    ``\b``; 0: not known)."""
 
 
 _TRIGGERS = (
@@ -104,6 +112,7 @@ _TRIGGERS = (
             r"\b(?:was|were|has been|have been|had been|is being|will be|is to be)\s+"
             r"(?:acquired|bought|purchased|taken over)\s+(?:outright\s+)?by\b"
         ),
+        before=len("have been "),
     ),
     _Trigger(
         "raised",
@@ -150,6 +159,7 @@ _TRIGGERS = (
             rf"\b(?:took|takes|take|taken|taking|bought|buys|buy|purchased|purchases|acquired|"
             rf"acquires|acquire|picked up|picks up|has)\s+(?:a|an)\s+{_STAKE_MID}stake\s+in\b"
         ),
+        tail=len("stake in") + 1,
     ),
     _Trigger(
         "nominal",
@@ -159,6 +169,7 @@ _TRIGGERS = (
             rf"\b(?:purchase|acquisition|buying|purchasing)\s+of\s+(?:a|an)\s+{_STAKE_MID}"
             r"stake\s+in\b"
         ),
+        tail=len("stake in") + 1,
     ),
     _Trigger(
         "nominal",
@@ -190,6 +201,7 @@ _TRIGGERS = (
         Kind.INVESTMENT,
         ("stake",),
         Folded(rf"\b(?:a|an)\s+{_STAKE_MID}stake\s+in\b"),
+        tail=len("stake in") + 1,
     ),
     _Trigger(
         "active",
@@ -213,6 +225,7 @@ _TRIGGERS = (
         leads=True,
     ),
 )
+_WIDE_SPACE = re.compile(r"\s\s")
 _GATE_WORDS = tuple(dict.fromkeys(word for t in _TRIGGERS for word in t.gate))
 _OBJECT_GAP = re.compile(r"^\s*(?:(?:[a-z][\w\-]*|x+)\s+){0,4}$")
 _ANAPHOR = re.compile(r"^\s*(?:the|that|this)\s+(?:company|firm|startup|start-up|group|maker)\b")
@@ -458,15 +471,9 @@ class _Article:
         gated = foldable(masked)  # else the patterns may match where a gate word is not seen
         # where each gate word is first (-1: nowhere), found once for all the triggers
         first = {w: low.find(w) for w in _GATE_WORDS} if gated else {}
+        single = gated and not _WIDE_SPACE.search(low)
         for trigger in _TRIGGERS:
-            at = 0
-            if gated:
-                seen = [i for i in map(first.__getitem__, trigger.gate) if i >= 0]
-                if not seen:
-                    continue
-                if trigger.leads:
-                    at = min(seen)
-            for m in trigger.pattern.finditer(masked, at, low):
+            for m in _scan(trigger, masked, low, first, single):
                 if used and any(m.start() < e and s < m.end() for s, e in used):
                     continue
                 deal = self.roles(trigger.form, trigger.kind, masked, names, m)
@@ -759,6 +766,28 @@ class _Article:
                 money, percents(sentence.text), when,
             )  # fmt: skip
         self.unnamed.clear()
+
+
+def _scan(
+    trigger: _Trigger, text: str, low: str, first: dict[str, int], single: bool
+) -> Iterator[re.Match[str]]:
+    """The matches of *trigger* in *text*, searched only where they can be: from its first
+    gate word (*first*: where each is first in *low*, -1 nowhere; empty when *text* is not
+    foldable) and, when white space comes one character at a time (*single*), up to just
+    after its last."""
+    if not first:
+        return trigger.pattern.finditer(text, 0, low)
+    seen = [i for i in map(first.__getitem__, trigger.gate) if i >= 0]
+    if not seen:
+        return iter(())
+    at, end = 0, len(low)
+    if trigger.leads:
+        at = min(seen)
+    elif single and trigger.before:
+        at = max(0, min(seen) - trigger.before)
+    if single and trigger.tail:
+        end = min(end, max(map(low.rfind, trigger.gate)) + trigger.tail)
+    return trigger.pattern.lower.finditer(low, at, end)
 
 
 def _nearest(text: str, when: list[Span], deal: _Found) -> PartialDate | None:
