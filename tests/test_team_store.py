@@ -291,30 +291,31 @@ def test_every_change_is_logged_with_who_and_the_command(
     ok(run("init", "--seed"))
     ok(run("--actor", "alice", *NEW_STAKE))
     monkeypatch.setenv("ECOPORT_ACTOR", "bob")
-    ok(run("stakes", "edit", "32", "--percent", "13"))
+    ok(run("stakes", "edit", "33", "--percent", "13"))
     monkeypatch.delenv("ECOPORT_ACTOR")
     ok(run("target", "set", "--investor", "Xiaomi", "150"))
     ok(run("fx", "set", "CNY", "USD", "0.16", "--date", "2016-03-01"))
     ok(run("config", "set", "currency", "CNY"))
     ok(run("import", str(write_csv(tmp_path / "s.csv", 3))))
-    ok(run("stakes", "remove", "32", "--yes"))
+    ok(run("stakes", "remove", "33", "--yes"))
     log = changes(run, "--records")
     assert [c["command"] for c in log] == [
         "ecoport init --seed",
         "ecoport --actor alice " + shlex.join(NEW_STAKE),
-        "ecoport stakes edit 32 --percent 13",
+        "ecoport stakes edit 33 --percent 13",
         "ecoport target set --investor Xiaomi 150",
         "ecoport fx set CNY USD 0.16 --date 2016-03-01",
         "ecoport config set currency CNY",
         f"ecoport import {tmp_path / 's.csv'}",
-        "ecoport stakes remove 32 --yes",
+        "ecoport stakes remove 33 --yes",
     ]
     import getpass
 
     assert [c["actor"] for c in log[:3]] == [getpass.getuser(), "alice", "bob"]
     assert (
         log[0]["summary"]
-        == "32 stakes added, 7 rounds added, 1 target added, 30 aliases added, 26 companies added"
+        == "32 stakes added, 7 rounds added, 2 milestones added, 1 target added, 30 aliases "
+        "added, 26 companies added"
     )
     added, edited, target = log[1]["records"], log[2]["records"], log[3]["records"]
     assert [(r["table"], r["before"]) for r in added] == [("company", None), ("stake", None)]
@@ -327,13 +328,13 @@ def test_every_change_is_logged_with_who_and_the_command(
     assert log[6]["summary"] == "3 stakes added, 3 companies added"
     assert log[7]["records"][0]["after"] is None
     # one stake's history, and a date filter
-    history = changes(run, "--stake", "32")
+    history = changes(run, "--stake", "33")
     assert [c["id"] for c in history] == [log[1]["id"], log[2]["id"], log[7]["id"]]
     with _connect(isolated) as conn:  # the seed, as if loaded years ago
         conn.execute("UPDATE change SET at = '2020-05-01T09:00:00.000000Z' WHERE id = 1")
     assert [c["id"] for c in changes(run, "--since", "2020-06")] == [c["id"] for c in log[1:]]
     assert len(changes(run, "--since", "2020")) == 8
-    table = ok(run("log", "--stake", "32"))
+    table = ok(run("log", "--stake", "33"))
     assert "percent 12.5% → 13%" in table and "percent_micro" not in table
     bad = run("log", "--since", "yesterday")
     assert bad.exit_code == 2 and "--since" in bad.stderr and bad.stdout == ""
@@ -405,7 +406,7 @@ def test_backup_and_restore(run: Run, seeded: Path, tmp_path: Path) -> None:
     assert again.exit_code == 1 and "exists" in again.stderr
     # the backup is an ecoport database of its own
     assert ok(run("--db", str(file), "stakes", "list", "--format", "json")) == stakes
-    ok(run("stakes", "remove", "32", "--yes"))
+    ok(run("stakes", "remove", "33", "--yes"))
     refused = run("db", "restore", str(file))
     assert (
         refused.exit_code == 1 and "is not empty" in refused.stderr and "--force" in refused.stderr
@@ -415,7 +416,7 @@ def test_backup_and_restore(run: Run, seeded: Path, tmp_path: Path) -> None:
     assert changes(run) == log
     # new stakes after a restore get new IDs
     ok(run("add-stake", "--investor", "Xiaomi", "--startup", "Zimi", "--date", "2017"))
-    assert max(s["id"] for s in json.loads(ok(run("stakes", "list", "-f", "json")))["stakes"]) == 33
+    assert max(s["id"] for s in json.loads(ok(run("stakes", "list", "-f", "json")))["stakes"]) == 34
     # a file that is not an ecoport backup
     text = tmp_path / "notes.txt"
     text.write_text("not a database at all\n" * 50)
@@ -442,7 +443,7 @@ def test_backup_while_another_process_writes(run: Run, seeded: Path, tmp_path: P
         assert run("--db", str(file), "db", "check").exit_code == 0
         (n_stakes,) = query(file, "SELECT COUNT(*) FROM stake")[0]
         (n_changes,) = query(file, "SELECT COUNT(*) FROM change")[0]
-        assert n_stakes - 31 == n_changes - 1
+        assert n_stakes - 32 == n_changes - 1
 
 
 def test_check_lists_every_problem(run: Run, seeded: Path, db_backend: str) -> None:
