@@ -215,7 +215,7 @@ def percents(text: str, low: str | None = None) -> list[Span]:
     found: list[Span] = []
     if low is None:
         low = text.lower()
-    if not any(map(text.__contains__, ("%", "％", "百分之"))) and "cent" not in low:
+    if not ("%" in text or "％" in text or "百分之" in text or "cent" in low):
         return found  # none of the pattern's signs or words
     if foldable(text) and "百分之" not in text:
         # a match starts a run of digits (see _DIGIT_RUN): only there is it tried

@@ -472,7 +472,10 @@ class _Article:
         # where each gate word is first (-1: nowhere), found once for all the triggers
         first = {w: low.find(w) for w in _GATE_WORDS} if gated else {}
         single = gated and not _WIDE_SPACE.search(low)
+        present = {w for w, i in first.items() if i >= 0}
         for trigger in _TRIGGERS:
+            if gated and present.isdisjoint(trigger.gate):
+                continue  # as _scan would find: nothing
             for m in _scan(trigger, masked, low, first, single):
                 if used and any(m.start() < e and s < m.end() for s, e in used):
                     continue
