@@ -8,7 +8,7 @@ from ecoport.core.dates import PartialDate
 from ecoport.core.money import from_minor
 from ecoport.core.names import match_key, name_key, near_duplicates
 from ecoport.core.percent import from_micro
-from ecoport.errors import NotFound
+from ecoport.errors import InvalidInput, NotFound
 from ecoport.services.listing import STAKE_SORTS, Page, limit_offset, order_by
 from ecoport.services.shapes import STAKE_FIELDS
 from ecoport.store.db import Reader
@@ -98,8 +98,14 @@ def all_spellings(reader: Reader) -> list[tuple[str, str]]:
 def require_company(
     reader: Reader, name: str, *, where: str | None = None, field: str | None = None
 ) -> CompanyRef:
-    """Like find_company, but a clear NotFound (with suggestions) when there is none."""
-    found = find_company(reader, name)
+    """Like find_company, but a clear NotFound (with suggestions) when there is none, and
+    a name that cannot be one (empty, a control character) named by where it was given."""
+    try:
+        found = find_company(reader, name)
+    except InvalidInput as exc:
+        if exc.where or exc.field:
+            raise
+        raise InvalidInput(exc.message, where=where, field=field) from None
     if found is not None:
         return found
     close = near_duplicates(name, all_spellings(reader))

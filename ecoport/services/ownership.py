@@ -491,7 +491,7 @@ def ownership_tree(reader: Reader, query: TreeQuery) -> Tree:
     """The investor's holdings as of the date, each with what it holds in turn, down to
     *depth* links: direct percent (or range), look-through, class, latest event."""
     _check(query.depth, query.thresholds, query.min_percent)
-    ref = require_company(reader, query.investor)
+    ref = require_company(reader, query.investor, where="INVESTOR")
     as_of = _as_of(query.as_of)
     graph = _downward(reader, ref.id, as_of, query.depth)
     through = look_through(ref.id, graph.active, max_depth=query.depth)
@@ -610,7 +610,7 @@ def owners(reader: Reader, query: OwnersQuery) -> Owners:
     *depth* links), each with its look-through interest in the company and the company's
     class for it; and the ultimate owners, at the top of the chains."""
     _check(query.depth, query.thresholds)
-    ref = require_company(reader, query.company)
+    ref = require_company(reader, query.company, where="COMPANY")
     as_of = _as_of(query.as_of)
     graph = _upward(reader, ref.id, as_of, query.depth)
     through = look_through(ref.id, graph.active, max_depth=query.depth)
