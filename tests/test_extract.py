@@ -1,7 +1,6 @@
 """ecoport extract: drafts from press articles, through the CLI and the core grammar."""
 
 import json
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -246,17 +245,15 @@ def test_standard_input_and_no_database(run: Run) -> None:
     assert "every company is new" in done.stderr
 
 
-def test_a_large_article_is_quick() -> None:
-    """A megabyte in which every paragraph tells deals of its own (the benchmark's 10 MB
-    articles are timed as whole processes: benchmarks/extract.py)."""
+def test_a_large_article_gives_every_deal_once() -> None:
+    """A megabyte in which every paragraph tells deals of its own gives a draft for each
+    (how fast is measured by benchmarks/extract.py on 10 MB articles, whole processes, not
+    by a timed assertion here)."""
     from benchmarks.extract import deal_paragraph
 
     text = "".join(deal_paragraph(i) for i in range(3600))
-    start = time.perf_counter()
     found = extract(text, directory=SEED)
-    took = time.perf_counter() - start
     assert len(found.drafts) > 3000
-    assert took < 10
     unit = (
         "Xiaomi bought a 20% stake in Roborock for 30 million yuan in June 2015. "
         "Reviewers praised the battery life and the design of the phone this year.\n\n"
