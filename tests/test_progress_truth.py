@@ -6,6 +6,7 @@ target said to be one, sector targets, and the history by period. Hand-computed 
 import csv
 import io
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -166,3 +167,33 @@ def test_the_seed_says_what_its_data_covers(run: Run, seeded: Path) -> None:
     text = " ".join(ok(run("progress", "--as-of", "2026-11-21")).split())
     assert "ecoport holds 7 by then (28%: the data covers only part of what was reported)" in text
     del seeded
+
+
+def test_value_and_multiple_in_progress_and_companies_show(run: Run, tmp_path: Path) -> None:
+    """USD 10m for 10% on 2015-01-01, marked at a USD 300m valuation on 2020-01-01: worth
+    USD 30m, 3.0x; progress --value and companies show say so (returns' own figures)."""
+    ok(run("init"))
+    path = tmp_path / "one.csv"
+    path.write_text(HEADER + "Fund,Co,iot/a,2015-01-01,investment,10,USD 10000000,\n")
+    ok(run("import", str(path)))
+    ok(run("mark", "add", "Co", "--date", "2020-01-01", "--valuation", "USD 300m"))
+    plain = json.loads(ok(run("progress", "--investor", "Fund", "--as-of", "2020-06-30",
+                              "-f", "json")))  # fmt: skip
+    assert plain["investors"][0]["value"] is None  # asked for with --value only
+    data = json.loads(ok(run("progress", "--investor", "Fund", "--as-of", "2020-06-30",
+                             "--value", "-f", "json")))  # fmt: skip
+    worth = data["investors"][0]["value"]
+    assert (worth["positions"], worth["counted"]) == (1, 1)
+    assert Decimal(worth["unrealised"]["low"]) == Decimal("30000000")
+    assert Decimal(worth["moic"]["low"]) == Decimal(3)
+    text = " ".join(ok(run("progress", "--investor", "Fund", "--as-of", "2020-06-30",
+                           "--value")).split())  # fmt: skip
+    assert (
+        "Value (marked): USD 30.0m for 1 of 1 position whose cost and mark are known, 3.00x" in text
+    )
+    shown = json.loads(ok(run("companies", "show", "Co", "--as-of", "2020-06-30", "-f", "json")))
+    (fund,) = shown["holders"]
+    assert Decimal(fund["value"]["low"]) == Decimal("30000000") and fund["value"]["why"] is None
+    assert Decimal(fund["moic"]["low"]) == Decimal(3)
+    table = ok(run("companies", "show", "Fund", "--as-of", "2020-06-30", "--wide"))
+    assert "USD 30.0m" in table and "3.00x" in table

@@ -66,6 +66,14 @@ def progress(
             help="Months of the recent pace, shown beside the pace over the whole period.",
         ),
     ] = 12,
+    value: Annotated[
+        bool,
+        typer.Option(
+            "--value",
+            help="Also what the positions are worth and their multiple, as `ecoport returns` "
+            "values them (positions x latest marks; slower on large portfolios).",
+        ),
+    ] = False,
     chart: Annotated[
         bool,
         typer.Option(
@@ -102,6 +110,7 @@ def progress(
       ecoport progress --investor Xiaomi --depth 2 --format json
       ecoport progress --by year
       ecoport progress --chart
+      ecoport progress --value
     """
     from ecoport.core.dates import parse_date
     from ecoport.emit import emit
@@ -121,6 +130,7 @@ def progress(
         as_of=None if when is None else when.end,
         associates=associates,
         window=window,
+        value=value,
     )
     if window < 1:
         raise InvalidInput(f"must be 1 or more (got {window})", where="--window")

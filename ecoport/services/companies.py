@@ -4,7 +4,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ecoport.core.dates import PartialDate
 from ecoport.core.positions import HoldingClass, Range, State
@@ -12,6 +12,10 @@ from ecoport.services.listing import COMPANY_SORTS, Listing, Page, limit_offset,
 from ecoport.services.lookup import STAKE_COLUMNS, STAKE_ORDER, require_company, stake_dict
 from ecoport.services.ownership import Node, bounds
 from ecoport.store.db import Reader
+
+if TYPE_CHECKING:
+    from ecoport.core.returns import Between, Metric, Unknown
+    from ecoport.services.returns import PositionReturns
 
 #: How many hold the company, how many it holds, and the stakes it takes part in (a stake
 #: is never in a company itself, so the last is two indexed counts).
@@ -111,6 +115,11 @@ class Holding:
     first: str
     latest: str
     events: int
+    value: "Between | Unknown | None" = None
+    """The holding's value on the date in the reporting currency (position x latest mark):
+    a range where the position is one; Unknown with the reason; None when not asked."""
+    moic: "Metric | None" = None
+    """(Realised + unrealised) / invested, or why it cannot be computed."""
 
     @property
     def active(self) -> bool:
@@ -137,7 +146,25 @@ class Holding:
             "first": self.first,
             "latest": self.latest,
             "events": self.events,
+            "value": _value_json(self.value),
+            "moic": None if self.moic is None else _metric_json(self.moic),
         }
+
+
+def _value_json(value: "Between | Unknown | None") -> dict[str, Any] | None:
+    from ecoport.core.returns import Unknown
+
+    if value is None:
+        return None
+    if isinstance(value, Unknown):
+        return {"low": None, "high": None, "why": value.why}
+    return {"low": f"{value.low:f}", "high": f"{value.high:f}", "why": None}
+
+
+def _metric_json(m: "Metric") -> dict[str, Any]:
+    if m.value is None:
+        return {"low": None, "high": None, "why": m.why}
+    return {"low": f"{m.value.low:.4f}", "high": f"{m.value.high:.4f}", "why": None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,11 +263,13 @@ def _holdings(
     *,
     holders: bool,
     name: str,
+    values: "dict[str, PositionReturns] | None" = None,
 ) -> tuple[Holding, ...]:
     out = []
     for node in nodes:
         pair = (node.company, name) if holders else (name, node.company)
         first, latest, events = pairs.get(pair, (node.date, node.date, 0))
+        worth = (values or {}).get(node.company)
         out.append(
             Holding(
                 company=node.company,
@@ -251,10 +280,46 @@ def _holdings(
                 first=first,
                 latest=latest,
                 events=events,
+                value=None if worth is None else worth.unrealised,
+                moic=None if worth is None else worth.figures().moic,
             )
         )
     # holdings in the order of their first event, as the stakes are listed
     return tuple(sorted(out, key=lambda h: (_sortable(h.first), h.company)))
+
+
+def _worth(
+    reader: Reader, company_id: int, day: dt.date, into: str
+) -> tuple[dict[str, "PositionReturns"], dict[str, "PositionReturns"]]:
+    """The returns of the positions in the company (by holder) and of the company's own
+    positions (by company held), as `ecoport returns` computes them."""
+    from ecoport.services.returns import position_returns
+
+    holder_ids = [
+        int(r[0])
+        for r in reader.rows(
+            "SELECT DISTINCT investor_id FROM stake WHERE company_id = :c AND date <= :d",
+            {"c": company_id, "d": day.isoformat()},
+        )
+    ]
+    ids = {company_id, *holder_ids}
+    marks = ", ".join(str(i) for i in ids)
+    name_of: dict[int, str] = {
+        int(r[0]): str(r[1])
+        for r in reader.rows(f"SELECT id, name FROM company WHERE id IN ({marks})")
+    }
+    held_by: dict[str, PositionReturns] = {}
+    if holder_ids:
+        found = position_returns(reader, holder_ids, companies=[company_id], as_of=day, into=into)
+        held_by = {name_of[inv]: p for (inv, _c), p in found.items()}
+    own = position_returns(reader, [company_id], as_of=day, into=into)
+    held_ids = {c for _i, c in own}
+    if held_ids:
+        more = ", ".join(str(i) for i in held_ids)
+        for r in reader.rows(f"SELECT id, name FROM company WHERE id IN ({more})"):
+            name_of[int(r[0])] = str(r[1])
+    holds = {name_of[c]: p for (_i, c), p in own.items()}
+    return held_by, holds
 
 
 def _sortable(written: str) -> str:
@@ -310,6 +375,7 @@ def show_company(
                 }
             )
     iso = day.isoformat()
+    held_by, holds = _worth(reader, ref.id, day, converter.into)
     return CompanyView(
         name=ref.name,
         sector=sector,
@@ -318,10 +384,18 @@ def show_company(
         source=source,
         as_of=day,
         holders=_holdings(
-            up.holders, _pairs(reader, "s.company_id", ref.id, iso), holders=True, name=ref.name
+            up.holders,
+            _pairs(reader, "s.company_id", ref.id, iso),
+            holders=True,
+            name=ref.name,
+            values=held_by,
         ),
         holdings=_holdings(
-            down.nodes, _pairs(reader, "s.investor_id", ref.id, iso), holders=False, name=ref.name
+            down.nodes,
+            _pairs(reader, "s.investor_id", ref.id, iso),
+            holders=False,
+            name=ref.name,
+            values=holds,
         ),
         # upward paths read from the company to its holders: shown holder first
         held_through=tuple(

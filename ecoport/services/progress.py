@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ecoport.core.dates import PartialDate
 from ecoport.core.fx import RULE
@@ -23,6 +23,9 @@ from ecoport.services.settings import get_settings
 from ecoport.services.targets import DEFAULT_TARGET
 from ecoport.store.db import Reader
 
+if TYPE_CHECKING:
+    from ecoport.services.returns import ReturnsRow
+
 
 @dataclass(frozen=True, slots=True)
 class ProgressQuery:
@@ -36,6 +39,9 @@ class ProgressQuery:
     """Count as reached through the ecosystem what associates hold, not only subsidiaries."""
     window: int = 12
     """Months of the trailing pace (beside the pace over the whole period)."""
+    value: bool = False
+    """Also what the positions are worth (the returns' valuation: heavier on large
+    portfolios, so asked for)."""
 
 
 def amounts_json(amounts: tuple[Money, ...]) -> list[dict[str, str]]:
@@ -164,6 +170,28 @@ def _projection_json(p: Projection | None) -> dict[str, Any] | None:
     }
 
 
+def _worth_json(row: "ReturnsRow | None") -> dict[str, Any] | None:
+    """The value and multiple of the positions counted, or null when not computed."""
+    if row is None:
+        return None
+    from ecoport.core.returns import Unknown
+
+    f = row.figures
+    value = None
+    if not isinstance(f.unrealised, Unknown):
+        value = {"low": f"{f.unrealised.low:f}", "high": f"{f.unrealised.high:f}"}
+    moic = None
+    if f.moic.value is not None:
+        moic = {"low": f"{f.moic.value.low:.4f}", "high": f"{f.moic.value.high:.4f}"}
+    return {
+        "positions": row.positions,
+        "counted": row.counted,
+        "unrealised": value,
+        "moic": moic,
+        "why_not": [{"reason": r, "positions": n} for r, n in row.left_out],
+    }
+
+
 def _percent(part: int, whole: int) -> Decimal:
     return (Decimal(part * 100) / Decimal(whole)).quantize(Decimal("0.01"))
 
@@ -207,6 +235,9 @@ class InvestorProgress:
     """The pace over the trailing window, and where it leads."""
     horizon_years: int = HORIZON_YEARS
     sector_goals: tuple[SectorGoal, ...] = ()
+    worth: "ReturnsRow | None" = None
+    """What the positions are worth as `ecoport returns` computes them: the value and
+    multiple of those whose every figure is known, and how many those are."""
 
     @property
     def percent_of_target(self) -> Decimal:
@@ -258,6 +289,7 @@ class InvestorProgress:
             },
             "milestones": [m.to_json() for m in self.milestones],
             "sector_targets": [g.to_json() for g in self.sector_goals],
+            "value": _worth_json(self.worth),
             "invested": amounts_json(self.invested),
             "invested_in": self.invested_in.to_json(),
             "transactions": self.transactions,
@@ -511,7 +543,15 @@ def _investor_progress(
         whole=whole,
         trailing=trailing,
         sector_goals=_sector_goals(reader, inv_id, company_rows),
+        worth=_worth(reader, name, as_of, converter.into) if query.value else None,
     )
+
+
+def _worth(reader: Reader, name: str, as_of: dt.date, into: str) -> "ReturnsRow | None":
+    from ecoport.services.returns import ReturnsQuery, returns
+
+    found = returns(reader, ReturnsQuery(investor=name, as_of=as_of, into=into)).investors
+    return found[0] if found else None
 
 
 def _entry_unknown(

@@ -4,7 +4,8 @@ which it is held or holds, the valuations its stakes imply, its stakes and their
 from ecoport.emit import Style, table_for
 from ecoport.layout import Column
 from ecoport.render import blank, money, say, sources, stakes_table, table
-from ecoport.services.companies import CompanyView
+from ecoport.services.companies import CompanyView, Holding
+from ecoport.tables.returns import multiple
 from ecoport.words import plural
 
 
@@ -25,15 +26,28 @@ def company(view: CompanyView, style: Style) -> None:
     holding_columns = [
         Column("Company", least=12),
         Column("Holding", keep=True),
-        Column("First", priority=2, keep=True),
-        Column("Latest", priority=1, keep=True),
-        Column("Events", priority=3, right=True, keep=True),
+        Column("First", priority=4, keep=True),
+        Column("Latest", priority=3, keep=True),
+        Column("Events", priority=5, right=True, keep=True),
+        Column(f"Value ({view.currency})", priority=2, right=True, keep=True),
+        Column("MOIC", priority=1, right=True, keep=True),
     ]
     for holdings, title in ((view.holders, "Held by"), (view.holdings, "Holds")):
         if holdings:
             blank()
             table(
-                ([h.company, h.describe(), h.first, h.latest, str(h.events)] for h in holdings),
+                (
+                    [
+                        h.company,
+                        h.describe(),
+                        h.first,
+                        h.latest,
+                        str(h.events),
+                        _value(h, view.currency, exact),
+                        "n/a" if h.moic is None else multiple(h.moic),
+                    ]
+                    for h in holdings
+                ),
                 holding_columns,
                 title=title,
                 wide=wide,
@@ -80,3 +94,16 @@ def company(view: CompanyView, style: Style) -> None:
         if len(shown) < len(stakes_):
             say(f"{len(shown):,} of {plural(len(stakes_), 'stake')} shown; --all for every one.")
         sources(shown)
+
+
+def _value(h: Holding, currency: str, exact: bool) -> str:
+    """The holding's value on the date (a range where the position is one); n/a where it
+    cannot be known (no mark, an undisclosed percent with no bound)."""
+    from ecoport.core.returns import Unknown
+
+    if h.value is None or isinstance(h.value, Unknown):
+        return "n/a"
+    low = money(h.value.low, currency, exact=exact)
+    if h.value.low == h.value.high:
+        return low
+    return f"{low}–{money(h.value.high, currency, exact=exact).removeprefix(currency + ' ')}"

@@ -89,6 +89,8 @@ def _investor(inv: InvestorProgress, result: Progress, style: Style) -> None:
         f"undisclosed for {inv.undisclosed_amounts:,} of "
         f"{plural(inv.transactions, 'transaction')}."
     )
+    if inv.worth is not None and inv.worth.counted:
+        say(_worth_line(inv, into, exact))
     taken = rounds_line(inv.in_rounds.to_json(), exact=exact)
     if taken:
         say(taken)
@@ -239,4 +241,25 @@ def history(result: ProgressHistory, style: Style) -> None:
         "New: a first investment or acquisition in the period; Reported: companies known "
         "only from a holding reported then; Exits: holdings that ended.",
         style="dim",
+    )
+
+
+def _worth_line(inv: InvestorProgress, into: str, exact: bool) -> str:
+    """``Value (marked): USD 1.77bn for 3 of 15 positions, 2.92x what they cost (see
+    `ecoport returns`).``"""
+    from ecoport.core.returns import Unknown
+    from ecoport.tables.returns import multiple
+
+    row = inv.worth
+    assert row is not None
+    f = row.figures
+    value = "n/a"
+    if not isinstance(f.unrealised, Unknown):
+        low = money(f.unrealised.low, into, exact=exact)
+        high = money(f.unrealised.high, into, exact=exact).removeprefix(into + " ")
+        value = low if f.unrealised.low == f.unrealised.high else f"{low}–{high}"
+    return (
+        f"Value (marked): {value} for {row.counted:,} of "
+        f"{plural(row.positions, 'position')} whose cost and mark are known, "
+        f"{multiple(f.moic)} what they cost (`ecoport returns` says why the others are not)."
     )
