@@ -63,13 +63,12 @@ def run(args: list[str], db: Path | str, *, quiet: bool = True) -> str:
     return done.stdout
 
 
-def timed(args: list[str], db: Path | str, runs: int) -> tuple[float, float, int]:
-    """Median wall and CPU (user + system) seconds of *runs* whole processes, and the
-    output's lines. CPU time says what the command costs on a busy machine, where wall
-    time also counts the waits for a core."""
+def timed(args: list[str], db: Path | str, runs: int) -> tuple[float, float, int, int]:
+    """Median wall and CPU seconds of *runs* whole processes, the largest peak memory (MB)
+    and the output's lines. Each process is spawned (not forked), so its max RSS is its own."""
     env = {**os.environ, "ECOPORT_DB": str(db), "ECOPORT_TERMINAL": "0"}
     cmd = [*ecoport_command(), *args]
-    walls, cpus = [], []
+    walls, cpus, peaks = [], [], []
     with tempfile.TemporaryFile() as out:
         for n in range(runs + 1):  # the first run warms the file cache, not counted
             out.seek(0)
@@ -84,9 +83,10 @@ def timed(args: list[str], db: Path | str, runs: int) -> tuple[float, float, int
             if n:
                 walls.append(time.perf_counter() - start)
                 cpus.append(usage.ru_utime + usage.ru_stime)
+                peaks.append(usage.ru_maxrss // 1024)
         out.seek(0)
         lines = out.read().count(b"\n")
-    return statistics.median(walls), statistics.median(cpus), lines
+    return statistics.median(walls), statistics.median(cpus), max(peaks), lines
 
 
 def startup_name(i: int) -> str:
@@ -227,7 +227,7 @@ def measure(
         ["owners", company, "-f", "json"],
         ["owners", company],
     ):
-        wall, cpu, lines = timed(args, db, runs)
+        wall, cpu, _peak, lines = timed(args, db, runs)
         verdict = "ok" if wall < goal else "SLOW"
         shown = " ".join(f"'{a}'" if " " in a else a for a in args)
         print(

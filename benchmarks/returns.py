@@ -28,57 +28,17 @@ import os
 import random
 import shutil
 import sqlite3
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ownership import run, timed  # noqa: E402
+
 SECTORS = ("iot/wearables", "iot/smart-home", "media/video", "fintech", "mobility", "health")
 GOAL = 2.0
-
-
-def ecoport_command() -> list[str]:
-    script = Path(sys.executable).with_name("ecoport")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "ecoport"]
-
-
-def run(args: list[str], db: Path) -> str:
-    env = {**os.environ, "ECOPORT_DB": str(db), "ECOPORT_TERMINAL": "0"}
-    done = subprocess.run(
-        [*ecoport_command(), *args], env=env, capture_output=True, text=True, check=False
-    )
-    if done.returncode not in (0, 1) or (done.returncode == 1 and args[0] != "import"):
-        raise SystemExit(f"failed ({done.returncode}): ecoport {' '.join(args)}\n{done.stderr}")
-    return done.stdout
-
-
-def timed(args: list[str], db: Path, runs: int) -> tuple[float, float, int, int]:
-    """Median wall and CPU seconds of *runs* whole processes, the largest peak memory (MB)
-    and the output's lines. Each process is spawned (not forked), so its max RSS is its own."""
-    env = {**os.environ, "ECOPORT_DB": str(db), "ECOPORT_TERMINAL": "0"}
-    cmd = [*ecoport_command(), *args]
-    walls, cpus, peaks = [], [], []
-    with tempfile.TemporaryFile() as out:
-        for n in range(runs + 1):  # the first run warms the file cache, not counted
-            out.seek(0)
-            out.truncate()
-            start = time.perf_counter()
-            pid = os.posix_spawn(
-                cmd[0], cmd, env, file_actions=[(os.POSIX_SPAWN_DUP2, out.fileno(), 1)]
-            )
-            _pid, status, usage = os.wait4(pid, 0)
-            if os.waitstatus_to_exitcode(status) != 0:
-                raise SystemExit(f"failed: ecoport {' '.join(args)}")
-            if n:
-                walls.append(time.perf_counter() - start)
-                cpus.append(usage.ru_utime + usage.ru_stime)
-                peaks.append(usage.ru_maxrss // 1024)
-        out.seek(0)
-        lines = out.read().count(b"\n")
-    return statistics.median(walls), statistics.median(cpus), max(peaks), lines
 
 
 def _date(rng: random.Random) -> str:

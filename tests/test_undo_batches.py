@@ -14,32 +14,15 @@ from ecoport.store import audit
 from ecoport.store.audit import Record
 from ecoport.store.db import Change, locate, writing
 from tests.conftest import Run, dump
-from tests.test_import_audit import per_row
+from tests.test_import_audit import content, ok, per_row
 
 BOTH_BACKENDS = True
-AUDIT = ("change", "change_record", "sqlite_sequence")
 
 
 @pytest.fixture(autouse=True)
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(audit, "UNDO_BATCH", 7)
     monkeypatch.setattr(audit, "SPAN_ABOVE", 3)  # an import's rows recorded as spans
-
-
-def ok(result: Any) -> str:
-    assert result.exit_code == 0, result.stderr
-    return str(result.stdout)
-
-
-def content(db: Path | str) -> list[str]:
-    """Every row of every table but the audit trail's (which an undo adds to)."""
-    return [
-        line
-        for line in dump(db)
-        if not any(
-            line.startswith((f'INSERT INTO "{t}"', f"{t}: ", f'DELETE FROM "{t}"')) for t in AUDIT
-        )
-    ]
 
 
 def write_csv(path: Path, rows: int) -> Path:
