@@ -10,8 +10,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ecoport.core.dates import parse_date
-from ecoport.core.fx import conversion_day, implied_valuation, parse_rate
-from ecoport.core.money import Money, compact, format_money, parse_money
+from ecoport.core.fx import (
+    conversion_day,
+    convert,
+    convert_minor,
+    implied_valuation,
+    minor_rate,
+    parse_rate,
+)
+from ecoport.core.money import Money, compact, format_money, from_minor, parse_money
 from ecoport.errors import InvalidInput
 from ecoport.services.fx import FxError, Rates
 from tests.conftest import Run, dump
@@ -306,3 +313,33 @@ def test_config_currency_is_the_default_for_reports(run: Run, seeded: Path) -> N
     assert company["valuations"][0]["amount"] == "374781341.11"  # 102.84m / 27.44 %
     assert company["currency"] == "EUR" and company["valuations"][0]["converted"]
     del seeded
+
+
+@given(
+    minor=st.integers(min_value=1, max_value=10**17),
+    rate=st.decimals(min_value=Decimal("1e-12"), max_value=Decimal(10**9), places=12),
+    frm=st.sampled_from(["USD", "JPY", "KWD", "CNY"]),
+    into=st.sampled_from(["USD", "JPY", "KWD", "EUR"]),
+)
+def test_integer_conversion_is_convert_exactly(
+    minor: int, rate: Decimal, frm: str, into: str
+) -> None:
+    """Reports convert stored minor units in integers; the result is the exact product
+    rounded half-even to the quote's minor unit, as convert rounds it (here with digits
+    enough that convert itself rounds only once)."""
+    from decimal import localcontext
+
+    from ecoport.core.money import exponent
+
+    got = convert_minor(minor, minor_rate(rate, exponent(frm), into))
+    with localcontext() as ctx:
+        ctx.prec = 80
+        expected = convert(from_minor(minor, frm), rate, into)
+    assert from_minor(got, into) == expected
+
+
+def test_integer_conversion_rounds_half_to_even() -> None:
+    # 0.125 and 0.135 of a unit at rate 1 into a 2-place currency: the half goes to even
+    assert convert_minor(125, minor_rate(Decimal(1), 3, "USD")) == 12
+    assert convert_minor(135, minor_rate(Decimal(1), 3, "USD")) == 14
+    assert convert_minor(126, minor_rate(Decimal(1), 3, "USD")) == 13

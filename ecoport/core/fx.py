@@ -60,6 +60,27 @@ def convert(amount: Decimal, rate: Decimal, quote: str) -> Decimal:
     return (amount * rate).quantize(_quantum(quote), ROUND_HALF_EVEN)
 
 
+def minor_rate(rate: Decimal, places: int, quote: str) -> tuple[int, int]:
+    """*rate* as a fraction (multiplier, divisor) of whole numbers that turns minor units
+    with *places* decimals into minor units of *quote*: for converting many stored amounts
+    in integers (see convert_minor), each rate worked out once."""
+    if not rate.is_finite() or rate < 0:
+        raise ValueError(f"not a rate: {rate}")
+    numerator, denominator = rate.as_integer_ratio()
+    return numerator * 10 ** exponent(quote), denominator * 10**places
+
+
+def convert_minor(minor: int, rate: tuple[int, int]) -> int:
+    """*minor* units times a minor_rate, rounded half-even to the quote's minor unit: the
+    same as convert, in integers (and exact however many digits the product has)."""
+    multiplier, divisor = rate
+    whole, rest = divmod(minor * multiplier, divisor)
+    twice = 2 * rest
+    if twice > divisor or (twice == divisor and whole & 1):
+        whole += 1
+    return whole
+
+
 def implied_valuation(amount: Decimal, percent: Decimal, currency: str) -> Decimal:
     """Post-money valuation implied by paying *amount* for *percent* of a company."""
     return convert(amount * 100 / percent, Decimal(1), currency)

@@ -645,8 +645,7 @@ def owners(reader: Reader, query: OwnersQuery) -> Owners:
 #: acquisition, reported holding), its last exit or write-off, whether it sold any, and
 #: what bounds its least share: its disclosed additions, its largest reported holding, and
 #: whether it acquired the whole company.
-_STANDING = """
-SELECT s.investor_id, s.company_id,
+STANDING_COLUMNS = """
        MAX(CASE WHEN s.kind IN ('investment', 'acquisition', 'holding') THEN s.date END),
        MAX(CASE WHEN s.kind IN ('exit', 'write-off') THEN s.date END),
        MAX(CASE WHEN s.kind = 'sale' THEN 1 ELSE 0 END),
@@ -656,7 +655,10 @@ SELECT s.investor_id, s.company_id,
                 OR s.percent_micro >= 100000000) THEN 1 ELSE 0 END),
        MAX(CASE WHEN s.kind = 'investment' AND s.percent_micro IS NULL THEN 1 ELSE 0 END),
        MAX(CASE WHEN s.kind = 'holding' AND s.percent_micro IS NOT NULL THEN 1 ELSE 0 END)
-FROM stake s WHERE s.investor_id IN ({ids}) AND s.date <= :as_of
+"""
+_STANDING = f"""
+SELECT s.investor_id, s.company_id, {STANDING_COLUMNS}
+FROM stake s WHERE s.investor_id IN ({{ids}}) AND s.date <= :as_of
 GROUP BY s.investor_id, s.company_id
 """
 #: The companies whose rounds dilute (a total and a post-money valuation).
@@ -700,43 +702,51 @@ def _standings(
     as_of: str,
     wholes: dict[int, list[tuple[int, str]]] | None = None,
     diluted: set[int] | None = None,
+    rows: Iterable[Sequence[Any]] | None = None,
 ) -> dict[int, dict[int, _Standing]]:
+    """Each of *holders*' standings in the companies it holds or held; *rows*: those
+    holders' rows of _STANDING when the caller read them already (with other columns)."""
     out: dict[int, dict[int, _Standing]] = defaultdict(dict)
     params = {"as_of": as_of}
     if wholes is None:
         wholes = _wholes(reader, as_of)
     if diluted is None:
         diluted = {r[0] for r in reader.rows(_DILUTED, params)}
-    for ids in _batches(set(holders)):
-        for row in reader.rows(_STANDING.format(ids=ids), params):
-            holder, company, added, ended, sold, adds, held, own_whole, vague, stated = row
-            any_sale = sold
-            other = max((d for a, d in wholes.get(company, ()) if a != holder), default=None)
-            end = max(e for e in (ended, other) if e is not None) if (ended or other) else None
-            # a sale ends a position only once its most is known and sold: never while an
-            # undisclosed investment leaves it unbounded, unless something bounds it again
-            # (a reported holding, an acquisition of the whole, a diluting round, or an end
-            # after which the position starts afresh)
-            unbounded = vague and not (stated or own_whole or end or company in diluted)
-            sold = sold and not unbounded
-            active: bool | None
-            if sold or (end is not None and end == added):
-                active = None  # a sale may end it; a same-day order is the fold's to tell
-            else:
-                active = added is not None and (end is None or added > end)
-            if own_whole:
-                bound = HUNDRED
-            else:
-                micro = (adds or 0) + (held or 0)
-                bound = min(Decimal(micro).scaleb(-6), HUNDRED)
-            simple = not (any_sale or stated or end or own_whole or company in diluted)
-            if simple and added is not None:
-                # additions only, nothing ended, diluted or replaced it: the least share is
-                # their disclosed sum, as the fold would make it
-                least = min(Decimal(adds or 0).scaleb(-6), HUNDRED)
-                out[holder][company] = _Standing(True, bound, least, exact=True)
-            else:
-                out[holder][company] = _Standing(active, bound)
+    if rows is None:
+        rows = (
+            row
+            for ids in _batches(set(holders))
+            for row in reader.rows(_STANDING.format(ids=ids), params)
+        )
+    for row in rows:
+        holder, company, added, ended, sold, adds, held, own_whole, vague, stated = row
+        any_sale = sold
+        other = max((d for a, d in wholes.get(company, ()) if a != holder), default=None)
+        end = max(e for e in (ended, other) if e is not None) if (ended or other) else None
+        # a sale ends a position only once its most is known and sold: never while an
+        # undisclosed investment leaves it unbounded, unless something bounds it again
+        # (a reported holding, an acquisition of the whole, a diluting round, or an end
+        # after which the position starts afresh)
+        unbounded = vague and not (stated or own_whole or end or company in diluted)
+        sold = sold and not unbounded
+        active: bool | None
+        if sold or (end is not None and end == added):
+            active = None  # a sale may end it; a same-day order is the fold's to tell
+        else:
+            active = added is not None and (end is None or added > end)
+        if own_whole:
+            bound = HUNDRED
+        else:
+            micro = (adds or 0) + (held or 0)
+            bound = min(Decimal(micro).scaleb(-6), HUNDRED)
+        simple = not (any_sale or stated or end or own_whole or company in diluted)
+        if simple and added is not None:
+            # additions only, nothing ended, diluted or replaced it: the least share is
+            # their disclosed sum, as the fold would make it
+            least = min(Decimal(adds or 0).scaleb(-6), HUNDRED)
+            out[holder][company] = _Standing(True, bound, least, exact=True)
+        else:
+            out[holder][company] = _Standing(active, bound)
     return out
 
 
@@ -789,9 +799,11 @@ def ecosystem(
     as_of: dt.date | None = None,
     associates: bool = False,
     thresholds: Thresholds = Thresholds(),
+    first: Iterable[Sequence[Any]] | None = None,
 ) -> tuple[int, list[str]]:
     """How many of the companies the investor ever held it still holds, and the companies
-    it reaches only through its subsidiaries (see reached_through), in one reading."""
+    it reaches only through its subsidiaries (see reached_through), in one reading.
+    *first*: the investor's own rows of _STANDING, when the caller read them already."""
     day = _as_of(as_of)
     allowed = (
         {HoldingClass.SUBSIDIARY, HoldingClass.ASSOCIATE}
@@ -808,26 +820,36 @@ def ecosystem(
     active: dict[int, list[tuple[int, Range]]] = {}
     wholes = _wholes(reader, day)
     diluted = {r[0] for r in reader.rows(_DILUTED, {"as_of": day})}
+    # Only a company that holds stakes itself can lead anywhere: the others' classes change
+    # nothing reached, so their shares are neither folded nor classified.
+    holding: set[int] = set()
+    asked: set[int] = set()
     for _level in range(MAX_DEPTH + 1):
-        standings.update(_standings(reader, todo, day, wholes, diluted))
+        standings.update(_standings(reader, todo, day, wholes, diluted, first))
+        first = None
         group |= todo
+        held_now = {c for h in todo for c in standings.get(h, {})} - asked
+        holding |= _ids(reader, _HOLDING, held_now, day)
+        asked |= held_now
         bounds: dict[int, Decimal] = defaultdict(Decimal)
         for holder in group:
             for company, st in standings.get(holder, {}).items():
-                bounds[company] += st.bound
+                if company in holding:
+                    bounds[company] += st.bound
         for holder in group:
             held = standings.get(holder, {})
             need = {
                 c
                 for c, st in held.items()
-                if not st.exact and (st.active is None or (st.bound > 0 and bounds[c] >= floor))
+                if not st.exact
+                and (st.active is None or (st.bound > 0 and c in holding and bounds[c] >= floor))
             }
             _fold_into(reader, standings, {holder}, need, day)
         active = {
             holder: [
                 (c, Range(st.low, st.low))
                 for c, st in standings.get(holder, {}).items()
-                if st.active
+                if st.active and (holder != investor_id or c in holding)
             ]
             for holder in group
         }
@@ -835,7 +857,8 @@ def ecosystem(
         todo = {c for c, k in known.items() if k in allowed and c not in group}
         if not todo:
             break
-    found_ids = reached(investor_id, active, thresholds, associates=associates)
+    direct = {c for c, st in standings.get(investor_id, {}).items() if st.active}
+    found_ids = reached(investor_id, active, thresholds, associates=associates) - direct
     names = _names(reader, found_ids)
     still = sum(1 for st in standings.get(investor_id, {}).values() if st.active)
     return still, sorted(names.values(), key=lambda n: (n.casefold(), n))

@@ -411,7 +411,7 @@ def _investor_progress(
     as_of: dt.date,
     converter: Converter,
 ) -> InvestorProgress:
-    from ecoport.services.ownership import ecosystem
+    from ecoport.services.ownership import STANDING_COLUMNS, ecosystem
 
     p = {"inv": inv_id, "as_of": as_of.isoformat()}
     stored = reader.rows("SELECT target, note, source FROM target WHERE investor_id = :inv", p)
@@ -419,19 +419,26 @@ def _investor_progress(
     target_note, target_source = stored[0][1:] if stored and not query.target else (None, None)
 
     # One row per company: its sector, its transactions, the first event of any kind and
-    # the first investment or acquisition (its entry), read in one pass.
-    company_rows = reader.rows(
+    # the first investment or acquisition (its entry), and the investor's standing in it
+    # (see services.ownership), read in one pass over the investor's covering index.
+    rows = reader.rows(
         f"""
-        SELECT c.sector,
-               COUNT(CASE WHEN s.kind IN ({MONEY_SQL}) THEN 1 END),
-               COUNT(CASE WHEN s.kind IN ({MONEY_SQL}) AND s.amount_minor IS NULL THEN 1 END),
-               MIN(s.date), MIN(CASE WHEN s.kind IN ({IN_SQL}) THEN s.date END), c.name, c.id
-        FROM stake s JOIN company c ON c.id = s.company_id
-        WHERE s.investor_id = :inv AND s.date <= :as_of
-        GROUP BY s.company_id, c.sector, c.name, c.id
+        SELECT c.sector, g.tx, g.undisclosed, g.first, g.entry, c.name, c.id, g.*
+        FROM (SELECT s.company_id,
+                     COUNT(CASE WHEN s.kind IN ({MONEY_SQL}) THEN 1 END) AS tx,
+                     COUNT(CASE WHEN s.kind IN ({MONEY_SQL}) AND s.amount_minor IS NULL
+                           THEN 1 END) AS undisclosed,
+                     MIN(s.date) AS first,
+                     MIN(CASE WHEN s.kind IN ({IN_SQL}) THEN s.date END) AS entry,
+                     {STANDING_COLUMNS}
+              FROM stake s WHERE s.investor_id = :inv AND s.date <= :as_of
+              GROUP BY s.company_id) g
+        JOIN company c ON c.id = g.company_id
         """,
         p,
     )
+    company_rows = [r[:7] for r in rows]
+    standing = ((inv_id, r[6], *r[12:]) for r in rows)
     # Sums of money put in per sector, currency and day (each day converts at its rate).
     money_rows = reader.rows(
         f"""
@@ -458,7 +465,9 @@ def _investor_progress(
         """,
         p,
     )
-    held_now, through = ecosystem(reader, inv_id, as_of=as_of, associates=query.associates)
+    held_now, through = ecosystem(
+        reader, inv_id, as_of=as_of, associates=query.associates, first=standing
+    )
     in_rounds = rounds_taken(reader, "WHERE s.investor_id = :inv AND s.date <= :as_of", dict(p))
 
     depth_of: dict[str | None, str] = {}
@@ -471,14 +480,16 @@ def _investor_progress(
 
     invested: dict[str, int] = defaultdict(int)
     money_by_sector: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    converted_by_sector: dict[str, Decimal] = defaultdict(Decimal)
+    converted_minor: dict[str, int] = defaultdict(int)
+    stored_minor = converter.stored_minor
     for sector, currency, date, precision, minor, n in money_rows:
         key = key_of(sector)
         money_by_sector[key][currency] += minor
         invested[currency] += minor
-        done = converter.stored(minor, currency, date, precision, n)
+        done = stored_minor(minor, currency, date, precision, n)
         if done is not None:
-            converted_by_sector[key] += done
+            converted_minor[key] += done
+    converted_by_sector = {k: from_minor(m, converter.into) for k, m in converted_minor.items()}
     tallies: dict[str, list[int]] = {}
     for sector, tx, undis, *_rest in company_rows:
         tally = tallies.setdefault(key_of(sector), [0, 0, 0])
@@ -760,7 +771,7 @@ def progress_history(reader: Reader, query: ProgressQuery, by: str) -> ProgressH
             if not pos.active:
                 exits[period_of(dt.date.fromisoformat(pos.date), by)] += 1
         converter = Converter(reader, into, rates)
-        money: dict[str, Decimal] = defaultdict(Decimal)
+        money: dict[str, int] = defaultdict(int)  # minor units of into
         missed: dict[str, int] = defaultdict(int)
         for currency, date, precision, minor, n in reader.rows(
             f"""
@@ -773,7 +784,7 @@ def progress_history(reader: Reader, query: ProgressQuery, by: str) -> ProgressH
             p,
         ):
             key = period_of(dt.date.fromisoformat(date), by)
-            done = converter.stored(minor, currency, date, precision, n)
+            done = converter.stored_minor(minor, currency, date, precision, n)
             if done is None:
                 missed[key] += n
             else:
@@ -789,7 +800,7 @@ def progress_history(reader: Reader, query: ProgressQuery, by: str) -> ProgressH
                     reported[label],
                     total,
                     exits[label],
-                    money[label],
+                    from_minor(money[label], into),
                     missed[label],
                 )
             )

@@ -8,7 +8,14 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from ecoport.core.dates import PartialDate
-from ecoport.core.fx import RULE, conversion_day, convert, implied_valuation
+from ecoport.core.fx import (
+    RULE,
+    conversion_day,
+    convert,
+    convert_minor,
+    implied_valuation,
+    minor_rate,
+)
 from ecoport.core.money import exponent, from_minor, plain
 from ecoport.core.ownership import MONEY_IN, MONEY_OUT
 from ecoport.core.sectors import at_depth
@@ -33,7 +40,7 @@ class Converter:
         self.into = into
         self.rates = rates or Rates.from_db(reader)
         self.failures: dict[str, int] = defaultdict(int)
-        self._stored: dict[tuple[str, str, str], tuple[Decimal, int] | str] = {}
+        self._stored: dict[tuple[str, str, str], tuple[int, int] | str] = {}
 
     def __call__(
         self, amount: Decimal, currency: str, date: PartialDate, *, count: int = 1
@@ -49,20 +56,29 @@ class Converter:
     ) -> Decimal | None:
         """Convert a stored amount (minor units, stored date); rates are looked up once per
         currency and day, for reports that convert many amounts."""
+        done = self.stored_minor(minor, currency, date, precision, count)
+        return None if done is None else from_minor(done, self.into)
+
+    def stored_minor(
+        self, minor: int, currency: str, date: str, precision: str, count: int
+    ) -> int | None:
+        """stored in minor units of the reporting currency, in integers: each currency and
+        day's rate worked out once as a fraction (see core.fx.minor_rate), so that reports
+        converting tens of thousands of amounts add whole numbers."""
         key = (currency, date, precision)
-        cached = self._stored.get(key)
-        if cached is None:
+        rate = self._stored.get(key)
+        if rate is None:
             try:
                 day = conversion_day(PartialDate.from_stored(date, precision))
-                cached = (self.rates.rate(currency, self.into, day).value, exponent(currency))
+                found = self.rates.rate(currency, self.into, day).value
+                rate = minor_rate(found, exponent(currency), self.into)
             except FxError as exc:
-                cached = exc.message
-            self._stored[key] = cached
-        if isinstance(cached, str):
-            self.failures[cached] += count
+                rate = exc.message
+            self._stored[key] = rate
+        if isinstance(rate, str):
+            self.failures[rate] += count
             return None
-        rate, places = cached
-        return convert(Decimal(minor).scaleb(-places), rate, self.into)
+        return convert_minor(minor, rate)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -428,7 +444,7 @@ def balance_by_sector(reader: Reader, query: ReportQuery, depth: int = 1) -> Bal
             found = key_of[sector] = UNSECTORED if sector is None else at_depth(sector, depth)
         return found
 
-    money: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    money: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # minor units of into
     missed: dict[str, int] = defaultdict(int)
     for sector, side, currency, date, precision, minor, n in reader.rows(
         f"""
@@ -440,7 +456,7 @@ def balance_by_sector(reader: Reader, query: ReportQuery, depth: int = 1) -> Bal
         """,
         params,
     ):
-        done = converter.stored(minor, currency, date, precision, n)
+        done = converter.stored_minor(minor, currency, date, precision, n)
         if done is None:
             missed[key(sector)] += n
         else:
@@ -468,8 +484,8 @@ def balance_by_sector(reader: Reader, query: ReportQuery, depth: int = 1) -> Bal
             investors=len(investors[k]),
             companies=len(companies[k]),
             stakes=stakes[k],
-            invested=money[k][0],
-            realised=money[k][1],
+            invested=from_minor(money[k][0], into),
+            realised=from_minor(money[k][1], into),
             not_converted=missed[k],
         )
         for k in sorted(stakes, key=lambda k: (-money[k][0], k))

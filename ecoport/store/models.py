@@ -10,6 +10,7 @@ from sqlalchemy import (
     Index,
     Integer,
     UniqueConstraint,
+    text,
 )
 from sqlmodel import Field, SQLModel
 
@@ -59,6 +60,10 @@ class CompanyAlias(SQLModel, table=True):
     match_key: str = Field(max_length=200, index=True)
 
 
+_DILUTING = "total_minor IS NOT NULL AND valuation_minor IS NOT NULL"
+_WHOLE = "kind = 'acquisition' AND (percent_micro IS NULL OR percent_micro >= 100000000)"
+
+
 class FundingRound(SQLModel, table=True):
     """A company's financing event: its date, name, total and valuation; stakes take part."""
 
@@ -72,6 +77,14 @@ class FundingRound(SQLModel, table=True):
         CheckConstraint(
             "(currency IS NULL) = (total_minor IS NULL AND valuation_minor IS NULL)",
             name="ck_round_currency",
+        ),
+        # the few rounds that dilute, apart from the many that do not (revision 0010)
+        Index(
+            "ix_funding_round_diluting",
+            "company_id",
+            "date",
+            sqlite_where=text(_DILUTING),
+            postgresql_where=text(_DILUTING),
         ),
         {"sqlite_autoincrement": True},
     )
@@ -114,17 +127,29 @@ class Stake(SQLModel, table=True):
             "percent_micro IS NULL OR (percent_micro > 0 AND percent_micro <= 100000000)",
             name="ck_stake_percent",
         ),
-        # covers what progress reads of an investor's stakes (revisions 0003, 0005)
+        # covers what progress reads of an investor's stakes, by company (revision 0010)
         Index(
             "ix_stake_investor_covering",
             "investor_id",
-            "date",
             "company_id",
+            "date",
             "kind",
+            "percent_micro",
             "currency",
             "amount_minor",
             "date_precision",
             "round_id",
+        ),
+        # the few acquisitions of a whole company (they end the others' positions), covering
+        Index(
+            "ix_stake_whole_acquisition",
+            "company_id",
+            "investor_id",
+            "date",
+            "kind",
+            "percent_micro",
+            sqlite_where=text(_WHOLE),
+            postgresql_where=text(_WHOLE),
         ),
         {"sqlite_autoincrement": True},
     )
