@@ -721,7 +721,8 @@ def _standings(
     for row in rows:
         holder, company, added, ended, sold, adds, held, own_whole, vague, stated = row
         any_sale = sold
-        other = max((d for a, d in wholes.get(company, ()) if a != holder), default=None)
+        acquired = wholes.get(company)
+        other = max((d for a, d in acquired if a != holder), default=None) if acquired else None
         end = max(e for e in (ended, other) if e is not None) if (ended or other) else None
         # a sale ends a position only once its most is known and sold: never while an
         # undisclosed investment leaves it unbounded, unless something bounds it again

@@ -483,7 +483,7 @@ def _investor_progress(
     converted_minor: dict[str, int] = defaultdict(int)
     stored_minor = converter.stored_minor
     for sector, currency, date, precision, minor, n in money_rows:
-        key = key_of(sector)
+        key = depth_of.get(sector) or key_of(sector)
         money_by_sector[key][currency] += minor
         invested[currency] += minor
         done = stored_minor(minor, currency, date, precision, n)
@@ -492,7 +492,7 @@ def _investor_progress(
     converted_by_sector = {k: from_minor(m, converter.into) for k, m in converted_minor.items()}
     tallies: dict[str, list[int]] = {}
     for sector, tx, undis, *_rest in company_rows:
-        tally = tallies.setdefault(key_of(sector), [0, 0, 0])
+        tally = tallies.setdefault(depth_of.get(sector) or key_of(sector), [0, 0, 0])
         tally[0] += 1
         tally[1] += tx
         tally[2] += undis

@@ -1,5 +1,6 @@
 """Progress toward the target and stake reports, aggregated in SQL."""
 
+import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -65,20 +66,32 @@ class Converter:
         """stored in minor units of the reporting currency, in integers: each currency and
         day's rate worked out once as a fraction (see core.fx.minor_rate), so that reports
         converting tens of thousands of amounts add whole numbers."""
+        rate = self._stored.get((currency, date, precision)) or self.stored_rate(
+            currency, date, precision
+        )
+        if isinstance(rate, str):
+            self.failures[rate] += count
+            return None
+        return convert_minor(minor, rate)
+
+    def stored_rate(self, currency: str, date: str, precision: str) -> tuple[int, int] | str:
+        """The minor_rate that converts stored amounts of *currency* dated *date*, or why
+        there is none (looked up once, then kept)."""
         key = (currency, date, precision)
         rate = self._stored.get(key)
         if rate is None:
             try:
-                day = conversion_day(PartialDate.from_stored(date, precision))
+                day = (
+                    dt.date.fromisoformat(date)  # a day converts at its own rate
+                    if precision == "day"
+                    else conversion_day(PartialDate.from_stored(date, precision))
+                )
                 found = self.rates.rate(currency, self.into, day).value
                 rate = minor_rate(found, exponent(currency), self.into)
             except FxError as exc:
                 rate = exc.message
             self._stored[key] = rate
-        if isinstance(rate, str):
-            self.failures[rate] += count
-            return None
-        return convert_minor(minor, rate)
+        return rate
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -461,28 +474,43 @@ def balance_by_sector(reader: Reader, query: ReportQuery, depth: int = 1) -> Bal
             missed[key(sector)] += n
         else:
             money[key(sector)][side] += done
-    per_sector = reader.rows(
+    # Distinct investors and companies per sector at *depth*, counted in SQL: each sector
+    # named as its key there (a CASE over the few sectors), so that sectors merged by the
+    # depth are counted as one.
+    sectors = [r[0] for r in reader.rows("SELECT DISTINCT sector FROM company")]
+    keyed = {f"s{i}": sector for i, sector in enumerate(s for s in sectors if s is not None)}
+    names = {f"k{i}": key(sector) for i, sector in enumerate(keyed.values())}
+    case = " ".join(f"WHEN :s{i} THEN :k{i}" for i in range(len(keyed)))
+    label = f"CASE c.sector {case} END" if keyed else "NULL"
+    counted = reader.rows(
         f"""
-        SELECT c.sector, s.investor_id, s.company_id, COUNT(*)
+        SELECT {label}, COUNT(DISTINCT s.investor_id), COUNT(DISTINCT s.company_id), COUNT(*)
         FROM stake s JOIN company c ON c.id = s.company_id
         {sql_where}
-        GROUP BY c.sector, s.investor_id, s.company_id
+        GROUP BY 1
         """,
-        params,
+        {**params, **keyed, **names},
     )
-    investors: dict[str, set[int]] = defaultdict(set)
-    companies: dict[str, set[int]] = defaultdict(set)
-    stakes: dict[str, int] = defaultdict(int)
-    for sector, investor, company, n in per_sector:
-        k = key(sector)
-        investors[k].add(investor)
-        companies[k].add(company)
-        stakes[k] += n
+    everyone = reader.rows(
+        f"""
+        SELECT COUNT(DISTINCT s.investor_id) FROM stake s JOIN company c ON c.id = s.company_id
+        {sql_where}
+        """
+        if where
+        else "SELECT COUNT(DISTINCT investor_id) FROM stake",
+        params,
+    )[0][0]
+    investors: dict[str, int] = {}
+    companies: dict[str, int] = {}
+    stakes: dict[str, int] = {}
+    for label_, n_investors, n_companies, n in counted:
+        k = UNSECTORED if label_ is None else label_
+        investors[k], companies[k], stakes[k] = n_investors, n_companies, n
     rows = tuple(
         SectorBalance(
             sector=k,
-            investors=len(investors[k]),
-            companies=len(companies[k]),
+            investors=investors[k],
+            companies=companies[k],
             stakes=stakes[k],
             invested=from_minor(money[k][0], into),
             realised=from_minor(money[k][1], into),
@@ -492,8 +520,8 @@ def balance_by_sector(reader: Reader, query: ReportQuery, depth: int = 1) -> Bal
     )
     total = SectorBalance(
         sector="(all)",
-        investors=len(set().union(*investors.values())) if investors else 0,
-        companies=len(set().union(*companies.values())) if companies else 0,
+        investors=everyone,
+        companies=sum(companies.values()),
         stakes=sum(stakes.values()),
         invested=sum((r.invested for r in rows), Decimal(0)),
         realised=sum((r.realised for r in rows), Decimal(0)),
