@@ -86,6 +86,25 @@ def test_one_huge_amount_does_not_kill_a_skipping_import(run: Run, tmp_path: Pat
     assert "more than ecoport holds" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_json_numbers_keep_their_exact_value(run: Run, isolated: Path, tmp_path: Path) -> None:
+    """A JSON number too long for Python to convert (past 4,300 digits) or for a float to
+    hold is read as its digits: refused as too large per row, or stored exactly; never a
+    traceback, never a rounded amount."""
+    digits = "1" + "0" * 5000
+    stakes = [
+        f'{{"investor": "A Fund", "startup": "Widget", "date": "2019", "amount": {digits}}}',
+        f'{{"investor": "A Fund", "startup": "Gadget", "date": "2019", "amount": {digits}.5}}',
+        '{"investor": "A Fund", "startup": "Gizmo", "date": "2019", "amount": 100000000000000.01}',
+    ]
+    file = write(tmp_path / "numbers.json", "[" + ", ".join(stakes) + "]")
+    args = ("--currency", "USD", "--set", "sector=x", "--on-error", "skip", "-f", "json")
+    result = run("import", str(file), *args)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["stakes_added"] == 1
+    assert result.stderr.count("more than ecoport holds") == 2, result.stderr
+    assert query(isolated, "SELECT amount_minor FROM stake") == [(10_000_000_000_000_001,)]
+
+
 def test_targets_and_rates_are_bounded(run: Run, seeded: Path) -> None:
     refused(run, seeded, "target", "set", "--investor", "Xiaomi", "99999999999999999999")
     refused(
@@ -297,6 +316,30 @@ def test_seed_shaped_entries_are_checked(
     assert result.exit_code == 2, result.stderr
     assert needle in result.stderr and "Traceback" not in result.stderr
     assert dump(isolated) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "needle"),
+    [
+        ("marks.json", '{"stakes": [], "marks": 5}', "'marks' must be a list"),
+        ("marks.yaml", "stakes: []\nmarks: 5\n", "'marks' must be a list"),
+        (
+            "mark.json",
+            '{"stakes": [], "marks": [{"company": "Midea Group", "date": "2020-12-31", '
+            '"valuation": 1' + "0" * 5000 + "}]}",
+            "valuation",
+        ),
+    ],
+)
+def test_marks_in_a_file_are_checked(
+    run: Run, seeded: Path, tmp_path: Path, name: str, content: str, needle: str
+) -> None:
+    file = write(tmp_path / name, content)
+    before = dump(seeded)
+    result = run("import", str(file))
+    assert result.exit_code == 2, result.stderr
+    assert needle in result.stderr and "Traceback" not in result.stderr
+    assert dump(seeded) == before
 
 
 # -- holdings: what db check would flag is refused ------------------------------------------

@@ -965,9 +965,9 @@ def _mark_items(source: Source) -> list[tuple[int, Any]]:
     if source.format is FileFormat.json:
         if '"marks"' not in text:
             return []
-        import json
+        from ecoport.services.sources import json_decoder
 
-        data = json.loads(text)
+        data = json_decoder().decode(text)
         marks = data.get("marks") if isinstance(data, dict) else None
         return [(0, m) for m in marks] if isinstance(marks, list) else []
     found = re.search(r"^marks:", text, re.M)

@@ -624,6 +624,11 @@ _Items = list[tuple[int, Any]]
 _BLANK = " \t\r\n"
 
 
+#: The export shape's lists read here; ``marks`` is read again by the importer, after the
+#: stakes, but checked here so that a file is refused before anything is written.
+_LISTS = ("companies", "stakes", "marks")
+
+
 class _DuplicateKey(ValueError):
     pass
 
@@ -640,9 +645,35 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _json_int(text: str) -> int | str:
+    """A JSON integer; one too long for Python to convert (past 4,300 digits) stays its
+    text, for the field's parser to refuse."""
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+def _json_float(text: str) -> float | str:
+    """A JSON number with a fraction or exponent; one a float cannot hold exactly (more
+    digits than 17, or beyond its range) stays its text, so nothing is rounded unseen."""
+    from decimal import Decimal
+
+    value = float(text)
+    return value if Decimal(repr(value)) == Decimal(text) else text
+
+
+def json_decoder() -> json.JSONDecoder:
+    """ecoport's JSON reader: a key given twice in an object is an error, not a silent
+    last-wins; numbers keep their exact value."""
+    return json.JSONDecoder(
+        object_pairs_hook=_unique_pairs, parse_int=_json_int, parse_float=_json_float
+    )
+
+
 def _json_items(path: Path, text: str) -> tuple[_Items, _Items]:
     """The stake objects (and company entries) of a JSON file, each with its line."""
-    json_decoder = json.JSONDecoder(object_pairs_hook=_unique_pairs)
+    decoder = json_decoder()
     lines = _LineCounter(text)
 
     def fail(exc: json.JSONDecodeError) -> InvalidInput:
@@ -651,7 +682,7 @@ def _json_items(path: Path, text: str) -> tuple[_Items, _Items]:
     def decode(i: int) -> tuple[Any, int]:
         """The JSON value at offset *i* and where it ends; every failure one line."""
         try:
-            return json_decoder.raw_decode(text, i)
+            return decoder.raw_decode(text, i)
         except json.JSONDecodeError as exc:
             raise fail(exc) from None
         except _DuplicateKey as exc:
@@ -711,7 +742,7 @@ def _json_items(path: Path, text: str) -> tuple[_Items, _Items]:
                 found[key], i = array(i)
             else:
                 value, i = decode(i)
-                if key in ("companies", "stakes") and value is not None:
+                if key in _LISTS and value is not None and not isinstance(value, list):
                     raise InvalidInput(f"'{key}' must be a list", where=f"{path}:{lines.at(i)}")
                 found[key] = []
             i = skip(i)
@@ -759,7 +790,7 @@ def _yaml_items(path: Path, text: str) -> tuple[_Items, _Items]:
         return [], [(_line(e), e) for e in data]
     if isinstance(data, dict):
         out: list[_Items] = []
-        for key in ("companies", "stakes"):
+        for key in _LISTS:
             value = data.get(key) or []
             if not isinstance(value, list):
                 raise InvalidInput(
