@@ -57,21 +57,30 @@ def main() -> None:
             cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
         )))  # fmt: skip
         time.sleep(0.5)
+    # each process's time is read when it ends, not when it is collected
+    ended: dict[int, float] = {}
+    procs = [importer, *(proc for _began, proc in writers)]
+    while len(ended) < len(procs):
+        for n, proc in enumerate(procs):
+            if n not in ended and proc.poll() is not None:
+                ended[n] = time.perf_counter()
+        time.sleep(0.02)
     _out, import_err = importer.communicate()
-    import_time = time.perf_counter() - started
+    import_time = ended[0] - started
     results = []
-    for began, proc in writers:
+    for n, (began, proc) in enumerate(writers, start=1):
         _out, err = proc.communicate()
-        results.append((proc.returncode, time.perf_counter() - began, err.strip()))
+        results.append((proc.returncode, ended[n] - began, ended[n] - started, err.strip()))
 
     print(f"import of {args.rows:,} rows: exit {importer.returncode}, {import_time:.1f} s")
     if importer.returncode:
         print(f"  {import_err.strip()}")
-    for n, (code, took, err) in enumerate(results):
+    for n, (code, took, done, err) in enumerate(results):
         print(
-            f"writer {n}: exit {code}, {took:.1f} s (its wait included){'  ' + err if err else ''}"
+            f"writer {n}: exit {code}, {took:.1f} s (its wait included), done {done:.1f} s "
+            f"after the import began{'  ' + err if err else ''}"
         )
-    ok = sum(1 for code, _t, _e in results if code == 0)
+    ok = sum(1 for code, *_rest in results if code == 0)
     print(f"{ok} of {len(results)} writers succeeded")
     shutil.rmtree(work, ignore_errors=True)
     sys.exit(0 if ok == len(results) and importer.returncode == 0 else 1)
