@@ -166,7 +166,9 @@ def _multiple(top: Between | Unknown, invested: Decimal | Unknown) -> Metric:
         return Metric.unknown(top.why)
     if invested <= 0:
         return Metric.unknown("nothing paid in")
-    return Metric(Between(_ratio(top.low, invested), _ratio(top.high, invested)))
+    low = _ratio(top.low, invested)
+    # an exact value (the common case) divided once: quantized, equal values are one Decimal
+    return Metric(Between(low, low if top.high == top.low else _ratio(top.high, invested)))
 
 
 def measure(
