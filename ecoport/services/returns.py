@@ -428,7 +428,7 @@ def _group_row(
     investor: str | None, group: str | None, positions: Iterable[PositionReturns], day: dt.date
 ) -> ReturnsRow:
     invested = realised = Decimal(0)
-    unrealised = NONE
+    low = high = NONE.low  # the unrealised value's bounds, summed as Between.__add__ sums
     flows: list[Flow] = []
     n = counted = 0
     left: Counter[str] = Counter()
@@ -443,12 +443,13 @@ def _group_row(
         assert not isinstance(p.unrealised, Unknown)
         invested += p.invested
         realised += p.realised
-        unrealised = unrealised + p.unrealised
+        low += p.unrealised.low
+        high += p.unrealised.high
         flows.extend(p.flows)
         if p.mark is not None and (oldest is None or p.mark.date < oldest.date):
             oldest = p.mark
     if counted:
-        figures = measure(invested, realised, unrealised, flows, day)
+        figures = measure(invested, realised, Between(low, high), flows, day)
     else:
         why = Unknown(_none_counted(left))
         figures = measure(why, why, why, (), day)
@@ -755,14 +756,23 @@ class _Labeller:
 
 
 def _labeller(reader: Reader, by: str | None, companies: set[int]) -> _Labeller:
+    from ecoport.services.marks import wide
+
     names: dict[int, str] = {}
     sectors: dict[int, str] = {}
     if by in ("company", "sector"):
-        for ids in _batches(companies):
-            for cid, name, sector in reader.rows(
-                f"SELECT id, name, sector FROM company WHERE id IN ({ids})"
-            ):
-                names[cid] = name
-                if sector:
-                    sectors[cid] = sector
+        if wide(reader, companies):  # most companies: read them all, keep those asked for
+            rows: Iterable[Any] = (
+                r for r in reader.rows("SELECT id, name, sector FROM company") if r[0] in companies
+            )
+        else:
+            rows = (
+                r
+                for ids in _batches(companies)
+                for r in reader.rows(f"SELECT id, name, sector FROM company WHERE id IN ({ids})")
+            )
+        for cid, name, sector in rows:
+            names[cid] = name
+            if sector:
+                sectors[cid] = sector
     return _Labeller(by, names, sectors)
