@@ -368,3 +368,58 @@ def test_a_bad_mark_in_an_import_is_a_problem_and_nothing_is_imported(
     assert f"{path}:3: marks: valuation: must be greater than zero" in result.stderr
     assert f"{path}:6: marks: no company named 'Nobody'" in result.stderr
     assert dump(alpha) == before
+
+
+@pytest.mark.sqlite_only  # reading the file is the same for both; each import is a new file
+@pytest.mark.usefixtures("alpha")
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+def test_marks_piped_on_standard_input_are_imported_as_from_a_file(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    ok(run("mark", "add", "Alpha", "--date", "2020-01-01", "--valuation", "USD 300m"))
+    ok(run("mark", "add", "Alpha", "--date", "2021-06", "--price", "USD 12.34",
+           "--shares", "1000000"))  # fmt: skip
+    ok(run("mark", "add", "Alpha", "--date", "2023-03-31", "--write-off"))
+    listed = json.loads(ok(run("marks", "list", "-f", "json")))["marks"]
+    text = ok(run("export", "-f", fmt))
+    path = tmp_path / f"export.{fmt}"
+    path.write_text(text, encoding="utf-8")
+    summaries = {}
+    for how, args, given in (
+        ("file", [str(path)], None),
+        ("stdin", ["-", "--input-format", fmt], text),
+    ):
+        monkeypatch.setenv("ECOPORT_DB", str(tmp_path / f"{how}.db"))
+        ok(run("init"))
+        result = run("import", *args, "-f", "json", input=given)
+        summary = json.loads(ok(result))
+        assert (summary["stakes_added"], summary["marks_added"]) == (1, 3), how
+        assert json.loads(ok(run("marks", "list", "-f", "json")))["marks"] == listed, how
+        summaries[how] = {k: v for k, v in summary.items() if k != "file"}
+    assert summaries["stdin"] == summaries["file"]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "text", "line"),
+    [
+        ("json", '{"stakes": [],\n "valuations": [{"company": "Alpha"}]}\n', 2),
+        ("yaml", "stakes: []\n# the marks\nvaluations:\n- company: Alpha\n", 3),
+        ("yaml", "stakes: []\n'colour': 5\n", 2),
+    ],
+)
+def test_a_top_level_key_ecoport_does_not_read_is_refused_where_it_is(
+    run: Run, alpha: Path, tmp_path: Path, fmt: str, text: str, line: int
+) -> None:
+    path = tmp_path / f"odd.{fmt}"
+    path.write_text(text, encoding="utf-8")
+    before = dump(alpha)
+    for args, given, name in (
+        ([str(path)], None, str(path)),
+        (["-", "--input-format", fmt], text, "<stdin>"),
+    ):
+        result = run("import", *args, input=given)
+        assert result.exit_code == 2, (result.stdout, result.stderr)
+        (message,) = result.stderr.strip().splitlines()
+        assert message.startswith(f"ecoport: error: {name}:{line}: key '")
+        assert "is not one ecoport reads at the top level (companies, stakes, marks)" in message
+        assert dump(alpha) == before

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from ecoport.core.fx import convert
-from ecoport.core.returns import Between, Flow, Unknown, irr, measure
+from ecoport.core.returns import Between, Flow, Unknown, irr, latest_mark, measure, wins
 from ecoport.services.fx import Rates
 from tests.conftest import Run
 
@@ -291,3 +291,80 @@ def test_position_returns_for_companies_show_and_progress(run: Run, isolated: Pa
     )
     moic = alpha.figures().moic.value
     assert moic is not None and moic.exact == 3
+
+
+def _random_book(run: Run, folder: Path) -> None:
+    """A small book of every kind of event: several investors in shared startups, amounts
+    in two currencies, undisclosed percents and costs, dates to the day, month or year,
+    rounds that dilute and imply a valuation, acquisitions of the whole, given marks."""
+    import random
+
+    rng = random.Random(14)
+    investors, startups = [f"Inv {i}" for i in range(5)], [f"S{i:02d}" for i in range(30)]
+    lines = ["investor,startup,sector,date,kind,amount,percent,round,round_total,valuation"]
+    for n in range(260):
+        kind = rng.choice(["investment"] * 7 + ["holding", "sale", "exit", "write-off"])
+        kind = "acquisition" if n % 37 == 5 else kind
+        amount = f"{rng.choice(['USD', 'USD', 'CNY'])} {rng.randrange(1, 90)}m"
+        amount = amount if kind in ("investment", "sale", "exit") and rng.random() < 0.7 else ""
+        percent = f"{rng.randrange(1, 400) / 100:g}" if rng.random() < 0.5 else ""
+        percent = "" if kind in ("exit", "write-off", "acquisition") else percent
+        date = f"{rng.randrange(2008, 2024)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}"
+        date = date[: rng.choice([4, 7, 10, 10, 10])]
+        valued = kind == "investment" and rng.random() < 0.1
+        lines.append(
+            f"{rng.choice(investors)},{rng.choice(startups)},iot/s{n % 3},{date},{kind},{amount},"
+            f"{percent},{'R' if valued else ''},{'USD 10m' if valued else ''},"
+            f"{'USD 80m' if valued else ''}"
+        )
+    path = folder / "book.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert run("import", str(path), "--on-error", "skip").exit_code in (0, 1)
+    for i, startup in enumerate(startups[::3]):
+        ok(run("mark", "add", startup, "--date", f"{2012 + i}-12-31", "--valuation", "USD 900m"))
+
+
+@pytest.mark.usefixtures("db")
+def test_read_through_or_looked_up_the_same(
+    run: Run, tmp_path: Path, isolated: Path | str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Positions, marks and returns are the same whether every row is read and the wanted
+    ones kept (as for an investor with most of the stakes) or each company looked up."""
+    import ecoport.services.marks as marks
+    import ecoport.services.returns as service
+    from ecoport.services.ownership import holdings_of, positions_in
+    from ecoport.store.db import locate, reading
+
+    _random_book(run, tmp_path)
+    outputs = {}
+    for through in (False, True):
+        monkeypatch.setattr(marks, "wide", lambda _reader, _ids, through=through: through)
+        monkeypatch.setattr(service, "_through", lambda *_a, through=through: through)
+        with reading(locate(str(isolated))) as reader:
+            ids = [r[0] for r in reader.rows("SELECT id FROM company ORDER BY id")]
+            for as_of in ("2012-06-30", "2025-01-01"):
+                whole = positions_in(reader, ids, as_of=as_of)
+                for some in (ids[:2], ids):
+                    got = holdings_of(reader, some, as_of=as_of)
+                    expected = {
+                        h: {c: held[h] for c, held in whole.items() if h in held} for h in some
+                    }
+                    assert {h: got.get(h, {}) for h in some} == expected
+                every = marks.marks_of(reader, ids, as_of=as_of)
+                latest = marks.latest_marks(reader, ids, as_of=as_of)
+                assert latest == {c: latest_mark(ms) for c, ms in every.items()}
+                outputs[through, as_of, "marks"] = (
+                    latest,
+                    {c: sorted(ms, key=wins) for c, ms in every.items()},
+                )
+        for args in ((), ("--by", "company"), ("--investor", "Inv 1", "--by", "sector")):
+            found = ok(run("returns", "--as-of", "2025-01-01", *args, "-f", "json"))
+            outputs[through, args] = found
+    for key in [k for k in outputs if k[0] is False]:
+        assert outputs[key] == outputs[(True, *key[1:])], key
+    rows = json.loads(outputs[False, ("--by", "company")])["rows"]
+    states = {r["state"] for r in rows}
+    assert {"held", "exited", "written-off", "acquired"} <= states
+    counted = [r for r in rows if r["counted"]]
+    assert counted and any(r["unrealised"]["low"] != r["unrealised"]["high"] for r in counted)
+    assert any(r["irr"]["value"] is not None for r in counted)

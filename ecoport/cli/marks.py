@@ -293,6 +293,8 @@ def returns(
       ecoport returns --investor Xiaomi
       ecoport returns --by company --as-of 2020 --in CNY --format csv
     """
+    import gc
+
     from ecoport.emit import emit
     from ecoport.services.returns import ReturnsQuery
     from ecoport.services.returns import returns as build
@@ -306,4 +308,7 @@ def returns(
     )
     with reading(location(ctx, db)) as reader:
         result = build(reader, query)
+    # hundreds of thousands of objects that hold no cycle, kept until the process ends: out
+    # of the collector's full passes while the result is written (0.3 s at 100k stakes)
+    gc.freeze()
     emit(result, fmt.value, exact=exact, wide=wide, quiet=globals_of(ctx).quiet)

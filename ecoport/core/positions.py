@@ -198,6 +198,34 @@ def fold(
     return _bounded(held, wanted, others)
 
 
+def fold_invested(events: Sequence[EventRow], others: Decimal = ZERO) -> Position | None:
+    """``fold(events, others=others)`` for the commonest company: one holder whose events
+    are all investments (no round given): its position, worked out as fold works it out
+    (the same Decimal operations, so the same values to the last digit) without fold's
+    bookkeeping; None for any other events (fold them)."""
+    holder = events[0][2]
+    low = ZERO
+    high: Decimal | None = ZERO
+    date, precision = events[0][0], events[0][1]
+    rank = _RANK
+    for when, prec, who, kind, percent, _round, _seq in events:
+        if who != holder or kind is not Kind.INVESTMENT:
+            return None
+        if (when, rank[prec]) > (date, rank[precision]):
+            date, precision = when, prec
+        if percent is None:
+            high = None
+        else:
+            low += percent
+            if high is not None:
+                high += percent
+    least = others + (ZERO + low)  # as _bounded sums the holders' least
+    room = HUNDRED - (least - low)
+    top = min(HUNDRED if high is None else high, room)
+    low = min(low, HUNDRED)
+    return Position(low, max(top, low), State.HELD, date, precision)
+
+
 def _summed(rows: list[EventRow]) -> dict[int, _Holding]:
     held: dict[int, _Holding] = {}
     for date, precision, holder, _kind, percent, _round, _seq in rows:

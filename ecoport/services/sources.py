@@ -240,6 +240,8 @@ class Source:
     """For each field, how to name it in a message: the file's column that gives it."""
     skipped: int = 0
     """Rows of nothing but delimiters, skipped like blank lines."""
+    marks: list[tuple[int, Any]] | None = None
+    """Mark entries of the export shape, with their line (None: the format has none)."""
 
 
 def detect_format(path: Path, head: bytes) -> FileFormat:
@@ -411,10 +413,10 @@ def open_source(path: Path, mapping: Mapping, *, format: FileFormat | None = Non
     except LookupError:
         raise InvalidInput(f"unknown encoding {encoding!r}", field="encoding") from None
     if chosen is FileFormat.json:
-        companies, items = _json_items(path, text)
+        companies, items, marks = _json_items(path, text)
     else:
-        companies, items = _yaml_items(path, text)
-    source = Source(path, chosen, size, iter(()), companies=companies)
+        companies, items, marks = _yaml_items(path, text)
+    source = Source(path, chosen, size, iter(()), companies=companies, marks=marks)
     source.rows = _dict_rows(source, items, mapping)
     source.position = lambda: size
     return source
@@ -620,13 +622,21 @@ def _csv_rows(
 
 
 _Items = list[tuple[int, Any]]
+#: The lists of the export shape's top level (``{"companies": [...], "stakes": [...],
+#: "marks": [...]}``, the same in YAML); any other key is refused, where it is.
+TOP_LEVEL = ("companies", "stakes", "marks")
+
+
+def _unknown_key(key: Any, where: str) -> InvalidInput:
+    return InvalidInput(
+        f"key {printable(str(key))!r} is not one ecoport reads at the top level "
+        f"({', '.join(TOP_LEVEL)}); nothing was imported",
+        where=where,
+    )
+
+
 #: What is trimmed from a cell before its field parser sees it.
 _BLANK = " \t\r\n"
-
-
-#: The export shape's lists read here; ``marks`` is read again by the importer, after the
-#: stakes, but checked here so that a file is refused before anything is written.
-_LISTS = ("companies", "stakes", "marks")
 
 
 class _DuplicateKey(ValueError):
@@ -671,8 +681,9 @@ def json_decoder() -> json.JSONDecoder:
     )
 
 
-def _json_items(path: Path, text: str) -> tuple[_Items, _Items]:
-    """The stake objects (and company entries) of a JSON file, each with its line."""
+def _json_items(path: Path, text: str) -> tuple[_Items, _Items, _Items]:
+    """The company entries, stake objects and mark entries of a JSON file, each with its
+    line (a plain list is stakes only)."""
     decoder = json_decoder()
     lines = _LineCounter(text)
 
@@ -722,27 +733,31 @@ def _json_items(path: Path, text: str) -> tuple[_Items, _Items]:
     if text[i : i + 1] == "[":
         items, end = array(i)
         companies: _Items = []
+        marks: _Items = []
     elif text[i : i + 1] == "{":
         # the export shape: {"companies": [...], "stakes": [...], ...}, read key by key
         found: dict[str, _Items] = {}
         i = skip(i + 1)
         while text[i : i + 1] != "}":
+            at = i
             key, i = decode(i)
             i = skip(i)
             if text[i : i + 1] != ":" or not isinstance(key, str):
                 raise InvalidInput(
                     "not valid JSON (expected a key and ':')", where=f"{path}:{lines.at(i)}"
                 )
+            if key not in TOP_LEVEL:
+                raise _unknown_key(key, f"{path}:{lines.at(at)}")
             i = skip(i + 1)
             if key in found:
                 raise InvalidInput(
                     f"key {key!r} is given twice in one object", where=f"{path}:{lines.at(i)}"
                 )
-            if key in ("companies", "stakes") and text[i : i + 1] == "[":
+            if text[i : i + 1] == "[":
                 found[key], i = array(i)
             else:
                 value, i = decode(i)
-                if key in _LISTS and value is not None and not isinstance(value, list):
+                if value is not None:
                     raise InvalidInput(f"'{key}' must be a list", where=f"{path}:{lines.at(i)}")
                 found[key] = []
             i = skip(i)
@@ -758,7 +773,11 @@ def _json_items(path: Path, text: str) -> tuple[_Items, _Items]:
                 "expected a list of stakes, or an object with 'stakes' (as ecoport export writes)",
                 where=f"{path}:1",
             )
-        companies, items = found.get("companies", []), found["stakes"]
+        companies, items, marks = (
+            found.get("companies", []),
+            found["stakes"],
+            found.get("marks", []),
+        )
     else:
         raise InvalidInput(
             "not valid JSON (expected a list of stakes or an object)", where=f"{path}:1"
@@ -767,7 +786,7 @@ def _json_items(path: Path, text: str) -> tuple[_Items, _Items]:
         raise InvalidInput(
             "not valid JSON (extra data after the end)", where=f"{path}:{lines.at(end)}"
         )
-    return companies, items
+    return companies, items, marks
 
 
 class _LineCounter:
@@ -784,21 +803,35 @@ class _LineCounter:
         return self.line
 
 
-def _yaml_items(path: Path, text: str) -> tuple[_Items, _Items]:
+def _yaml_items(path: Path, text: str) -> tuple[_Items, _Items, _Items]:
+    """The company entries, stake mappings and mark entries of a YAML file, each with its
+    line (a plain list is stakes only)."""
     data = parse_yaml(path, text)
     if isinstance(data, list):
-        return [], [(_line(e), e) for e in data]
+        return [], [(_line(e), e) for e in data], []
     if isinstance(data, dict):
+        for key in data:
+            if key != "__line__" and key not in TOP_LEVEL:
+                raise _unknown_key(key, f"{path}:{_key_line(text, key, data)}")
         out: list[_Items] = []
-        for key in _LISTS:
+        for key in TOP_LEVEL:
             value = data.get(key) or []
             if not isinstance(value, list):
                 raise InvalidInput(
                     f"'{key}' must be a list", where=f"{path}:{data.get('__line__', 1)}"
                 )
             out.append([(_line(e), e) for e in value])
-        return out[0], out[1]
+        return out[0], out[1], out[2]
     raise InvalidInput("expected a list of stakes, or 'companies' and 'stakes'", where=str(path))
+
+
+def _key_line(text: str, key: Any, data: dict[Any, Any]) -> int:
+    """The line of a top-level key of a YAML mapping (the mapping's own where not found)."""
+    name = re.escape(str(key))
+    found = re.search(rf"""^(?:{name}|"{name}"|'{name}')[ \t]*:""", text, re.M)
+    if found is None:
+        return int(data.get("__line__", 1))
+    return text.count("\n", 0, found.start()) + 1
 
 
 def _line(entry: Any) -> int:
