@@ -4,8 +4,9 @@ Usage: python benchmarks/undo.py [--sizes 200000 1000000] [--redo] [--json FILE|
 
 For each size N it generates the CSV of benchmarks/bulk_import.py (N stakes into 50,000
 startups from 2,000 investors), imports it into an empty database with `ecoport import`,
-then times `ecoport undo` (and, with --redo, `ecoport undo` of that undo, which puts the
-import back), each in a child process of its own whose peak memory (max RSS) is read from
+then times `ecoport undo --yes` (and, with --redo, `ecoport undo --yes` of that undo, which
+puts the import back; --yes: not on a terminal, an undo of more than 10 records is refused
+without it), each in a child process of its own whose peak memory (max RSS) is read from
 wait4(). After each step it checks, with sqlite3, that the stakes, rounds and companies are
 back to what they were.
 
@@ -56,12 +57,13 @@ def measure(folder: Path, n: int, redo: bool) -> dict[str, object]:
     result["import_s"], result["import_mb"] = timed([*eco, "-q", "import", str(data)], env)
     imported = counts(db)
     result["imported"] = imported
-    result["undo_s"], result["undo_mb"] = timed([*eco, "-q", "undo"], env)
+    result["undo_s"], result["undo_mb"] = timed([*eco, "-q", "undo", "--yes"], env)
     if counts(db) != empty:
         raise SystemExit(f"undo left {counts(db)}, not {empty}")
     if redo:
         undo_id = latest_change(db)
-        result["redo_s"], result["redo_mb"] = timed([*eco, "-q", "undo", str(undo_id)], env)
+        again = [*eco, "-q", "undo", str(undo_id), "--yes"]
+        result["redo_s"], result["redo_mb"] = timed(again, env)
         if counts(db) != imported:
             raise SystemExit(f"undo of the undo left {counts(db)}, not {imported}")
     data.unlink()
