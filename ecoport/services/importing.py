@@ -18,6 +18,7 @@ with them, so importing into an empty database reads nothing back.
 
 import datetime as dt
 import re
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import IO, TYPE_CHECKING, Any, Literal, Protocol
@@ -33,14 +34,21 @@ from ecoport.core.identity import (
 )
 from ecoport.core.money import Money, currency_code, from_minor, to_minor
 from ecoport.core.names import clean_name, match_key, similar_pairs
+from ecoport.core.ownership import Kind
 from ecoport.core.percent import to_micro
 from ecoport.core.sectors import normalize_sector, within
 from ecoport.core.text import clean_text
 from ecoport.errors import FieldError, InvalidInput
-from ecoport.services.fields import FIELDS, Parsers, parse_stake, plain_parsers
+from ecoport.services.fields import (
+    FIELDS,
+    Parsers,
+    check_field,
+    label_parser,
+    parse_stake,
+    plain_parsers,
+)
 from ecoport.services.rounds import RoundIn, fill_round, round_currency
 from ecoport.services.sources import REJECT_COLUMNS, FileFormat, Row, Source
-from ecoport.services.stakes import StakeCreate
 from ecoport.store import audit
 from ecoport.store.db import Raw
 from ecoport.store.models import stored_now
@@ -220,6 +228,8 @@ class _Companies:
         self.resolved = 0
         self.sectors_set = 0
         self.keys = _Memo(lambda name: (name.lower(), match_key(name)))
+        #: called whenever a company's sector changes
+        self.on_sector: Callable[[], None] = lambda: None
 
     def find(self, name: str) -> int | None:
         key, match = self.keys(name)
@@ -257,47 +267,118 @@ class _Companies:
                 audit.Record("company", str(cid), {"sector": self.sector[cid]}, {"sector": sector}),
             )
         self.sector[cid] = sector
+        self.on_sector()
+
+
+#: A round's date precision as two bits of its packed form, and back.
+_PRECISION = {"year": 0, "month": 1, "day": 2}
+_PRECISIONS = ("year", "month", "day")
+_DAY_BITS = (1 << 27) - 1  # YYYYMMDD
 
 
 class _Rounds:
-    """Funding rounds by company, read from the database the first time a company is seen."""
+    """Funding rounds by company, read from the database the first time a company is seen.
+
+    A million rounds must fit in a few megabytes: each is kept as two integers in its
+    company's ``array`` (its id, then its date as YYYYMMDD, precision and name, packed), and
+    only a round with a figure (a total, a valuation) or an unusual stored date keeps its
+    whole key, in ``extra``. A record is only compared with its company's rounds of the same
+    year: dates that agree share their year (core.identity.dates_agree)."""
 
     def __init__(
         self, session: "Session", conn: Raw, now: str, last_id: int, last_company: int
     ) -> None:
         self.session, self.conn, self.now, self.last_id = session, conn, now, last_id
         self.last_company = last_company
-        self.by_company: dict[int, list[tuple[int, RoundKey, int | None]]] = {}
+        self.by_company: dict[int, array[int]] = {}
+        self.extra: dict[int, tuple[RoundKey, int | None]] = {}
+        self.names: list[str | None] = [None]
+        self.name_ids: dict[str | None, int] = {None: 0}
         self.created = self.matched = 0
         #: rounds a record named with another total (the stored total is kept)
         self.clashes: list[str] = []
 
-    def _stored(self, company_id: int) -> list[tuple[int, RoundKey, int | None]]:
+    def _pack(self, rid: int, key: RoundKey, valuation: int | None) -> int:
+        date = key.date
+        day = 0
+        if len(date) == 10 and date[4] == date[7] == "-":
+            digits = date[:4] + date[5:7] + date[8:]
+            if digits.isdigit() and digits.isascii():
+                day = int(digits)
+        name_id = self.name_ids.get(key.name)
+        if name_id is None:
+            name_id = self.name_ids[key.name] = len(self.names)
+            self.names.append(key.name)
+        whole = (
+            not day
+            or key.total_minor is not None
+            or key.currency is not None
+            or valuation is not None
+            or key.date_precision not in _PRECISION
+        )
+        if whole:
+            self.extra[rid] = (key, valuation)
+        else:
+            self.extra.pop(rid, None)
+        precision = _PRECISION.get(key.date_precision, 0)
+        return (((name_id << 2 | precision) << 27 | day) << 1) | whole
+
+    def _stored(self, company_id: int) -> "array[int]":
         found = self.by_company.get(company_id)
-        if found is None and (not self.last_id or company_id > self.last_company):
-            # no round was stored before, or the company is new: nothing to read back
-            found = self.by_company[company_id] = []
         if found is None:
-            found = self.by_company[company_id] = [
-                (r[0], RoundKey(company_id, *r[1:6]), r[6])
+            found = self.by_company[company_id] = array("q")
+            if self.last_id and company_id <= self.last_company:
+                # rounds were stored before, and the company is not new: read its rounds
                 for r in self.conn.execute(
                     "SELECT id, date, date_precision, name, total_minor, currency, "
-                    "valuation_minor FROM funding_round WHERE company_id = ?",
+                    "valuation_minor FROM funding_round WHERE company_id = ? ORDER BY id",
                     (company_id,),
-                )
-            ]
+                ):
+                    found.append(r[0])
+                    found.append(self._pack(r[0], RoundKey(company_id, *r[1:6]), r[6]))
         return found
+
+    def _candidates(
+        self, stored: "array[int]", key: RoundKey
+    ) -> list[tuple[int, RoundKey, int | None, int]]:
+        """The company's rounds whose dates may agree with *key*'s: (id, key, valuation,
+        position in *stored*)."""
+        year = int(key.date[:4])
+        out = []
+        names = self.names
+        for i in range(0, len(stored), 2):
+            packed = stored[i + 1]
+            day = (packed >> 1) & _DAY_BITS
+            if day and day // 10000 != year:
+                continue
+            rid = stored[i]
+            if packed & 1:
+                whole, valuation = self.extra[rid]
+            else:
+                whole = RoundKey(
+                    key.company_id,
+                    f"{day // 10000:04d}-{day // 100 % 100:02d}-{day % 100:02d}",
+                    _PRECISIONS[(packed >> 28) & 3],
+                    names[packed >> 30],
+                    None,
+                    None,
+                )
+                valuation = None
+            out.append((rid, whole, valuation, i))
+        return out
 
     def attach(self, round_in: RoundIn, cheque: Money | None) -> int:
         """The id of the round the record describes (found, completed, or recorded)."""
         currency = round_currency(round_in)
         stored = self._stored(round_in.company_id)
         key = round_in.key()
-        found = best_round(key, [(rid, k) for rid, k, _ in stored])
-        if found is None:
-            clash = clashing_round(key, [(rid, k) for rid, k, _ in stored])
+        near = self._candidates(stored, key)
+        keys = [(rid, k) for rid, k, _, _ in near]
+        found = best_round(key, keys) if keys else None
+        if found is None and key.total_minor is not None:  # no total, no clash
+            clash = clashing_round(key, keys)
             if clash is not None:
-                old = next(k for rid, k, _ in stored if rid == clash)
+                old = next(k for rid, k in keys if rid == clash)
                 assert old.total_minor is not None and old.currency is not None
                 self.clashes.append(
                     f"round {clash}: round_total: kept {old.currency} "
@@ -327,11 +408,11 @@ class _Rounds:
                     self.now,
                 ),
             )
-            stored.append((rid, RoundKey(*(round_in.company_id, *_tail(key))), valuation))
+            stored.append(rid)
+            stored.append(self._pack(rid, RoundKey(*(round_in.company_id, *_tail(key))), valuation))
             self.created += 1
             return rid
-        index = next(i for i, (rid, _, _) in enumerate(stored) if rid == found)
-        _, old, valuation = stored[index]
+        _, old, valuation, index = next(c for c in near if c[0] == found)
         self._check_cheque(old, cheque)
         update = fill_round(old, valuation, round_in)
         if update:
@@ -350,7 +431,7 @@ class _Rounds:
                 update.get("total_minor", old.total_minor),
                 update.get("currency", old.currency),
             )
-            stored[index] = (found, new_key, update.get("valuation_minor", valuation))
+            stored[index + 1] = self._pack(found, new_key, update.get("valuation_minor", valuation))
         self.matched += 1
         return found
 
@@ -379,13 +460,135 @@ def split_names(cell: str, separator: str) -> list[str]:
     return [n for n in names if n]
 
 
+#: A stake's identifying fields as stored, in StakeKey's order (a plain tuple: cheaper).
+_Key = tuple[int, int, str, str, str, int | None, str | None, int | None, int | None]
+
+
 @dataclass(slots=True)
 class _Record:
     """One stake record of a row, parsed and resolved."""
 
-    stake: StakeCreate
-    key: StakeKey
+    key: _Key
     ref: str | None
+    source: str | None
+    note: str | None
+
+
+class _Seen:
+    """The (investor, company, kind) triples that may have a stake: a Bloom filter, so that
+    a million triples take a few megabytes. A triple never added is found only by chance
+    (a false positive, about 1 in 200): it costs one look-up in the database, which finds
+    nothing. A full filter gets a larger companion instead of growing."""
+
+    __slots__ = ("filters", "count", "capacity")
+
+    def __init__(self) -> None:
+        self.filters: list[tuple[bytearray, int]] = []
+        self.count = self.capacity = 0
+        self._grow(1 << 17)
+
+    def _grow(self, capacity: int) -> None:
+        bits = capacity * 16  # 16 bits and 3 probes a triple: 0.5% false positives when full
+        self.filters.append((bytearray(bits // 8), bits - 1))
+        self.capacity, self.count = capacity, 0
+
+    def add(self, triple: tuple[int, int, str]) -> bool:
+        """Add *triple*; True when it may have been added before."""
+        h = hash(triple) & 0xFFFFFFFFFFFFFFFF
+        low, step = h & 0xFFFFFFFF, (h >> 32) | 1
+        seen = True
+        for bits, mask in self.filters:
+            seen = True
+            for j in range(3):
+                at = (low + j * step) & mask
+                if not bits[at >> 3] & (1 << (at & 7)):
+                    seen = False
+                    break
+            if seen:
+                return True
+        bits, mask = self.filters[-1]
+        for j in range(3):
+            at = (low + j * step) & mask
+            bits[at >> 3] |= 1 << (at & 7)
+        self.count += 1
+        if self.count >= self.capacity:
+            self._grow(self.capacity * 2)
+        return False
+
+
+#: The cache of a field's values seen: raw text -> stored form, or the FieldError.
+_LIMIT = 100_000
+_MISS = object()
+
+
+class _Fast:
+    """Rows whose every field was seen before, resolved from caches of what the one stake
+    parser (services.fields) made of each raw text; any other row (a field not yet seen, a
+    bad value, round figures, several investors) takes the whole pipeline.
+
+    The field caches hold check_field's own result for each raw text. A company id is cached
+    for a raw name only once the whole pipeline resolved it (``ids``); a startup with its raw
+    sector only when that pair changes nothing (no sector to set, no conflict to count), and
+    the pairs are forgotten whenever a company's sector changes."""
+
+    def __init__(self, parsers: Parsers, default_currency: str | None) -> None:
+        self.parsers, self.default_currency = parsers, default_currency
+        self.ids: dict[str, int] = {}
+        self.startups: dict[tuple[str, str | None], int] = {}
+        self.kinds: dict[str | None, Any] = {}
+        self.dates: dict[str | None, Any] = {}
+        self.amounts: dict[tuple[str | None, str | None], Any] = {}
+        self.percents: dict[str | None, Any] = {}
+        self.labels: dict[str, dict[str | None, Any]] = {
+            name: {} for name in ("round", "source", "note", "ref")
+        }
+        self.label_parsers = {name: label_parser(name) for name in self.labels}
+
+    @staticmethod
+    def _keep(cache: dict[Any, Any], raw: Any, value: Any) -> Any:
+        if len(cache) >= _LIMIT:
+            cache.clear()
+        cache[raw] = value
+        return value
+
+    def kind(self, raw: str | None) -> Any:
+        found = check_field("kind", raw, self.parsers.kind)
+        if type(found) is not FieldError:
+            found = (found or Kind.INVESTMENT).value
+        return self._keep(self.kinds, raw, found)
+
+    def date(self, raw: str | None) -> Any:
+        found = check_field("date", raw, self.parsers.date)
+        if type(found) is not FieldError:
+            found = (found, found.start.isoformat(), found.precision.value)
+        return self._keep(self.dates, raw, found)
+
+    def amount(self, raw: str | None, raw_currency: str | None) -> Any:
+        currency = check_field("currency", raw_currency, self.parsers.currency)
+        if type(currency) is FieldError:
+            return self._keep(self.amounts, (raw, raw_currency), currency)
+        parse = self.parsers.money
+        default = self.default_currency
+
+        def money(text: str) -> Money:
+            return parse(text, currency, default)
+
+        found = check_field("amount", raw, money)
+        if found is None:
+            found = (None, None, None)
+        elif type(found) is not FieldError:
+            found = (found, to_minor(found.amount, found.currency), found.currency)
+        return self._keep(self.amounts, (raw, raw_currency), found)
+
+    def percent(self, raw: str | None) -> Any:
+        found = check_field("percent", raw, self.parsers.percent)
+        if found is not None and type(found) is not FieldError:
+            found = to_micro(found)
+        return self._keep(self.percents, raw, found)
+
+    def label(self, name: str, raw: str | None) -> Any:
+        found = check_field(name, raw, self.label_parsers[name])
+        return self._keep(self.labels[name], raw, found)
 
 
 class _Importer:
@@ -420,9 +623,11 @@ class _Importer:
             except InvalidInput as exc:
                 raise InvalidInput(exc.message, field="currency") from None
         #: (investor, company, kind) of the stored stakes and of the records added so far
-        self.triples: set[tuple[int, int, str]] = set(
-            conn.execute("SELECT DISTINCT investor_id, company_id, kind FROM stake")
-        )
+        self.seen = _Seen()
+        stored = False
+        for triple in conn.execute("SELECT DISTINCT investor_id, company_id, kind FROM stake"):
+            self.seen.add(tuple(triple))
+            stored = True
         self.refs: dict[str, int] = dict(
             conn.execute("SELECT ref, id FROM stake WHERE ref IS NOT NULL")
         )
@@ -432,14 +637,31 @@ class _Importer:
         self.dropped: list[str] = []
         self.temporary_index = False
         self.line = 0
-        if not self.triples and source.size > BIG_FILE_BYTES:
+        if not stored and source.size > BIG_FILE_BYTES:
             self.dropped = _drop_indexes(conn)
         self.listed: set[str] | None = None
+        #: where a row's empty fields take a constant (--set, then --investor)
+        self.constant_at = [(FIELDS.index(k), v) for k, v in options.constants.items()]
+        if options.investor:
+            self.constant_at.append((FIELDS.index("investor"), options.investor))
+        # the fast path's caches memoise the plain parsers themselves (no second copy)
+        plain = plain_parsers(
+            today=options.today or dt.date.today(),
+            dayfirst=options.dayfirst,
+            symbols=options.symbols,
+        )
+        self.fast = _Fast(plain, self.default_currency)
+        self.companies.on_sector = self.fast.startups.clear
 
     # -- the steps --------------------------------------------------------------------
 
     def run(self, progress: Callable[[int], None] | None) -> ImportSummary:
         summary = self.summary
+        fast = (
+            self.source.format is FileFormat.csv
+            and self.options.split_investors is None
+            and self.listed is None
+        )
         for row in self.source.rows:
             summary.rows_read += 1
             if progress is not None and summary.rows_read % 8192 == 0:
@@ -447,8 +669,10 @@ class _Importer:
             if row.problem is not None:
                 self.reject(row, [row.problem], 1)
                 continue
-            self.row(row)
+            if not (fast and self.fast_row(row)):
+                self.row(row)
         self.flush()
+        self.forget()
         self.restore_indexes()
         if progress is not None:
             progress(self.source.position())
@@ -460,6 +684,78 @@ class _Importer:
         summary.warnings.extend(self.source.warnings)
         self.look_for_duplicates()
         return summary
+
+    def forget(self) -> None:
+        """Free what only the rows needed, before the indexes are built and the names
+        compared (the peak memory of a large import is the largest of those steps)."""
+        self.fast = _Fast(self.fast.parsers, self.default_currency)
+        self.companies.on_sector = self.fast.startups.clear
+        self.rounds.by_company.clear()
+        self.rounds.extra.clear()
+        self.seen = _Seen()
+        self.parsers = memo_parsers(self.options)
+
+    def fast_row(self, row: Row) -> bool:
+        """Steps 1 to 3 of a row from the caches (see _Fast), then step 4; False, having
+        changed nothing, when the row must take the whole pipeline."""
+        self.line = row.line
+        values = row.values
+        if len(values) != len(FIELDS):
+            return False
+        if self.constant_at:
+            values = list(values)
+            for i, constant in self.constant_at:
+                if values[i] is None:
+                    values[i] = constant
+        (investor, startup, sector, kind_, date_, amount_, currency_, percent_) = values[:8]
+        (round_, source_, note_, total_, valuation_, ref_) = values[8:]
+        if total_ is not None or valuation_ is not None:
+            return False
+        fast = self.fast
+        inv_id = fast.ids.get(investor)  # type: ignore[arg-type]
+        if inv_id is None:
+            return False
+        comp_id = fast.startups.get((startup, sector))  # type: ignore[arg-type]
+        if comp_id is None or comp_id == inv_id:
+            return False
+        kind = fast.kinds.get(kind_, _MISS)
+        if kind is _MISS:
+            kind = fast.kind(kind_)
+        date = fast.dates.get(date_, _MISS)
+        if date is _MISS:
+            date = fast.date(date_)
+        amount = fast.amounts.get((amount_, currency_), _MISS)
+        if amount is _MISS:
+            amount = fast.amount(amount_, currency_)
+        percent = fast.percents.get(percent_, _MISS)
+        if percent is _MISS:
+            percent = fast.percent(percent_)
+        labels = fast.labels
+        texts: list[Any] = []
+        for name, raw in (("round", round_), ("source", source_), ("note", note_), ("ref", ref_)):
+            if raw is None:
+                texts.append(None)
+                continue
+            text_ = labels[name].get(raw, _MISS)
+            if text_ is _MISS:
+                text_ = fast.label(name, raw)
+            texts.append(text_)
+        if FieldError in (type(kind), type(date), type(amount), type(percent)) or any(
+            type(t) is FieldError for t in texts
+        ):
+            return False
+        name, source, note, ref = texts
+        round_id = None
+        if name is not None:
+            round_in = RoundIn(comp_id, date[0], name, None, None, source)
+            try:
+                round_id = self.rounds.attach(round_in, amount[0])
+            except FieldError:
+                return False  # the whole pipeline rejects the row, with its line
+        self.summary.records += 1
+        key = (inv_id, comp_id, kind, date[1], date[2], amount[1], amount[2], percent, round_id)
+        self.identify(_Record(key, ref, source, note), row.line)
+        return True
 
     def fields_of(self, row: Row) -> dict[str, str | None]:
         fields = dict(zip(FIELDS, row.values, strict=False))
@@ -490,9 +786,25 @@ class _Importer:
         if reasons:
             self.reject(row, list(dict.fromkeys(reasons)), len(investors))
             return
+        if len(investors) == 1 and records:
+            self.learn(fields, records[0].key)
         self.summary.records += len(records)
         for record in records:
             self.identify(record, row.line)
+
+    def learn(self, fields: dict[str, str | None], key: _Key) -> None:
+        """Remember the companies of a row the whole pipeline took, for the fast path."""
+        investor, startup = fields.get("investor"), fields.get("startup")
+        sector = fields.get("sector")
+        fast, companies = self.fast, self.companies
+        if investor is not None:
+            fast._keep(fast.ids, investor, key[0])
+        if startup is None:
+            return
+        current = companies.sector[key[1]]
+        wanted = check_field("sector", sector, self.parsers.sector)
+        if wanted is None or (current is not None and within(current, wanted)):
+            fast._keep(fast.startups, (startup, sector), key[1])
 
     def label(self, name: str) -> str:
         return self.labels[FIELDS.index(name)]
@@ -555,7 +867,7 @@ class _Importer:
                     self.summary.conflicts.append(f"{self.source.path}:{self.line}: {clash}")
             self.rounds.clashes.clear()
         amount = stake.amount
-        key = StakeKey(
+        key = (
             inv_id,
             comp_id,
             stake.kind.value,
@@ -566,7 +878,7 @@ class _Importer:
             None if stake.percent is None else to_micro(stake.percent),
             round_id,
         )
-        return _Record(stake, key, stake.ref)
+        return _Record(key, stake.ref, stake.source, stake.note)
 
     def identify(self, record: _Record, line: int) -> None:
         """Step 4: already present, the same deal (matched and filled in), or new."""
@@ -578,34 +890,25 @@ class _Importer:
                 if record.ref in self.file_refs:
                     summary.repeated_in_file += 1
                 return
-        triple = key.same_parties()
-        if triple in self.triples:
+        triple = key[:3]
+        if self.seen.add(triple):
             if triple in self.pending_triples:
                 self.flush()
             self.lookup_index()
-            candidates = {
-                r[0]: (StakeKey(*r[1:10]), r[10], r[11])
-                for r in self.conn.execute(_CANDIDATES, triple)
-            }
-            found = best_match(key, [(sid, c[0]) for sid, c in candidates.items()])
-            if found is not None:
-                stored, source, note = candidates[found]
-                self.fill(found, stored, source, note, record, line)
-                return
-        self.triples.add(triple)
+            rows = self.conn.execute(_CANDIDATES, triple).fetchall()
+            if rows:
+                new = StakeKey(*key)
+                candidates = {r[0]: (StakeKey(*r[1:10]), r[10], r[11]) for r in rows}
+                found = best_match(new, [(sid, c[0]) for sid, c in candidates.items()])
+                if found is not None:
+                    stored, source, note = candidates[found]
+                    self.fill(found, stored, source, note, new, record, line)
+                    return
         self.pending_triples.add(triple)
         if record.ref is not None:
             self.file_refs.add(record.ref)
             self.refs[record.ref] = -1  # stored with the next batch
-        self.pending.append(
-            (
-                *(getattr(key, f) for f in StakeKey.__dataclass_fields__),
-                record.ref,
-                record.stake.source,
-                record.stake.note,
-                self.now,
-            )
-        )
+        self.pending.append((*key, record.ref, record.source, record.note, self.now))
         if len(self.pending) >= BATCH:
             self.flush()
 
@@ -615,24 +918,25 @@ class _Importer:
         stored: StakeKey,
         source: str | None,
         note: str | None,
+        new: StakeKey,
         record: _Record,
         line: int,
     ) -> None:
         """The record is the same deal as stored stake *stake_id*: fill in what it lacked,
         report what it contradicts, never overwrite a disclosed value."""
         summary = self.summary
-        update: dict[str, Any] = dict(changes(stored, filled(stored, record.key)))
+        update: dict[str, Any] = dict(changes(stored, filled(stored, new)))
         before: dict[str, Any] = {k: getattr(stored, k) for k in update}
         for name, old in (("source", source), ("note", note)):
-            new = getattr(record.stake, name)
-            if new is None or new == old:
+            given = getattr(record, name)
+            if given is None or given == old:
                 continue
             if old is None:
-                update[name], before[name] = new, None
+                update[name], before[name] = given, None
             elif len(summary.conflicts) < KEPT_PROBLEMS:
                 summary.conflicts.append(
                     f"{self.source.path}:{line}: stake {stake_id}: {name}: "
-                    f"kept {old!r}, the file says {new!r}"
+                    f"kept {old!r}, the file says {given!r}"
                 )
         if not update:
             summary.already_present += 1
