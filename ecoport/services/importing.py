@@ -19,6 +19,7 @@ with them, so importing into an empty database reads nothing back.
 import datetime as dt
 import re
 from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import IO, TYPE_CHECKING, Any, Literal, Protocol
@@ -187,7 +188,9 @@ class _Memo:
 def memo_parsers(options: ImportOptions) -> Parsers:
     """The stake parser's field parsers, each memoised on its raw text."""
     plain = plain_parsers(
-        today=options.today or dt.date.today(), dayfirst=options.dayfirst, symbols=options.symbols
+        today=options.today or dt.date.today(),
+        dayfirst=options.dayfirst,
+        symbols=options.symbols,
     )
     return Parsers(
         name=_Memo(plain.name),
@@ -264,7 +267,12 @@ class _Companies:
         if cid <= self.last_id:
             audit.note(
                 self.session,
-                audit.Record("company", str(cid), {"sector": self.sector[cid]}, {"sector": sector}),
+                audit.Record(
+                    "company",
+                    str(cid),
+                    {"sector": self.sector[cid]},
+                    {"sector": sector},
+                ),
             )
         self.sector[cid] = sector
         self.on_sector()
@@ -273,24 +281,43 @@ class _Companies:
 #: A round's date precision as two bits of its packed form, and back.
 _PRECISION = {"year": 0, "month": 1, "day": 2}
 _PRECISIONS = ("year", "month", "day")
-_DAY_BITS = (1 << 27) - 1  # YYYYMMDD
+#: A packed round: its day (YYYYMMDD, 0 for an unusual stored date) above its precision
+#: (2 bits), name (33 bits) and whether ``extra`` holds its whole key (1 bit).
+_DAY_SHIFT = 36
+
+
+def _day(date: str) -> int:
+    """``2014-12-14`` -> 20141214; 0 for a date not written that way."""
+    if len(date) == 10 and date[4] == date[7] == "-":
+        digits = date[:4] + date[5:7] + date[8:]
+        if digits.isdigit() and digits.isascii():
+            return int(digits)
+    return 0
+
+
+def _agree(day: int, precision: int, other: int, other_precision: int) -> bool:
+    """core.identity.dates_agree on packed days."""
+    coarse = min(precision, other_precision)
+    if coarse == 2:
+        return day == other
+    return day // (100, 1)[coarse] // 100 == other // (100, 1)[coarse] // 100
 
 
 class _Rounds:
     """Funding rounds by company, read from the database the first time a company is seen.
 
-    A million rounds must fit in a few megabytes: each is kept as two integers in its
-    company's ``array`` (its id, then its date as YYYYMMDD, precision and name, packed), and
-    only a round with a figure (a total, a valuation) or an unusual stored date keeps its
-    whole key, in ``extra``. A record is only compared with its company's rounds of the same
-    year: dates that agree share their year (core.identity.dates_agree)."""
+    A million rounds must fit in a few megabytes: a company's rounds are two arrays, their
+    packed keys (day, precision, name) in order and their ids beside them; only a round with
+    a figure (a total, a valuation) or an unusual stored date keeps its whole key, in
+    ``extra``. A record is compared only with the rounds whose dates agree with its own
+    (core.identity: no other can be the same round), found by bisection."""
 
     def __init__(
         self, session: "Session", conn: Raw, now: str, last_id: int, last_company: int
     ) -> None:
         self.session, self.conn, self.now, self.last_id = session, conn, now, last_id
         self.last_company = last_company
-        self.by_company: dict[int, array[int]] = {}
+        self.by_company: dict[int, tuple[array[int], array[int]]] = {}
         self.extra: dict[int, tuple[RoundKey, int | None]] = {}
         self.names: list[str | None] = [None]
         self.name_ids: dict[str | None, int] = {None: 0}
@@ -299,12 +326,7 @@ class _Rounds:
         self.clashes: list[str] = []
 
     def _pack(self, rid: int, key: RoundKey, valuation: int | None) -> int:
-        date = key.date
-        day = 0
-        if len(date) == 10 and date[4] == date[7] == "-":
-            digits = date[:4] + date[5:7] + date[8:]
-            if digits.isdigit() and digits.isascii():
-                day = int(digits)
+        day = _day(key.date)
         name_id = self.name_ids.get(key.name)
         if name_id is None:
             name_id = self.name_ids[key.name] = len(self.names)
@@ -321,64 +343,105 @@ class _Rounds:
         else:
             self.extra.pop(rid, None)
         precision = _PRECISION.get(key.date_precision, 0)
-        return (((name_id << 2 | precision) << 27 | day) << 1) | whole
+        return (day << 2 | precision) << 34 | name_id << 1 | whole
 
-    def _stored(self, company_id: int) -> "array[int]":
+    @staticmethod
+    def _put(stored: "tuple[array[int], array[int]]", rid: int, packed: int) -> None:
+        keys, ids = stored
+        at = bisect_right(keys, packed)
+        keys.insert(at, packed)
+        ids.insert(at, rid)
+
+    def _stored(self, company_id: int) -> "tuple[array[int], array[int]]":
         found = self.by_company.get(company_id)
         if found is None:
-            found = self.by_company[company_id] = array("q")
+            found = self.by_company[company_id] = (array("q"), array("q"))
             if self.last_id and company_id <= self.last_company:
                 # rounds were stored before, and the company is not new: read its rounds
                 for r in self.conn.execute(
                     "SELECT id, date, date_precision, name, total_minor, currency, "
-                    "valuation_minor FROM funding_round WHERE company_id = ? ORDER BY id",
+                    "valuation_minor FROM funding_round WHERE company_id = ?",
                     (company_id,),
                 ):
-                    found.append(r[0])
-                    found.append(self._pack(r[0], RoundKey(company_id, *r[1:6]), r[6]))
+                    packed = self._pack(r[0], RoundKey(company_id, *r[1:6]), r[6])
+                    self._put(found, r[0], packed)
         return found
 
-    def _candidates(
-        self, stored: "array[int]", key: RoundKey
-    ) -> list[tuple[int, RoundKey, int | None, int]]:
-        """The company's rounds whose dates may agree with *key*'s: (id, key, valuation,
-        position in *stored*)."""
-        year = int(key.date[:4])
+    def _near(
+        self, stored: "tuple[array[int], array[int]]", day: int, precision: int
+    ) -> list[tuple[int, int]]:
+        """(id, packed) of the rounds whose dates may agree with *day*, in the order of their
+        ids (the order they were recorded in)."""
+        keys, ids = stored
+        if not keys:
+            return []
+        year = day // 10000 * 10000
         out = []
-        names = self.names
-        for i in range(0, len(stored), 2):
-            packed = stored[i + 1]
-            day = (packed >> 1) & _DAY_BITS
-            if day and day // 10000 != year:
-                continue
-            rid = stored[i]
-            if packed & 1:
-                whole, valuation = self.extra[rid]
-            else:
-                whole = RoundKey(
-                    key.company_id,
-                    f"{day // 10000:04d}-{day // 100 % 100:02d}-{day % 100:02d}",
-                    _PRECISIONS[(packed >> 28) & 3],
-                    names[packed >> 30],
-                    None,
-                    None,
-                )
-                valuation = None
-            out.append((rid, whole, valuation, i))
+        lo, hi = (
+            bisect_left(keys, year << _DAY_SHIFT),
+            bisect_left(keys, (year + 10000) << _DAY_SHIFT),
+        )
+        odd = bisect_left(keys, 1 << _DAY_SHIFT)  # unusual dates: always compared
+        for i in (*range(odd), *range(lo, hi)):
+            packed = keys[i]
+            other = packed >> _DAY_SHIFT
+            if not other or _agree(day, precision, other, (packed >> 34) & 3):
+                out.append((ids[i], packed))
+        out.sort()
         return out
+
+    def _key(self, company_id: int, rid: int, packed: int) -> tuple[RoundKey, int | None]:
+        if packed & 1:
+            return self.extra[rid]
+        day = packed >> _DAY_SHIFT
+        key = RoundKey(
+            company_id,
+            f"{day // 10000:04d}-{day // 100 % 100:02d}-{day % 100:02d}",
+            _PRECISIONS[(packed >> 34) & 3],
+            self.names[(packed >> 1) & 0x1FFFFFFFF],
+            None,
+            None,
+        )
+        return key, None
+
+    def attach_named(
+        self,
+        company_id: int,
+        date: tuple[Any, str, str, int, int],
+        name: str,
+        source: str | None,
+        cheque: Money | None,
+    ) -> int:
+        """attach() of a round known by its name and date alone, quicker when no round of
+        the company has a date that agrees (then the round is new)."""
+        stored = self._stored(company_id)
+        if self._near(stored, date[3], date[4]):
+            return self.attach(RoundIn(company_id, date[0], name, None, None, source), cheque)
+        rid = self.conn.insert(
+            "INSERT INTO funding_round (company_id, date, date_precision, name, total_minor, "
+            "valuation_minor, currency, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (company_id, date[1], date[2], name, None, None, None, source, self.now),
+        )
+        key = RoundKey(company_id, date[1], date[2], name, None, None)
+        self._put(stored, rid, self._pack(rid, key, None))
+        self.created += 1
+        return rid
 
     def attach(self, round_in: RoundIn, cheque: Money | None) -> int:
         """The id of the round the record describes (found, completed, or recorded)."""
         currency = round_currency(round_in)
         stored = self._stored(round_in.company_id)
         key = round_in.key()
-        near = self._candidates(stored, key)
-        keys = [(rid, k) for rid, k, _, _ in near]
+        near = {
+            rid: self._key(key.company_id, rid, packed)
+            for rid, packed in self._near(stored, _day(key.date), _PRECISION[key.date_precision])
+        }
+        keys = [(rid, k) for rid, (k, _) in near.items()]
         found = best_round(key, keys) if keys else None
         if found is None and key.total_minor is not None:  # no total, no clash
             clash = clashing_round(key, keys)
             if clash is not None:
-                old = next(k for rid, k in keys if rid == clash)
+                old = near[clash][0]
                 assert old.total_minor is not None and old.currency is not None
                 self.clashes.append(
                     f"round {clash}: round_total: kept {old.currency} "
@@ -408,21 +471,25 @@ class _Rounds:
                     self.now,
                 ),
             )
-            stored.append(rid)
-            stored.append(self._pack(rid, RoundKey(*(round_in.company_id, *_tail(key))), valuation))
+            new = RoundKey(*(round_in.company_id, *_tail(key)))
+            self._put(stored, rid, self._pack(rid, new, valuation))
             self.created += 1
             return rid
-        _, old, valuation, index = next(c for c in near if c[0] == found)
+        old, valuation = near[found]
         self._check_cheque(old, cheque)
         update = fill_round(old, valuation, round_in)
         if update:
             names = ", ".join(f"{k} = ?" for k in update)
             self.conn.execute(
-                f"UPDATE funding_round SET {names} WHERE id = ?", (*update.values(), found)
+                f"UPDATE funding_round SET {names} WHERE id = ?",
+                (*update.values(), found),
             )
             if found <= self.last_id:
                 before = {k: getattr(old, k, valuation) for k in update}
-                audit.note(self.session, audit.Record("funding_round", str(found), before, update))
+                audit.note(
+                    self.session,
+                    audit.Record("funding_round", str(found), before, update),
+                )
             new_key = RoundKey(
                 old.company_id,
                 update.get("date", old.date),
@@ -431,7 +498,14 @@ class _Rounds:
                 update.get("total_minor", old.total_minor),
                 update.get("currency", old.currency),
             )
-            stored[index + 1] = self._pack(found, new_key, update.get("valuation_minor", valuation))
+            keys_, ids = stored
+            at = ids.index(found)
+            del keys_[at], ids[at]
+            self._put(
+                stored,
+                found,
+                self._pack(found, new_key, update.get("valuation_minor", valuation)),
+            )
         self.matched += 1
         return found
 
@@ -495,25 +569,60 @@ class _Seen:
     def add(self, triple: tuple[int, int, str]) -> bool:
         """Add *triple*; True when it may have been added before."""
         h = hash(triple) & 0xFFFFFFFFFFFFFFFF
-        low, step = h & 0xFFFFFFFF, (h >> 32) | 1
-        seen = True
+        a, step = h & 0xFFFFFFFF, (h >> 32) | 1
+        b, c = a + step, a + 2 * step
         for bits, mask in self.filters:
-            seen = True
-            for j in range(3):
-                at = (low + j * step) & mask
-                if not bits[at >> 3] & (1 << (at & 7)):
-                    seen = False
-                    break
-            if seen:
+            x, y, z = a & mask, b & mask, c & mask
+            if (
+                bits[x >> 3] >> (x & 7) & 1
+                and bits[y >> 3] >> (y & 7) & 1
+                and bits[z >> 3] >> (z & 7) & 1
+            ):
                 return True
         bits, mask = self.filters[-1]
-        for j in range(3):
-            at = (low + j * step) & mask
-            bits[at >> 3] |= 1 << (at & 7)
+        x, y, z = a & mask, b & mask, c & mask
+        bits[x >> 3] |= 1 << (x & 7)
+        bits[y >> 3] |= 1 << (y & 7)
+        bits[z >> 3] |= 1 << (z & 7)
         self.count += 1
         if self.count >= self.capacity:
             self._grow(self.capacity * 2)
         return False
+
+
+class _Placed:
+    """The ids of the stakes this import wrote, by a hash of their (investor, company, kind):
+    while the stake table's indexes are dropped (a big file into an empty table), a record
+    repeating a triple finds its candidates by id, and no index is kept up to date row by
+    row (that doubled the time of the writes). Twelve bytes a stake."""
+
+    __slots__ = ("tags", "ids")
+    BUCKETS = 1 << 14
+
+    def __init__(self) -> None:
+        self.tags: list[array[int] | None] = [None] * self.BUCKETS
+        self.ids: list[array[int] | None] = [None] * self.BUCKETS
+
+    def add(self, triple: tuple[Any, ...], stake_id: int) -> None:
+        h = hash(triple) & 0x3FFFFFFFFFFF  # 14 bits of bucket, 32 of tag
+        at, tag = h & (self.BUCKETS - 1), h >> 14
+        tags = self.tags[at]
+        if tags is None:
+            tags = self.tags[at] = array("I")
+            self.ids[at] = array("q")
+        tags.append(tag)
+        ids = self.ids[at]
+        assert ids is not None
+        ids.append(stake_id)
+
+    def find(self, triple: tuple[Any, ...]) -> list[int]:
+        """The ids of the stakes written with *triple* (and, rarely, of others)."""
+        h = hash(triple) & 0x3FFFFFFFFFFF  # 14 bits of bucket, 32 of tag
+        at, tag = h & (self.BUCKETS - 1), h >> 14
+        tags, ids = self.tags[at], self.ids[at]
+        if tags is None or ids is None:
+            return []
+        return [ids[i] for i, t in enumerate(tags) if t == tag]
 
 
 #: The cache of a field's values seen: raw text -> stored form, or the FieldError.
@@ -560,7 +669,8 @@ class _Fast:
     def date(self, raw: str | None) -> Any:
         found = check_field("date", raw, self.parsers.date)
         if type(found) is not FieldError:
-            found = (found, found.start.isoformat(), found.precision.value)
+            iso, precision = found.start.isoformat(), found.precision.value
+            found = (found, iso, precision, _day(iso), _PRECISION[precision])
         return self._keep(self.dates, raw, found)
 
     def amount(self, raw: str | None, raw_currency: str | None) -> Any:
@@ -601,7 +711,12 @@ class _Importer:
         options: ImportOptions,
         rejects: RejectSink | None,
     ) -> None:
-        self.session, self.source, self.options, self.rejects = session, source, options, rejects
+        self.session, self.source, self.options, self.rejects = (
+            session,
+            source,
+            options,
+            rejects,
+        )
         self.conn = conn = Raw(session)
         self.last: dict[str, int] = {}
         for table in ("company", "company_alias", "funding_round", "stake"):
@@ -639,6 +754,11 @@ class _Importer:
         self.line = 0
         if not stored and source.size > BIG_FILE_BYTES:
             self.dropped = _drop_indexes(conn)
+        #: on SQLite, with the indexes dropped, every stake a record can match is one this
+        #: import wrote: their ids are kept here (a batch's ids follow each other: the import
+        #: holds the write lock, and AUTOINCREMENT never reuses an id)
+        self.placed = _Placed() if self.dropped and conn.sqlite else None
+        self.placed_last = 0
         self.listed: set[str] | None = None
         #: where a row's empty fields take a constant (--set, then --investor)
         self.constant_at = [(FIELDS.index(k), v) for k, v in options.constants.items()]
@@ -651,6 +771,7 @@ class _Importer:
             symbols=options.symbols,
         )
         self.fast = _Fast(plain, self.default_currency)
+        self.fast_rejected = False
         self.companies.on_sector = self.fast.startups.clear
 
     # -- the steps --------------------------------------------------------------------
@@ -680,7 +801,10 @@ class _Importer:
         summary.companies_created += len(self.companies.created)
         summary.companies_resolved += self.companies.resolved
         summary.sectors_set += self.companies.sectors_set
-        summary.rounds_created, summary.rounds_matched = self.rounds.created, self.rounds.matched
+        summary.rounds_created, summary.rounds_matched = (
+            self.rounds.created,
+            self.rounds.matched,
+        )
         summary.warnings.extend(self.source.warnings)
         self.look_for_duplicates()
         return summary
@@ -693,6 +817,7 @@ class _Importer:
         self.rounds.by_company.clear()
         self.rounds.extra.clear()
         self.seen = _Seen()
+        self.placed = None
         self.parsers = memo_parsers(self.options)
 
     def fast_row(self, row: Row) -> bool:
@@ -713,11 +838,7 @@ class _Importer:
             return False
         fast = self.fast
         inv_id = fast.ids.get(investor)  # type: ignore[arg-type]
-        if inv_id is None:
-            return False
         comp_id = fast.startups.get((startup, sector))  # type: ignore[arg-type]
-        if comp_id is None or comp_id == inv_id:
-            return False
         kind = fast.kinds.get(kind_, _MISS)
         if kind is _MISS:
             kind = fast.kind(kind_)
@@ -731,31 +852,89 @@ class _Importer:
         if percent is _MISS:
             percent = fast.percent(percent_)
         labels = fast.labels
-        texts: list[Any] = []
-        for name, raw in (("round", round_), ("source", source_), ("note", note_), ("ref", ref_)):
-            if raw is None:
-                texts.append(None)
-                continue
-            text_ = labels[name].get(raw, _MISS)
-            if text_ is _MISS:
-                text_ = fast.label(name, raw)
-            texts.append(text_)
-        if FieldError in (type(kind), type(date), type(amount), type(percent)) or any(
-            type(t) is FieldError for t in texts
+        name = source = note = ref = None
+        if round_ is not None:
+            name = labels["round"].get(round_, _MISS)
+            if name is _MISS:
+                name = fast.label("round", round_)
+        if source_ is not None:
+            source = labels["source"].get(source_, _MISS)
+            if source is _MISS:
+                source = fast.label("source", source_)
+        if note_ is not None:
+            note = labels["note"].get(note_, _MISS)
+            if note is _MISS:
+                note = fast.label("note", note_)
+        if ref_ is not None:
+            ref = labels["ref"].get(ref_, _MISS)
+            if ref is _MISS:
+                ref = fast.label("ref", ref_)
+        bad = FieldError
+        if (
+            type(kind) is bad
+            or type(date) is bad
+            or type(amount) is bad
+            or type(percent) is bad
+            or type(name) is bad
+            or type(source) is bad
+            or type(note) is bad
+            or type(ref) is bad
         ):
             return False
-        name, source, note, ref = texts
+        if inv_id is None or comp_id is None or inv_id == comp_id:
+            found = self.fast_companies(row, investor, startup, sector)
+            if found is None:
+                return self.fast_rejected
+            inv_id, comp_id = found
         round_id = None
         if name is not None:
-            round_in = RoundIn(comp_id, date[0], name, None, None, source)
             try:
-                round_id = self.rounds.attach(round_in, amount[0])
-            except FieldError:
-                return False  # the whole pipeline rejects the row, with its line
+                round_id = self.rounds.attach_named(comp_id, date, name, source, amount[0])
+            except FieldError as exc:
+                self.reject(row, [f"{self.label(exc.field)}: {exc.message}"], 1)
+                return True
         self.summary.records += 1
-        key = (inv_id, comp_id, kind, date[1], date[2], amount[1], amount[2], percent, round_id)
+        key = (
+            inv_id,
+            comp_id,
+            kind,
+            date[1],
+            date[2],
+            amount[1],
+            amount[2],
+            percent,
+            round_id,
+        )
         self.identify(_Record(key, ref, source, note), row.line)
         return True
+
+    def fast_companies(
+        self, row: Row, investor: str | None, startup: str | None, sector: str | None
+    ) -> tuple[int, int] | None:
+        """Step 2 of a fast row whose companies are not cached yet: None with nothing changed
+        when the row must take the whole pipeline (a bad or missing name, one company on both
+        sides); or resolved as the pipeline resolves them (the row rejected when it must be:
+        then None after self.reject, with ``self.fast_rejected`` set)."""
+        self.fast_rejected = False
+        names = self.parsers.name
+        inv_name = check_field("investor", investor, names)
+        st_name = check_field("startup", startup, names)
+        sector_ = check_field("sector", sector, self.parsers.sector)
+        if (
+            type(inv_name) is FieldError
+            or type(st_name) is FieldError
+            or type(sector_) is FieldError
+            or inv_name.lower() == st_name.lower()
+        ):
+            return None
+        reasons: list[str] = []
+        found = self.resolve(inv_name, st_name, sector_, reasons)
+        if found is None:
+            self.reject(row, list(dict.fromkeys(reasons)), 1)
+            self.fast_rejected = True
+            return None
+        self.learn({"investor": investor, "startup": startup, "sector": sector}, found)
+        return found
 
     def fields_of(self, row: Row) -> dict[str, str | None]:
         fields = dict(zip(FIELDS, row.values, strict=False))
@@ -792,7 +971,7 @@ class _Importer:
         for record in records:
             self.identify(record, row.line)
 
-    def learn(self, fields: dict[str, str | None], key: _Key) -> None:
+    def learn(self, fields: dict[str, str | None], key: tuple[Any, ...]) -> None:
         """Remember the companies of a row the whole pipeline took, for the fast path."""
         investor, startup = fields.get("investor"), fields.get("startup")
         sector = fields.get("sector")
@@ -809,6 +988,44 @@ class _Importer:
     def label(self, name: str) -> str:
         return self.labels[FIELDS.index(name)]
 
+    def resolve(
+        self, investor: str, startup: str, sector: str | None, reasons: list[str]
+    ) -> tuple[int, int] | None:
+        """Step 2: the investor's and the startup's ids, found or created; None with the
+        reason when the row cannot be taken."""
+        companies = self.companies
+        inv_id, comp_id = companies.find(investor), companies.find(startup)
+        if inv_id is not None and inv_id == comp_id:
+            reasons.append(f"{self.label('startup')}: {startup} cannot hold a stake in itself")
+            return None
+        if self.listed is not None:
+            for name, value in (
+                ("investor", investor),
+                ("startup", startup),
+            ):
+                if companies.keys(value)[0] not in self.listed:
+                    reasons.append(f"{self.label(name)}: {value!r} is not listed under companies")
+            if reasons:
+                return None
+        if comp_id is not None and sector is not None:
+            current = companies.sector[comp_id]
+            if current is not None and not within(current, sector):
+                if self.options.sector_conflict == "reject":
+                    reasons.append(
+                        f"{self.label('sector')}: {companies.name[comp_id]} is in sector "
+                        f"{current}, not {sector}"
+                    )
+                    return None
+                self.summary.sector_conflicts += 1
+                if self.options.sector_conflict == "update":
+                    companies.set_sector(comp_id, sector)
+        inv_id = companies.get_or_create(investor, None, inv_id)
+        comp_id = companies.get_or_create(startup, sector, comp_id)
+        if inv_id == comp_id:  # two spellings of one new company
+            reasons.append(f"{self.label('startup')}: {startup} cannot hold a stake in itself")
+            return None
+        return inv_id, comp_id
+
     def parse(self, fields: dict[str, str | None], reasons: list[str]) -> _Record | None:
         """Steps 1 to 3: parse, resolve the companies and the round."""
         stake, errors = parse_stake(
@@ -820,41 +1037,18 @@ class _Importer:
         if stake is None:
             reasons.extend(f"{self.label(e.field)}: {e.message}" for e in errors)
             return None
-        companies = self.companies
-        inv_id, comp_id = companies.find(stake.investor), companies.find(stake.startup)
-        if inv_id is not None and inv_id == comp_id:
-            reasons.append(
-                f"{self.label('startup')}: {stake.startup} cannot hold a stake in itself"
-            )
+        found = self.resolve(stake.investor, stake.startup, stake.sector, reasons)
+        if found is None:
             return None
-        if self.listed is not None:
-            for name, value in (("investor", stake.investor), ("startup", stake.startup)):
-                if companies.keys(value)[0] not in self.listed:
-                    reasons.append(f"{self.label(name)}: {value!r} is not listed under companies")
-            if reasons:
-                return None
-        if comp_id is not None and stake.sector is not None:
-            current = companies.sector[comp_id]
-            if current is not None and not within(current, stake.sector):
-                if self.options.sector_conflict == "reject":
-                    reasons.append(
-                        f"{self.label('sector')}: {companies.name[comp_id]} is in sector "
-                        f"{current}, not {stake.sector}"
-                    )
-                    return None
-                self.summary.sector_conflicts += 1
-                if self.options.sector_conflict == "update":
-                    companies.set_sector(comp_id, stake.sector)
-        inv_id = companies.get_or_create(stake.investor, None, inv_id)
-        comp_id = companies.get_or_create(stake.startup, stake.sector, comp_id)
-        if inv_id == comp_id:  # two spellings of one new company
-            reasons.append(
-                f"{self.label('startup')}: {stake.startup} cannot hold a stake in itself"
-            )
-            return None
+        inv_id, comp_id = found
         round_id = None
         round_in = RoundIn(
-            comp_id, stake.date, stake.round, stake.round_total, stake.valuation, stake.source
+            comp_id,
+            stake.date,
+            stake.round,
+            stake.round_total,
+            stake.valuation,
+            stake.source,
         )
         if round_in.given:
             try:
@@ -894,8 +1088,7 @@ class _Importer:
         if self.seen.add(triple):
             if triple in self.pending_triples:
                 self.flush()
-            self.lookup_index()
-            rows = self.conn.execute(_CANDIDATES, triple).fetchall()
+            rows = self.candidates(triple)
             if rows:
                 new = StakeKey(*key)
                 candidates = {r[0]: (StakeKey(*r[1:10]), r[10], r[11]) for r in rows}
@@ -953,9 +1146,40 @@ class _Importer:
         """Step 5: write the new stakes."""
         if self.pending:
             self.conn.executemany(_INSERT_STAKE, self.pending)
+            if self.placed is not None:
+                self.place(self.pending)
             self.summary.stakes_added += len(self.pending)
             self.pending.clear()
             self.pending_triples.clear()
+
+    def place(self, rows: list[tuple[Any, ...]]) -> None:
+        """Keep the ids of the stakes just written (see _Placed); if they do not follow each
+        other after all, look candidates up through an index instead."""
+        assert self.placed is not None
+        last = self.conn.execute("SELECT MAX(id) FROM stake").fetchone()[0]
+        first = last - len(rows) + 1
+        (count,) = self.conn.execute(
+            "SELECT COUNT(*) FROM stake WHERE id BETWEEN ? AND ?", (first, last)
+        ).fetchone()
+        if count != len(rows) or first <= self.placed_last:
+            self.placed = None
+            return
+        for i, row in enumerate(rows):
+            self.placed.add(row[:3], first + i)
+        self.placed_last = last
+
+    def candidates(self, triple: tuple[Any, ...]) -> list[Any]:
+        """The stored stakes of *triple*: their id, key fields, source and note."""
+        if self.placed is None:
+            self.lookup_index()
+            return list(self.conn.execute(_CANDIDATES, triple).fetchall())
+        ids = self.placed.find(triple)
+        if not ids:
+            return []
+        marks = ", ".join("?" * len(ids))
+        return list(
+            self.conn.execute(f"{_CANDIDATES} AND id IN ({marks})", (*triple, *ids)).fetchall()
+        )
 
     def lookup_index(self) -> None:
         """While the stake indexes are dropped, one narrow index serves the look-ups of
@@ -1074,7 +1298,8 @@ def _import_companies(
         cid = companies.get_or_create(name, sector)
         if not existed:
             conn.execute(
-                "UPDATE company SET note = ?, source = ? WHERE id = ?", (note, company_source, cid)
+                "UPDATE company SET note = ?, source = ? WHERE id = ?",
+                (note, company_source, cid),
             )
         elif sector is not None and companies.sector[cid] not in (None, sector):
             summary.warnings.append(
@@ -1130,7 +1355,11 @@ def _import_companies(
 
 
 def _entry_goals(
-    session: "Session", conn: Raw, entry: dict[str, Any], cid: int, summary: ImportSummary
+    session: "Session",
+    conn: Raw,
+    entry: dict[str, Any],
+    cid: int,
+    summary: ImportSummary,
 ) -> Iterator[str]:
     """A company entry's sector targets (``sector_targets: {iot: 50}``) and milestones
     (``milestones: [{by: 2014-12, reported: 25, what: ..., source: ...}]``), added unless
@@ -1153,7 +1382,8 @@ def _entry_goals(
         if (
             target is None
             or conn.execute(
-                "SELECT 1 FROM sector_target WHERE investor_id = ? AND sector = ?", (cid, sector)
+                "SELECT 1 FROM sector_target WHERE investor_id = ? AND sector = ?",
+                (cid, sector),
             ).fetchone()
         ):
             continue
