@@ -627,6 +627,8 @@ class _Placed:
 
 #: The cache of a field's values seen: raw text -> stored form, or the FieldError.
 _LIMIT = 100_000
+#: Amounts vary most (a long tail of distinct figures): a smaller cache keeps memory flat.
+_AMOUNTS = 20_000
 _MISS = object()
 
 
@@ -654,8 +656,8 @@ class _Fast:
         self.label_parsers = {name: label_parser(name) for name in self.labels}
 
     @staticmethod
-    def _keep(cache: dict[Any, Any], raw: Any, value: Any) -> Any:
-        if len(cache) >= _LIMIT:
+    def _keep(cache: dict[Any, Any], raw: Any, value: Any, limit: int = _LIMIT) -> Any:
+        if len(cache) >= limit:
             cache.clear()
         cache[raw] = value
         return value
@@ -676,7 +678,7 @@ class _Fast:
     def amount(self, raw: str | None, raw_currency: str | None) -> Any:
         currency = check_field("currency", raw_currency, self.parsers.currency)
         if type(currency) is FieldError:
-            return self._keep(self.amounts, (raw, raw_currency), currency)
+            return self._keep(self.amounts, (raw, raw_currency), currency, _AMOUNTS)
         parse = self.parsers.money
         default = self.default_currency
 
@@ -688,7 +690,7 @@ class _Fast:
             found = (None, None, None)
         elif type(found) is not FieldError:
             found = (found, to_minor(found.amount, found.currency), found.currency)
-        return self._keep(self.amounts, (raw, raw_currency), found)
+        return self._keep(self.amounts, (raw, raw_currency), found, _AMOUNTS)
 
     def percent(self, raw: str | None) -> Any:
         found = check_field("percent", raw, self.parsers.percent)
