@@ -48,7 +48,7 @@ UNDISCLOSED = frozenset(
 MAX_TEXT = {"round": 100, "ref": 200}
 
 
-def _label(name: str) -> Callable[[str], str | None]:
+def label_parser(name: str) -> Callable[[str], str | None]:
     """The parser of a free-text field: the normal form of core.text, within its limit."""
     limit = MAX_TEXT.get(name)
     multiline = name == "note"
@@ -155,6 +155,24 @@ def parse_stake(
     )
 
 
+def check_field(
+    name: str, raw: str | None, parse: Callable[[str], Any], *, partial: bool = False
+) -> Any:
+    """One field's checked value (None when absent or undisclosed), or the FieldError saying
+    why it is refused. Depends on nothing but its arguments: the importer memoises it."""
+    if raw is not None and (reason := refusal(raw)) is not None:
+        return FieldError(name, reason)
+    value = None if raw is None else disclosed(raw) if name in MAYBE_UNDISCLOSED else text(raw)
+    if value is None:
+        if name in REQUIRED and not partial:
+            return FieldError(name, "is required")
+        return None
+    try:
+        return parse(value)
+    except InvalidInput as exc:
+        return FieldError(name, exc.message)
+
+
 def parse_fields(
     fields: Mapping[str, str | None],
     *,
@@ -167,20 +185,11 @@ def parse_fields(
     errors: list[FieldError] = []
 
     def check(name: str, parse: Callable[[str], Any]) -> Any:
-        raw = fields.get(name)
-        if raw is not None and (reason := refusal(raw)) is not None:
-            errors.append(FieldError(name, reason))
+        found = check_field(name, fields.get(name), parse, partial=partial)
+        if type(found) is FieldError:
+            errors.append(found)
             return None
-        value = None if raw is None else disclosed(raw) if name in MAYBE_UNDISCLOSED else text(raw)
-        if value is None:
-            if name in REQUIRED and not partial:
-                errors.append(FieldError(name, "is required"))
-            return None
-        try:
-            return parse(value)
-        except InvalidInput as exc:
-            errors.append(FieldError(name, exc.message))
-            return None
+        return found
 
     investor = check("investor", parsers.name)
     startup = check("startup", parsers.name)
@@ -197,7 +206,7 @@ def parse_fields(
     percent = check("percent", parsers.percent)
     date = check("date", parsers.date)
     kind = check("kind", parsers.kind)
-    labels = {name: check(name, _label(name)) for name in ("round", "source", "note", "ref")}
+    labels = {name: check(name, label_parser(name)) for name in ("round", "source", "note", "ref")}
     if (
         currency is not None
         and not (lone_currency or partial)

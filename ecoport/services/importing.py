@@ -18,6 +18,8 @@ with them, so importing into an empty database reads nothing back.
 
 import datetime as dt
 import re
+from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import IO, TYPE_CHECKING, Any, Literal, Protocol
@@ -33,14 +35,21 @@ from ecoport.core.identity import (
 )
 from ecoport.core.money import Money, currency_code, from_minor, to_minor
 from ecoport.core.names import clean_name, match_key, similar_pairs
+from ecoport.core.ownership import Kind
 from ecoport.core.percent import to_micro
 from ecoport.core.sectors import normalize_sector, within
 from ecoport.core.text import clean_text
 from ecoport.errors import FieldError, InvalidInput
-from ecoport.services.fields import FIELDS, Parsers, parse_stake, plain_parsers
+from ecoport.services.fields import (
+    FIELDS,
+    Parsers,
+    check_field,
+    label_parser,
+    parse_stake,
+    plain_parsers,
+)
 from ecoport.services.rounds import RoundIn, fill_round, round_currency
 from ecoport.services.sources import REJECT_COLUMNS, FileFormat, Row, Source
-from ecoport.services.stakes import StakeCreate
 from ecoport.store import audit
 from ecoport.store.db import Raw
 from ecoport.store.models import stored_now
@@ -179,7 +188,9 @@ class _Memo:
 def memo_parsers(options: ImportOptions) -> Parsers:
     """The stake parser's field parsers, each memoised on its raw text."""
     plain = plain_parsers(
-        today=options.today or dt.date.today(), dayfirst=options.dayfirst, symbols=options.symbols
+        today=options.today or dt.date.today(),
+        dayfirst=options.dayfirst,
+        symbols=options.symbols,
     )
     return Parsers(
         name=_Memo(plain.name),
@@ -220,6 +231,8 @@ class _Companies:
         self.resolved = 0
         self.sectors_set = 0
         self.keys = _Memo(lambda name: (name.lower(), match_key(name)))
+        #: called whenever a company's sector changes
+        self.on_sector: Callable[[], None] = lambda: None
 
     def find(self, name: str) -> int | None:
         key, match = self.keys(name)
@@ -254,50 +267,181 @@ class _Companies:
         if cid <= self.last_id:
             audit.note(
                 self.session,
-                audit.Record("company", str(cid), {"sector": self.sector[cid]}, {"sector": sector}),
+                audit.Record(
+                    "company",
+                    str(cid),
+                    {"sector": self.sector[cid]},
+                    {"sector": sector},
+                ),
             )
         self.sector[cid] = sector
+        self.on_sector()
+
+
+#: A round's date precision as two bits of its packed form, and back.
+_PRECISION = {"year": 0, "month": 1, "day": 2}
+_PRECISIONS = ("year", "month", "day")
+#: A packed round: its day (YYYYMMDD, 0 for an unusual stored date) above its precision
+#: (2 bits), name (33 bits) and whether ``extra`` holds its whole key (1 bit).
+_DAY_SHIFT = 36
+
+
+def _day(date: str) -> int:
+    """``2014-12-14`` -> 20141214; 0 for a date not written that way."""
+    if len(date) == 10 and date[4] == date[7] == "-":
+        digits = date[:4] + date[5:7] + date[8:]
+        if digits.isdigit() and digits.isascii():
+            return int(digits)
+    return 0
+
+
+def _agree(day: int, precision: int, other: int, other_precision: int) -> bool:
+    """core.identity.dates_agree on packed days."""
+    coarse = min(precision, other_precision)
+    if coarse == 2:
+        return day == other
+    return day // (100, 1)[coarse] // 100 == other // (100, 1)[coarse] // 100
 
 
 class _Rounds:
-    """Funding rounds by company, read from the database the first time a company is seen."""
+    """Funding rounds by company, read from the database the first time a company is seen.
+
+    A million rounds must fit in a few megabytes: a company's rounds are two arrays, their
+    packed keys (day, precision, name) in order and their ids beside them; only a round with
+    a figure (a total, a valuation) or an unusual stored date keeps its whole key, in
+    ``extra``. A record is compared only with the rounds whose dates agree with its own
+    (core.identity: no other can be the same round), found by bisection."""
 
     def __init__(
         self, session: "Session", conn: Raw, now: str, last_id: int, last_company: int
     ) -> None:
         self.session, self.conn, self.now, self.last_id = session, conn, now, last_id
         self.last_company = last_company
-        self.by_company: dict[int, list[tuple[int, RoundKey, int | None]]] = {}
+        self.by_company: dict[int, tuple[array[int], array[int]]] = {}
+        self.extra: dict[int, tuple[RoundKey, int | None]] = {}
+        self.names: list[str | None] = [None]
+        self.name_ids: dict[str | None, int] = {None: 0}
         self.created = self.matched = 0
         #: rounds a record named with another total (the stored total is kept)
         self.clashes: list[str] = []
 
-    def _stored(self, company_id: int) -> list[tuple[int, RoundKey, int | None]]:
+    def _pack(self, rid: int, key: RoundKey, valuation: int | None) -> int:
+        day = _day(key.date)
+        name_id = self.name_ids.get(key.name)
+        if name_id is None:
+            name_id = self.name_ids[key.name] = len(self.names)
+            self.names.append(key.name)
+        whole = (
+            not day
+            or key.total_minor is not None
+            or key.currency is not None
+            or valuation is not None
+            or key.date_precision not in _PRECISION
+        )
+        if whole:
+            self.extra[rid] = (key, valuation)
+        else:
+            self.extra.pop(rid, None)
+        precision = _PRECISION.get(key.date_precision, 0)
+        return (day << 2 | precision) << 34 | name_id << 1 | whole
+
+    @staticmethod
+    def _put(stored: "tuple[array[int], array[int]]", rid: int, packed: int) -> None:
+        keys, ids = stored
+        at = bisect_right(keys, packed)
+        keys.insert(at, packed)
+        ids.insert(at, rid)
+
+    def _stored(self, company_id: int) -> "tuple[array[int], array[int]]":
         found = self.by_company.get(company_id)
-        if found is None and (not self.last_id or company_id > self.last_company):
-            # no round was stored before, or the company is new: nothing to read back
-            found = self.by_company[company_id] = []
         if found is None:
-            found = self.by_company[company_id] = [
-                (r[0], RoundKey(company_id, *r[1:6]), r[6])
+            found = self.by_company[company_id] = (array("q"), array("q"))
+            if self.last_id and company_id <= self.last_company:
+                # rounds were stored before, and the company is not new: read its rounds
                 for r in self.conn.execute(
                     "SELECT id, date, date_precision, name, total_minor, currency, "
                     "valuation_minor FROM funding_round WHERE company_id = ?",
                     (company_id,),
-                )
-            ]
+                ):
+                    packed = self._pack(r[0], RoundKey(company_id, *r[1:6]), r[6])
+                    self._put(found, r[0], packed)
         return found
+
+    def _near(
+        self, stored: "tuple[array[int], array[int]]", day: int, precision: int
+    ) -> list[tuple[int, int]]:
+        """(id, packed) of the rounds whose dates may agree with *day*, in the order of their
+        ids (the order they were recorded in)."""
+        keys, ids = stored
+        if not keys:
+            return []
+        year = day // 10000 * 10000
+        out = []
+        lo, hi = (
+            bisect_left(keys, year << _DAY_SHIFT),
+            bisect_left(keys, (year + 10000) << _DAY_SHIFT),
+        )
+        odd = bisect_left(keys, 1 << _DAY_SHIFT)  # unusual dates: always compared
+        for i in (*range(odd), *range(lo, hi)):
+            packed = keys[i]
+            other = packed >> _DAY_SHIFT
+            if not other or _agree(day, precision, other, (packed >> 34) & 3):
+                out.append((ids[i], packed))
+        out.sort()
+        return out
+
+    def _key(self, company_id: int, rid: int, packed: int) -> tuple[RoundKey, int | None]:
+        if packed & 1:
+            return self.extra[rid]
+        day = packed >> _DAY_SHIFT
+        key = RoundKey(
+            company_id,
+            f"{day // 10000:04d}-{day // 100 % 100:02d}-{day % 100:02d}",
+            _PRECISIONS[(packed >> 34) & 3],
+            self.names[(packed >> 1) & 0x1FFFFFFFF],
+            None,
+            None,
+        )
+        return key, None
+
+    def attach_named(
+        self,
+        company_id: int,
+        date: tuple[Any, str, str, int, int],
+        name: str,
+        source: str | None,
+        cheque: Money | None,
+    ) -> int:
+        """attach() of a round known by its name and date alone, quicker when no round of
+        the company has a date that agrees (then the round is new)."""
+        stored = self._stored(company_id)
+        if self._near(stored, date[3], date[4]):
+            return self.attach(RoundIn(company_id, date[0], name, None, None, source), cheque)
+        rid = self.conn.insert(
+            "INSERT INTO funding_round (company_id, date, date_precision, name, total_minor, "
+            "valuation_minor, currency, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (company_id, date[1], date[2], name, None, None, None, source, self.now),
+        )
+        key = RoundKey(company_id, date[1], date[2], name, None, None)
+        self._put(stored, rid, self._pack(rid, key, None))
+        self.created += 1
+        return rid
 
     def attach(self, round_in: RoundIn, cheque: Money | None) -> int:
         """The id of the round the record describes (found, completed, or recorded)."""
         currency = round_currency(round_in)
         stored = self._stored(round_in.company_id)
         key = round_in.key()
-        found = best_round(key, [(rid, k) for rid, k, _ in stored])
-        if found is None:
-            clash = clashing_round(key, [(rid, k) for rid, k, _ in stored])
+        near = {
+            rid: self._key(key.company_id, rid, packed)
+            for rid, packed in self._near(stored, _day(key.date), _PRECISION[key.date_precision])
+        }
+        keys = [(rid, k) for rid, (k, _) in near.items()]
+        found = best_round(key, keys) if keys else None
+        if found is None and key.total_minor is not None:  # no total, no clash
+            clash = clashing_round(key, keys)
             if clash is not None:
-                old = next(k for rid, k, _ in stored if rid == clash)
+                old = near[clash][0]
                 assert old.total_minor is not None and old.currency is not None
                 self.clashes.append(
                     f"round {clash}: round_total: kept {old.currency} "
@@ -327,21 +471,25 @@ class _Rounds:
                     self.now,
                 ),
             )
-            stored.append((rid, RoundKey(*(round_in.company_id, *_tail(key))), valuation))
+            new = RoundKey(*(round_in.company_id, *_tail(key)))
+            self._put(stored, rid, self._pack(rid, new, valuation))
             self.created += 1
             return rid
-        index = next(i for i, (rid, _, _) in enumerate(stored) if rid == found)
-        _, old, valuation = stored[index]
+        old, valuation = near[found]
         self._check_cheque(old, cheque)
         update = fill_round(old, valuation, round_in)
         if update:
             names = ", ".join(f"{k} = ?" for k in update)
             self.conn.execute(
-                f"UPDATE funding_round SET {names} WHERE id = ?", (*update.values(), found)
+                f"UPDATE funding_round SET {names} WHERE id = ?",
+                (*update.values(), found),
             )
             if found <= self.last_id:
                 before = {k: getattr(old, k, valuation) for k in update}
-                audit.note(self.session, audit.Record("funding_round", str(found), before, update))
+                audit.note(
+                    self.session,
+                    audit.Record("funding_round", str(found), before, update),
+                )
             new_key = RoundKey(
                 old.company_id,
                 update.get("date", old.date),
@@ -350,7 +498,14 @@ class _Rounds:
                 update.get("total_minor", old.total_minor),
                 update.get("currency", old.currency),
             )
-            stored[index] = (found, new_key, update.get("valuation_minor", valuation))
+            keys_, ids = stored
+            at = ids.index(found)
+            del keys_[at], ids[at]
+            self._put(
+                stored,
+                found,
+                self._pack(found, new_key, update.get("valuation_minor", valuation)),
+            )
         self.matched += 1
         return found
 
@@ -379,13 +534,173 @@ def split_names(cell: str, separator: str) -> list[str]:
     return [n for n in names if n]
 
 
+#: A stake's identifying fields as stored, in StakeKey's order (a plain tuple: cheaper).
+_Key = tuple[int, int, str, str, str, int | None, str | None, int | None, int | None]
+
+
 @dataclass(slots=True)
 class _Record:
     """One stake record of a row, parsed and resolved."""
 
-    stake: StakeCreate
-    key: StakeKey
+    key: _Key
     ref: str | None
+    source: str | None
+    note: str | None
+
+
+class _Seen:
+    """The (investor, company, kind) triples that may have a stake: a Bloom filter, so that
+    a million triples take a few megabytes. A triple never added is found only by chance
+    (a false positive, about 1 in 200): it costs one look-up in the database, which finds
+    nothing. A full filter gets a larger companion instead of growing."""
+
+    __slots__ = ("filters", "count", "capacity")
+
+    def __init__(self) -> None:
+        self.filters: list[tuple[bytearray, int]] = []
+        self.count = self.capacity = 0
+        self._grow(1 << 17)
+
+    def _grow(self, capacity: int) -> None:
+        bits = capacity * 16  # 16 bits and 3 probes a triple: 0.5% false positives when full
+        self.filters.append((bytearray(bits // 8), bits - 1))
+        self.capacity, self.count = capacity, 0
+
+    def add(self, triple: tuple[int, int, str]) -> bool:
+        """Add *triple*; True when it may have been added before."""
+        h = hash(triple) & 0xFFFFFFFFFFFFFFFF
+        a, step = h & 0xFFFFFFFF, (h >> 32) | 1
+        b, c = a + step, a + 2 * step
+        for bits, mask in self.filters:
+            x, y, z = a & mask, b & mask, c & mask
+            if (
+                bits[x >> 3] >> (x & 7) & 1
+                and bits[y >> 3] >> (y & 7) & 1
+                and bits[z >> 3] >> (z & 7) & 1
+            ):
+                return True
+        bits, mask = self.filters[-1]
+        x, y, z = a & mask, b & mask, c & mask
+        bits[x >> 3] |= 1 << (x & 7)
+        bits[y >> 3] |= 1 << (y & 7)
+        bits[z >> 3] |= 1 << (z & 7)
+        self.count += 1
+        if self.count >= self.capacity:
+            self._grow(self.capacity * 2)
+        return False
+
+
+class _Placed:
+    """The ids of the stakes this import wrote, by a hash of their (investor, company, kind):
+    while the stake table's indexes are dropped (a big file into an empty table), a record
+    repeating a triple finds its candidates by id, and no index is kept up to date row by
+    row (that doubled the time of the writes). Twelve bytes a stake."""
+
+    __slots__ = ("tags", "ids")
+    BUCKETS = 1 << 14
+
+    def __init__(self) -> None:
+        self.tags: list[array[int] | None] = [None] * self.BUCKETS
+        self.ids: list[array[int] | None] = [None] * self.BUCKETS
+
+    def add(self, triple: tuple[Any, ...], stake_id: int) -> None:
+        h = hash(triple) & 0x3FFFFFFFFFFF  # 14 bits of bucket, 32 of tag
+        at, tag = h & (self.BUCKETS - 1), h >> 14
+        tags = self.tags[at]
+        if tags is None:
+            tags = self.tags[at] = array("I")
+            self.ids[at] = array("q")
+        tags.append(tag)
+        ids = self.ids[at]
+        assert ids is not None
+        ids.append(stake_id)
+
+    def find(self, triple: tuple[Any, ...]) -> list[int]:
+        """The ids of the stakes written with *triple* (and, rarely, of others)."""
+        h = hash(triple) & 0x3FFFFFFFFFFF  # 14 bits of bucket, 32 of tag
+        at, tag = h & (self.BUCKETS - 1), h >> 14
+        tags, ids = self.tags[at], self.ids[at]
+        if tags is None or ids is None:
+            return []
+        return [ids[i] for i, t in enumerate(tags) if t == tag]
+
+
+#: The cache of a field's values seen: raw text -> stored form, or the FieldError.
+_LIMIT = 100_000
+#: Amounts vary most (a long tail of distinct figures): a smaller cache keeps memory flat.
+_AMOUNTS = 20_000
+_MISS = object()
+
+
+class _Fast:
+    """Rows whose every field was seen before, resolved from caches of what the one stake
+    parser (services.fields) made of each raw text; any other row (a field not yet seen, a
+    bad value, round figures, several investors) takes the whole pipeline.
+
+    The field caches hold check_field's own result for each raw text. A company id is cached
+    for a raw name only once the whole pipeline resolved it (``ids``); a startup with its raw
+    sector only when that pair changes nothing (no sector to set, no conflict to count), and
+    the pairs are forgotten whenever a company's sector changes."""
+
+    def __init__(self, parsers: Parsers, default_currency: str | None) -> None:
+        self.parsers, self.default_currency = parsers, default_currency
+        self.ids: dict[str, int] = {}
+        self.startups: dict[tuple[str, str | None], int] = {}
+        self.kinds: dict[str | None, Any] = {}
+        self.dates: dict[str | None, Any] = {}
+        self.amounts: dict[tuple[str | None, str | None], Any] = {}
+        self.percents: dict[str | None, Any] = {}
+        self.labels: dict[str, dict[str | None, Any]] = {
+            name: {} for name in ("round", "source", "note", "ref")
+        }
+        self.label_parsers = {name: label_parser(name) for name in self.labels}
+
+    @staticmethod
+    def _keep(cache: dict[Any, Any], raw: Any, value: Any, limit: int = _LIMIT) -> Any:
+        if len(cache) >= limit:
+            cache.clear()
+        cache[raw] = value
+        return value
+
+    def kind(self, raw: str | None) -> Any:
+        found = check_field("kind", raw, self.parsers.kind)
+        if type(found) is not FieldError:
+            found = (found or Kind.INVESTMENT).value
+        return self._keep(self.kinds, raw, found)
+
+    def date(self, raw: str | None) -> Any:
+        found = check_field("date", raw, self.parsers.date)
+        if type(found) is not FieldError:
+            iso, precision = found.start.isoformat(), found.precision.value
+            found = (found, iso, precision, _day(iso), _PRECISION[precision])
+        return self._keep(self.dates, raw, found)
+
+    def amount(self, raw: str | None, raw_currency: str | None) -> Any:
+        currency = check_field("currency", raw_currency, self.parsers.currency)
+        if type(currency) is FieldError:
+            return self._keep(self.amounts, (raw, raw_currency), currency, _AMOUNTS)
+        parse = self.parsers.money
+        default = self.default_currency
+
+        def money(text: str) -> Money:
+            return parse(text, currency, default)
+
+        found = check_field("amount", raw, money)
+        if found is None:
+            found = (None, None, None)
+        elif type(found) is not FieldError:
+            found = (found, to_minor(found.amount, found.currency), found.currency)
+        return self._keep(self.amounts, (raw, raw_currency), found, _AMOUNTS)
+
+    def percent(self, raw: str | None) -> Any:
+        found = check_field("percent", raw, self.parsers.percent)
+        if found is not None and type(found) is not FieldError:
+            found = to_micro(found)
+        return self._keep(self.percents, raw, found)
+
+    def label(self, name: str, raw: str | None) -> Any:
+        found = check_field(name, raw, self.label_parsers[name])
+        return self._keep(self.labels[name], raw, found)
 
 
 class _Importer:
@@ -398,7 +713,12 @@ class _Importer:
         options: ImportOptions,
         rejects: RejectSink | None,
     ) -> None:
-        self.session, self.source, self.options, self.rejects = session, source, options, rejects
+        self.session, self.source, self.options, self.rejects = (
+            session,
+            source,
+            options,
+            rejects,
+        )
         self.conn = conn = Raw(session)
         self.last: dict[str, int] = {}
         for table in ("company", "company_alias", "funding_round", "stake"):
@@ -420,9 +740,11 @@ class _Importer:
             except InvalidInput as exc:
                 raise InvalidInput(exc.message, field="currency") from None
         #: (investor, company, kind) of the stored stakes and of the records added so far
-        self.triples: set[tuple[int, int, str]] = set(
-            conn.execute("SELECT DISTINCT investor_id, company_id, kind FROM stake")
-        )
+        self.seen = _Seen()
+        stored = False
+        for triple in conn.execute("SELECT DISTINCT investor_id, company_id, kind FROM stake"):
+            self.seen.add(tuple(triple))
+            stored = True
         self.refs: dict[str, int] = dict(
             conn.execute("SELECT ref, id FROM stake WHERE ref IS NOT NULL")
         )
@@ -432,14 +754,37 @@ class _Importer:
         self.dropped: list[str] = []
         self.temporary_index = False
         self.line = 0
-        if not self.triples and source.size > BIG_FILE_BYTES:
+        if not stored and source.size > BIG_FILE_BYTES:
             self.dropped = _drop_indexes(conn)
+        #: on SQLite, with the indexes dropped, every stake a record can match is one this
+        #: import wrote: their ids are kept here (a batch's ids follow each other: the import
+        #: holds the write lock, and AUTOINCREMENT never reuses an id)
+        self.placed = _Placed() if self.dropped and conn.sqlite else None
+        self.placed_last = 0
         self.listed: set[str] | None = None
+        #: where a row's empty fields take a constant (--set, then --investor)
+        self.constant_at = [(FIELDS.index(k), v) for k, v in options.constants.items()]
+        if options.investor:
+            self.constant_at.append((FIELDS.index("investor"), options.investor))
+        # the fast path's caches memoise the plain parsers themselves (no second copy)
+        plain = plain_parsers(
+            today=options.today or dt.date.today(),
+            dayfirst=options.dayfirst,
+            symbols=options.symbols,
+        )
+        self.fast = _Fast(plain, self.default_currency)
+        self.fast_rejected = False
+        self.companies.on_sector = self.fast.startups.clear
 
     # -- the steps --------------------------------------------------------------------
 
     def run(self, progress: Callable[[int], None] | None) -> ImportSummary:
         summary = self.summary
+        fast = (
+            self.source.format is FileFormat.csv
+            and self.options.split_investors is None
+            and self.listed is None
+        )
         for row in self.source.rows:
             summary.rows_read += 1
             if progress is not None and summary.rows_read % 8192 == 0:
@@ -447,8 +792,10 @@ class _Importer:
             if row.problem is not None:
                 self.reject(row, [row.problem], 1)
                 continue
-            self.row(row)
+            if not (fast and self.fast_row(row)):
+                self.row(row)
         self.flush()
+        self.forget()
         self.restore_indexes()
         if progress is not None:
             progress(self.source.position())
@@ -456,10 +803,140 @@ class _Importer:
         summary.companies_created += len(self.companies.created)
         summary.companies_resolved += self.companies.resolved
         summary.sectors_set += self.companies.sectors_set
-        summary.rounds_created, summary.rounds_matched = self.rounds.created, self.rounds.matched
+        summary.rounds_created, summary.rounds_matched = (
+            self.rounds.created,
+            self.rounds.matched,
+        )
         summary.warnings.extend(self.source.warnings)
         self.look_for_duplicates()
         return summary
+
+    def forget(self) -> None:
+        """Free what only the rows needed, before the indexes are built and the names
+        compared (the peak memory of a large import is the largest of those steps)."""
+        self.fast = _Fast(self.fast.parsers, self.default_currency)
+        self.companies.on_sector = self.fast.startups.clear
+        self.rounds.by_company.clear()
+        self.rounds.extra.clear()
+        self.seen = _Seen()
+        self.placed = None
+        self.parsers = memo_parsers(self.options)
+
+    def fast_row(self, row: Row) -> bool:
+        """Steps 1 to 3 of a row from the caches (see _Fast), then step 4; False, having
+        changed nothing, when the row must take the whole pipeline."""
+        self.line = row.line
+        values = row.values
+        if len(values) != len(FIELDS):
+            return False
+        if self.constant_at:
+            values = list(values)
+            for i, constant in self.constant_at:
+                if values[i] is None:
+                    values[i] = constant
+        (investor, startup, sector, kind_, date_, amount_, currency_, percent_) = values[:8]
+        (round_, source_, note_, total_, valuation_, ref_) = values[8:]
+        if total_ is not None or valuation_ is not None:
+            return False
+        fast = self.fast
+        inv_id = fast.ids.get(investor)  # type: ignore[arg-type]
+        comp_id = fast.startups.get((startup, sector))  # type: ignore[arg-type]
+        kind = fast.kinds.get(kind_, _MISS)
+        if kind is _MISS:
+            kind = fast.kind(kind_)
+        date = fast.dates.get(date_, _MISS)
+        if date is _MISS:
+            date = fast.date(date_)
+        amount = fast.amounts.get((amount_, currency_), _MISS)
+        if amount is _MISS:
+            amount = fast.amount(amount_, currency_)
+        percent = fast.percents.get(percent_, _MISS)
+        if percent is _MISS:
+            percent = fast.percent(percent_)
+        labels = fast.labels
+        name = source = note = ref = None
+        if round_ is not None:
+            name = labels["round"].get(round_, _MISS)
+            if name is _MISS:
+                name = fast.label("round", round_)
+        if source_ is not None:
+            source = labels["source"].get(source_, _MISS)
+            if source is _MISS:
+                source = fast.label("source", source_)
+        if note_ is not None:
+            note = labels["note"].get(note_, _MISS)
+            if note is _MISS:
+                note = fast.label("note", note_)
+        if ref_ is not None:
+            ref = labels["ref"].get(ref_, _MISS)
+            if ref is _MISS:
+                ref = fast.label("ref", ref_)
+        bad = FieldError
+        if (
+            type(kind) is bad
+            or type(date) is bad
+            or type(amount) is bad
+            or type(percent) is bad
+            or type(name) is bad
+            or type(source) is bad
+            or type(note) is bad
+            or type(ref) is bad
+        ):
+            return False
+        if inv_id is None or comp_id is None or inv_id == comp_id:
+            found = self.fast_companies(row, investor, startup, sector)
+            if found is None:
+                return self.fast_rejected
+            inv_id, comp_id = found
+        round_id = None
+        if name is not None:
+            try:
+                round_id = self.rounds.attach_named(comp_id, date, name, source, amount[0])
+            except FieldError as exc:
+                self.reject(row, [f"{self.label(exc.field)}: {exc.message}"], 1)
+                return True
+        self.summary.records += 1
+        key = (
+            inv_id,
+            comp_id,
+            kind,
+            date[1],
+            date[2],
+            amount[1],
+            amount[2],
+            percent,
+            round_id,
+        )
+        self.identify(_Record(key, ref, source, note), row.line)
+        return True
+
+    def fast_companies(
+        self, row: Row, investor: str | None, startup: str | None, sector: str | None
+    ) -> tuple[int, int] | None:
+        """Step 2 of a fast row whose companies are not cached yet: None with nothing changed
+        when the row must take the whole pipeline (a bad or missing name, one company on both
+        sides); or resolved as the pipeline resolves them (the row rejected when it must be:
+        then None after self.reject, with ``self.fast_rejected`` set)."""
+        self.fast_rejected = False
+        names = self.parsers.name
+        inv_name = check_field("investor", investor, names)
+        st_name = check_field("startup", startup, names)
+        sector_ = check_field("sector", sector, self.parsers.sector)
+        if (
+            type(inv_name) is FieldError
+            or type(st_name) is FieldError
+            or type(sector_) is FieldError
+            or inv_name.lower() == st_name.lower()
+        ):
+            return None
+        reasons: list[str] = []
+        found = self.resolve(inv_name, st_name, sector_, reasons)
+        if found is None:
+            self.reject(row, list(dict.fromkeys(reasons)), 1)
+            self.fast_rejected = True
+            return None
+        self.learn({"investor": investor, "startup": startup, "sector": sector}, found)
+        return found
 
     def fields_of(self, row: Row) -> dict[str, str | None]:
         fields = dict(zip(FIELDS, row.values, strict=False))
@@ -490,12 +967,66 @@ class _Importer:
         if reasons:
             self.reject(row, list(dict.fromkeys(reasons)), len(investors))
             return
+        if len(investors) == 1 and records:
+            self.learn(fields, records[0].key)
         self.summary.records += len(records)
         for record in records:
             self.identify(record, row.line)
 
+    def learn(self, fields: dict[str, str | None], key: tuple[Any, ...]) -> None:
+        """Remember the companies of a row the whole pipeline took, for the fast path."""
+        investor, startup = fields.get("investor"), fields.get("startup")
+        sector = fields.get("sector")
+        fast, companies = self.fast, self.companies
+        if investor is not None:
+            fast._keep(fast.ids, investor, key[0])
+        if startup is None:
+            return
+        current = companies.sector[key[1]]
+        wanted = check_field("sector", sector, self.parsers.sector)
+        if wanted is None or (current is not None and within(current, wanted)):
+            fast._keep(fast.startups, (startup, sector), key[1])
+
     def label(self, name: str) -> str:
         return self.labels[FIELDS.index(name)]
+
+    def resolve(
+        self, investor: str, startup: str, sector: str | None, reasons: list[str]
+    ) -> tuple[int, int] | None:
+        """Step 2: the investor's and the startup's ids, found or created; None with the
+        reason when the row cannot be taken."""
+        companies = self.companies
+        inv_id, comp_id = companies.find(investor), companies.find(startup)
+        if inv_id is not None and inv_id == comp_id:
+            reasons.append(f"{self.label('startup')}: {startup} cannot hold a stake in itself")
+            return None
+        if self.listed is not None:
+            for name, value in (
+                ("investor", investor),
+                ("startup", startup),
+            ):
+                if companies.keys(value)[0] not in self.listed:
+                    reasons.append(f"{self.label(name)}: {value!r} is not listed under companies")
+            if reasons:
+                return None
+        if comp_id is not None and sector is not None:
+            current = companies.sector[comp_id]
+            if current is not None and not within(current, sector):
+                if self.options.sector_conflict == "reject":
+                    reasons.append(
+                        f"{self.label('sector')}: {companies.name[comp_id]} is in sector "
+                        f"{current}, not {sector}"
+                    )
+                    return None
+                self.summary.sector_conflicts += 1
+                if self.options.sector_conflict == "update":
+                    companies.set_sector(comp_id, sector)
+        inv_id = companies.get_or_create(investor, None, inv_id)
+        comp_id = companies.get_or_create(startup, sector, comp_id)
+        if inv_id == comp_id:  # two spellings of one new company
+            reasons.append(f"{self.label('startup')}: {startup} cannot hold a stake in itself")
+            return None
+        return inv_id, comp_id
 
     def parse(self, fields: dict[str, str | None], reasons: list[str]) -> _Record | None:
         """Steps 1 to 3: parse, resolve the companies and the round."""
@@ -508,41 +1039,18 @@ class _Importer:
         if stake is None:
             reasons.extend(f"{self.label(e.field)}: {e.message}" for e in errors)
             return None
-        companies = self.companies
-        inv_id, comp_id = companies.find(stake.investor), companies.find(stake.startup)
-        if inv_id is not None and inv_id == comp_id:
-            reasons.append(
-                f"{self.label('startup')}: {stake.startup} cannot hold a stake in itself"
-            )
+        found = self.resolve(stake.investor, stake.startup, stake.sector, reasons)
+        if found is None:
             return None
-        if self.listed is not None:
-            for name, value in (("investor", stake.investor), ("startup", stake.startup)):
-                if companies.keys(value)[0] not in self.listed:
-                    reasons.append(f"{self.label(name)}: {value!r} is not listed under companies")
-            if reasons:
-                return None
-        if comp_id is not None and stake.sector is not None:
-            current = companies.sector[comp_id]
-            if current is not None and not within(current, stake.sector):
-                if self.options.sector_conflict == "reject":
-                    reasons.append(
-                        f"{self.label('sector')}: {companies.name[comp_id]} is in sector "
-                        f"{current}, not {stake.sector}"
-                    )
-                    return None
-                self.summary.sector_conflicts += 1
-                if self.options.sector_conflict == "update":
-                    companies.set_sector(comp_id, stake.sector)
-        inv_id = companies.get_or_create(stake.investor, None, inv_id)
-        comp_id = companies.get_or_create(stake.startup, stake.sector, comp_id)
-        if inv_id == comp_id:  # two spellings of one new company
-            reasons.append(
-                f"{self.label('startup')}: {stake.startup} cannot hold a stake in itself"
-            )
-            return None
+        inv_id, comp_id = found
         round_id = None
         round_in = RoundIn(
-            comp_id, stake.date, stake.round, stake.round_total, stake.valuation, stake.source
+            comp_id,
+            stake.date,
+            stake.round,
+            stake.round_total,
+            stake.valuation,
+            stake.source,
         )
         if round_in.given:
             try:
@@ -555,7 +1063,7 @@ class _Importer:
                     self.summary.conflicts.append(f"{self.source.path}:{self.line}: {clash}")
             self.rounds.clashes.clear()
         amount = stake.amount
-        key = StakeKey(
+        key = (
             inv_id,
             comp_id,
             stake.kind.value,
@@ -566,7 +1074,7 @@ class _Importer:
             None if stake.percent is None else to_micro(stake.percent),
             round_id,
         )
-        return _Record(stake, key, stake.ref)
+        return _Record(key, stake.ref, stake.source, stake.note)
 
     def identify(self, record: _Record, line: int) -> None:
         """Step 4: already present, the same deal (matched and filled in), or new."""
@@ -578,34 +1086,24 @@ class _Importer:
                 if record.ref in self.file_refs:
                     summary.repeated_in_file += 1
                 return
-        triple = key.same_parties()
-        if triple in self.triples:
+        triple = key[:3]
+        if self.seen.add(triple):
             if triple in self.pending_triples:
                 self.flush()
-            self.lookup_index()
-            candidates = {
-                r[0]: (StakeKey(*r[1:10]), r[10], r[11])
-                for r in self.conn.execute(_CANDIDATES, triple)
-            }
-            found = best_match(key, [(sid, c[0]) for sid, c in candidates.items()])
-            if found is not None:
-                stored, source, note = candidates[found]
-                self.fill(found, stored, source, note, record, line)
-                return
-        self.triples.add(triple)
+            rows = self.candidates(triple)
+            if rows:
+                new = StakeKey(*key)
+                candidates = {r[0]: (StakeKey(*r[1:10]), r[10], r[11]) for r in rows}
+                found = best_match(new, [(sid, c[0]) for sid, c in candidates.items()])
+                if found is not None:
+                    stored, source, note = candidates[found]
+                    self.fill(found, stored, source, note, new, record, line)
+                    return
         self.pending_triples.add(triple)
         if record.ref is not None:
             self.file_refs.add(record.ref)
             self.refs[record.ref] = -1  # stored with the next batch
-        self.pending.append(
-            (
-                *(getattr(key, f) for f in StakeKey.__dataclass_fields__),
-                record.ref,
-                record.stake.source,
-                record.stake.note,
-                self.now,
-            )
-        )
+        self.pending.append((*key, record.ref, record.source, record.note, self.now))
         if len(self.pending) >= BATCH:
             self.flush()
 
@@ -615,24 +1113,25 @@ class _Importer:
         stored: StakeKey,
         source: str | None,
         note: str | None,
+        new: StakeKey,
         record: _Record,
         line: int,
     ) -> None:
         """The record is the same deal as stored stake *stake_id*: fill in what it lacked,
         report what it contradicts, never overwrite a disclosed value."""
         summary = self.summary
-        update: dict[str, Any] = dict(changes(stored, filled(stored, record.key)))
+        update: dict[str, Any] = dict(changes(stored, filled(stored, new)))
         before: dict[str, Any] = {k: getattr(stored, k) for k in update}
         for name, old in (("source", source), ("note", note)):
-            new = getattr(record.stake, name)
-            if new is None or new == old:
+            given = getattr(record, name)
+            if given is None or given == old:
                 continue
             if old is None:
-                update[name], before[name] = new, None
+                update[name], before[name] = given, None
             elif len(summary.conflicts) < KEPT_PROBLEMS:
                 summary.conflicts.append(
                     f"{self.source.path}:{line}: stake {stake_id}: {name}: "
-                    f"kept {old!r}, the file says {new!r}"
+                    f"kept {old!r}, the file says {given!r}"
                 )
         if not update:
             summary.already_present += 1
@@ -649,9 +1148,40 @@ class _Importer:
         """Step 5: write the new stakes."""
         if self.pending:
             self.conn.executemany(_INSERT_STAKE, self.pending)
+            if self.placed is not None:
+                self.place(self.pending)
             self.summary.stakes_added += len(self.pending)
             self.pending.clear()
             self.pending_triples.clear()
+
+    def place(self, rows: list[tuple[Any, ...]]) -> None:
+        """Keep the ids of the stakes just written (see _Placed); if they do not follow each
+        other after all, look candidates up through an index instead."""
+        assert self.placed is not None
+        last = self.conn.execute("SELECT MAX(id) FROM stake").fetchone()[0]
+        first = last - len(rows) + 1
+        (count,) = self.conn.execute(
+            "SELECT COUNT(*) FROM stake WHERE id BETWEEN ? AND ?", (first, last)
+        ).fetchone()
+        if count != len(rows) or first <= self.placed_last:
+            self.placed = None
+            return
+        for i, row in enumerate(rows):
+            self.placed.add(row[:3], first + i)
+        self.placed_last = last
+
+    def candidates(self, triple: tuple[Any, ...]) -> list[Any]:
+        """The stored stakes of *triple*: their id, key fields, source and note."""
+        if self.placed is None:
+            self.lookup_index()
+            return list(self.conn.execute(_CANDIDATES, triple).fetchall())
+        ids = self.placed.find(triple)
+        if not ids:
+            return []
+        marks = ", ".join("?" * len(ids))
+        return list(
+            self.conn.execute(f"{_CANDIDATES} AND id IN ({marks})", (*triple, *ids)).fetchall()
+        )
 
     def lookup_index(self) -> None:
         """While the stake indexes are dropped, one narrow index serves the look-ups of
@@ -770,7 +1300,8 @@ def _import_companies(
         cid = companies.get_or_create(name, sector)
         if not existed:
             conn.execute(
-                "UPDATE company SET note = ?, source = ? WHERE id = ?", (note, company_source, cid)
+                "UPDATE company SET note = ?, source = ? WHERE id = ?",
+                (note, company_source, cid),
             )
         elif sector is not None and companies.sector[cid] not in (None, sector):
             summary.warnings.append(
@@ -826,7 +1357,11 @@ def _import_companies(
 
 
 def _entry_goals(
-    session: "Session", conn: Raw, entry: dict[str, Any], cid: int, summary: ImportSummary
+    session: "Session",
+    conn: Raw,
+    entry: dict[str, Any],
+    cid: int,
+    summary: ImportSummary,
 ) -> Iterator[str]:
     """A company entry's sector targets (``sector_targets: {iot: 50}``) and milestones
     (``milestones: [{by: 2014-12, reported: 25, what: ..., source: ...}]``), added unless
@@ -849,7 +1384,8 @@ def _entry_goals(
         if (
             target is None
             or conn.execute(
-                "SELECT 1 FROM sector_target WHERE investor_id = ? AND sector = ?", (cid, sector)
+                "SELECT 1 FROM sector_target WHERE investor_id = ? AND sector = ?",
+                (cid, sector),
             ).fetchone()
         ):
             continue

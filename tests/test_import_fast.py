@@ -1,0 +1,180 @@
+"""The importer's fast path (rows whose every field was seen before, resolved from caches) and
+its bookkeeping for big files (indexes dropped, the ids of written stakes kept in memory)
+store exactly what the whole pipeline stores, with the same summary, rejects and messages."""
+
+import json
+import random
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ecoport.services import importing
+from tests.conftest import Run, query
+
+TABLES = {
+    "company": "id, name, name_key, match_key, sector, note, source",
+    "company_alias": "id, company_id, alias, alias_key",
+    "funding_round": "id, company_id, date, date_precision, name, total_minor, valuation_minor, "
+    "currency, source",
+    "stake": "id, investor_id, company_id, kind, date, date_precision, amount_minor, currency, "
+    "percent_micro, round_id, ref, source, note",
+    "change_record": "id, change_id, table_name, row_key, before, after",
+}
+
+
+def rows(seed: int, n: int) -> list[list[str]]:
+    """Messy rows: repeats, other spellings, coarser dates, undisclosed amounts, sectors that
+    disagree, rounds met again, bad values, one company on both sides."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        investor = rng.choice(["Xiaomi", "XIAOMI", "Shunwei Capital", "Fund 1", "Fund 2"])
+        startup = f"Startup {rng.randrange(40)}"
+        if rng.random() < 0.1:
+            startup = startup.replace(" ", "-") + " Inc."
+        sector = rng.choice(["iot/wearables", "iot", "media/video", ""])
+        date = f"201{rng.randrange(3)}-0{1 + rng.randrange(3)}-1{rng.randrange(3)}"
+        if rng.random() < 0.2:
+            date = date[:7]
+        amount = rng.choice(["", "1000", "2500.50", "undisclosed", "1,000,000", "3m"])
+        currency = rng.choice(["USD", "CNY", "JPY"]) if amount else rng.choice(["", "USD"])
+        percent = rng.choice(["", "", "5", "12.5%"])
+        round_ = rng.choice(["", "A", "Series A", "B", "seed"])
+        total = rng.choice(["", "", "", "", "50000000"]) if round_ else ""
+        source = rng.choice(["", "", "https://example.com/a", "https://example.com/b"])
+        if i % 97 == 5:
+            date = "2014-13-01"  # bad
+        if i % 89 == 7:
+            startup = investor  # one company on both sides
+        if i % 83 == 3:
+            amount, currency = "12.345", "JPY"  # more decimals than the currency has
+        out.append(
+            [investor, startup, sector, date, amount, currency, percent, round_, total, source]
+        )
+    return out
+
+
+def write(path: Path, data: list[list[str]]) -> Path:
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh, lineterminator="\n")
+        out.writerow(
+            [
+                "investor",
+                "startup",
+                "sector",
+                "date",
+                "amount",
+                "currency",
+                "percent",
+                "round",
+                "round_total",
+                "source",
+            ]
+        )
+        out.writerows(data)
+    return path
+
+
+def stored(db: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every table's rows; the times rows were written at (in audit records too) left out."""
+    when = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+")
+    return {
+        t: [
+            tuple(when.sub("WHEN", v) if isinstance(v, str) else v for v in row)
+            for row in query(db, f"SELECT {cols} FROM {t} ORDER BY id")
+        ]
+        for t, cols in TABLES.items()
+    }
+
+
+def imports(run: Run, db: Path, files: list[Path], *options: str) -> list[Any]:
+    """Each file's summary (JSON) and messages; rejects files' content."""
+    seen: list[Any] = []
+    for n, file in enumerate(files):
+        rejects = db.with_name(f"{db.stem}-rejects-{n}.csv")
+        result = run(
+            "--db", str(db), "import", str(file), "-f", "json", "--on-error", "skip",
+            "--rejects", str(rejects), *options,
+        )  # fmt: skip
+        assert result.exit_code == 0, result.stderr
+        summary = json.loads(result.stdout)
+        seen.append(summary)
+        seen.append(result.stderr.replace(str(rejects), "REJECTS"))
+        seen.append(rejects.read_text(encoding="utf-8"))
+    return seen
+
+
+def whole_pipeline(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(importing._Importer, "fast_row", lambda _self, _row: False)
+
+
+@pytest.mark.parametrize("conflict", ["keep", "update", "reject"])
+def test_fast_rows_store_what_the_pipeline_stores(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, conflict: str
+) -> None:
+    files = [write(tmp_path / "a.csv", rows(1, 1500)), write(tmp_path / "b.csv", rows(2, 1500))]
+    option = ("--sector-conflict", conflict)
+    fast = imports(run, tmp_path / "fast.db", files, *option)
+    with monkeypatch.context() as patch:
+        whole_pipeline(patch)
+        slow = imports(run, tmp_path / "slow.db", files, *option)
+    assert fast == slow
+    assert stored(tmp_path / "fast.db") == stored(tmp_path / "slow.db")
+    first = fast[0]
+    # the file is messy enough to exercise every branch the fast path must agree on
+    assert first["stakes_added"] and first["rejected"] and first["rounds_matched"]
+    assert fast[3]["matched"] and fast[3]["already_present"]
+
+
+def test_a_big_file_into_an_empty_table_finds_its_repeats_by_id(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the indexes dropped (a big file), a record repeating an earlier one finds it
+    through the ids kept in memory, batch after batch; the indexes come back."""
+    files = [write(tmp_path / "a.csv", rows(3, 3000))]
+    with monkeypatch.context() as patch:
+        patch.setattr(importing, "BIG_FILE_BYTES", 0)
+        patch.setattr(importing, "BATCH", 7)
+        placed: list[int] = []
+        keep = importing._Importer.place
+
+        def counted(self: Any, batch: list[tuple[Any, ...]]) -> None:
+            keep(self, batch)
+            placed.append(len(batch) if self.placed is not None else -1)
+
+        patch.setattr(importing._Importer, "place", counted)
+        big = imports(run, tmp_path / "big.db", files)
+    with monkeypatch.context() as patch:
+        whole_pipeline(patch)
+        small = imports(run, tmp_path / "small.db", files)
+    assert big == small
+    assert stored(tmp_path / "big.db") == stored(tmp_path / "small.db")
+    assert len(placed) > 10 and -1 not in placed  # every batch's ids were kept
+    assert big[0]["already_present"] and big[0]["matched"]
+    indexes = "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+    assert query(tmp_path / "big.db", indexes) == query(tmp_path / "small.db", indexes)
+
+
+def test_ids_that_do_not_follow_each_other_fall_back_to_an_index(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = [write(tmp_path / "a.csv", rows(4, 800))]
+    with monkeypatch.context() as patch:
+        patch.setattr(importing, "BIG_FILE_BYTES", 0)
+        patch.setattr(importing, "BATCH", 5)
+        original = importing._Importer.__init__
+
+        def init(self: Any, *args: Any, **kwargs: Any) -> None:
+            original(self, *args, **kwargs)
+            self.placed_last = 10**9  # as if ids had jumped: the kept ids cannot be trusted
+
+        patch.setattr(importing._Importer, "__init__", init)
+        fallback = imports(run, tmp_path / "fallback.db", files)
+    plain = imports(run, tmp_path / "plain.db", files)
+    assert fallback == plain
+    assert stored(tmp_path / "fallback.db") == stored(tmp_path / "plain.db")
+    assert plain[0]["already_present"]
