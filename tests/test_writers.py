@@ -202,7 +202,8 @@ def test_a_writer_waits_for_a_long_transaction(
                 "nothing was changed (wait longer with --wait SECONDS)\n"
             )
             assert refused.stdout == ""
-            assert float(wait) <= time.monotonic() - tried < float(wait) + 3
+            assert time.monotonic() - tried >= float(wait)  # it did wait (no upper bound:
+            # how long past it depends on the machine's load, which a test must not assert)
         monkeypatch.setenv("ECOPORT_WAIT", "0.5")
         from_env = run(*NEW_STAKE, "--date", "2017")
         assert from_env.exit_code == 1 and "held the database for 0.5 s;" in from_env.stderr
@@ -222,7 +223,7 @@ def test_a_writer_waits_for_a_long_transaction(
     assert WAITING not in terminal_output(quiet_terminal)
     _, err = piped.communicate(timeout=60)
     assert piped.returncode == 0 and WAITING not in err, err
-    assert hold <= waited < max(hold, noted + 0.5) + 10
+    assert waited >= hold  # it went on only once the lock was let go, and did not give up
     (n,) = query(seeded, "SELECT COUNT(*) FROM stake s JOIN company c ON c.id = s.company_id "
                          "WHERE c.name = 'Robo Works'")[0]  # fmt: skip
     assert n == 3
