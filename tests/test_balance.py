@@ -52,6 +52,9 @@ def test_balance_by_sector(run: Run, tmp_path: Path) -> None:
     }
     deeper = json.loads(ok(run("report", "--by", "sector", "--depth", "2", "-f", "json")))
     assert {r["sector"] for r in deeper["sectors"]} == {"iot/a", "iot/b", "media", "(no sector)"}
+    # Alpha holds in iot/a and iot/b: once in iot above, in each of them here
+    assert {r["sector"]: r["investors"] for r in deeper["sectors"]}["iot/a"] == 2
+    assert {r["sector"]: r["investors"] for r in deeper["sectors"]}["iot/b"] == 1
     # a filter applies: one investor's balance
     alpha = list(csv.DictReader(io.StringIO(ok(run("report", "--by", "SECTOR", "--investor",
                                                    "Alpha", "-f", "csv")))))  # fmt: skip

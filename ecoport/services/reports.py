@@ -52,14 +52,6 @@ class Converter:
             self.failures[exc.message] += count
             return None
 
-    def stored(
-        self, minor: int, currency: str, date: str, precision: str, count: int
-    ) -> Decimal | None:
-        """Convert a stored amount (minor units, stored date); rates are looked up once per
-        currency and day, for reports that convert many amounts."""
-        done = self.stored_minor(minor, currency, date, precision, count)
-        return None if done is None else from_minor(done, self.into)
-
     def stored_minor(
         self, minor: int, currency: str, date: str, precision: str, count: int
     ) -> int | None:
@@ -247,7 +239,7 @@ def _converted_totals(
     amount converted at its day's rate (looked up once a day) and rounded as the stake's
     own conversion is, so the sums are those of the stakes converted one by one. The rows
     stream unsorted, over the stake table alone unless a filter needs its company."""
-    in_total = {"invested": Decimal(0), "": Decimal(0), "realised": Decimal(0)}
+    in_total = {"invested": 0, "": 0, "realised": 0}  # minor units of the reporting currency
     rows = reader.stream(
         f"""
         SELECT CASE WHEN s.kind IN ({IN_SQL}) THEN 'invested'
@@ -258,13 +250,13 @@ def _converted_totals(
         """,
         params,
     )
-    stored = converter.stored
+    stored = converter.stored_minor
     for side, currency, date, precision, minor in rows:
         value = stored(minor, currency, date, precision, 1)
         if value is not None:
             in_total[side] += value
     del in_total[""]
-    return in_total, converter.summary()
+    return {k: from_minor(v, converter.into) for k, v in in_total.items()}, converter.summary()
 
 
 def _company_join(where: str) -> str:
@@ -474,38 +466,39 @@ def balance_by_sector(reader: Reader, query: ReportQuery, depth: int = 1) -> Bal
             missed[key(sector)] += n
         else:
             money[key(sector)][side] += done
-    # Distinct investors and companies per sector at *depth*, counted in SQL: each sector
-    # named as its key there (a CASE over the few sectors), so that sectors merged by the
-    # depth are counted as one.
-    sectors = [r[0] for r in reader.rows("SELECT DISTINCT sector FROM company")]
-    keyed = {f"s{i}": sector for i, sector in enumerate(s for s in sectors if s is not None)}
-    names = {f"k{i}": key(sector) for i, sector in enumerate(keyed.values())}
-    case = " ".join(f"WHEN :s{i} THEN :k{i}" for i in range(len(keyed)))
-    label = f"CASE c.sector {case} END" if keyed else "NULL"
-    counted = reader.rows(
-        f"""
-        SELECT {label}, COUNT(DISTINCT s.investor_id), COUNT(DISTINCT s.company_id), COUNT(*)
-        FROM stake s JOIN company c ON c.id = s.company_id
-        {sql_where}
-        GROUP BY 1
-        """,
-        {**params, **keyed, **names},
-    )
+    # Distinct investors and companies per sector, counted in SQL. A company has one sector,
+    # so companies add up across the sectors a depth merges; investors do not, and are
+    # read as (sector, investor) pairs only for the keys that merge several sectors.
+    base = f"FROM stake s JOIN company c ON c.id = s.company_id {sql_where}"
+    investors: dict[str, int] = defaultdict(int)
+    companies: dict[str, int] = defaultdict(int)
+    stakes: dict[str, int] = defaultdict(int)
+    merged: dict[str, list[str | None]] = defaultdict(list)
+    for sector, n_investors, n_companies, n in reader.rows(
+        "SELECT c.sector, COUNT(DISTINCT s.investor_id), COUNT(DISTINCT s.company_id), "
+        f"COUNT(*) {base} GROUP BY c.sector",
+        params,
+    ):
+        k = key(sector)
+        investors[k] += n_investors
+        companies[k] += n_companies
+        stakes[k] += n
+        merged[k].append(sector)
+    several = {sector: k for k, group in merged.items() if len(group) > 1 for sector in group}
+    if several:
+        seen: dict[str, set[int]] = defaultdict(set)
+        for sector, investor in reader.rows(
+            f"SELECT c.sector, s.investor_id {base} GROUP BY c.sector, s.investor_id", params
+        ):
+            if sector in several:
+                seen[several[sector]].add(investor)
+        investors.update((k, len(ids)) for k, ids in seen.items())
     everyone = reader.rows(
-        f"""
-        SELECT COUNT(DISTINCT s.investor_id) FROM stake s JOIN company c ON c.id = s.company_id
-        {sql_where}
-        """
+        f"SELECT COUNT(DISTINCT s.investor_id) {base}"
         if where
         else "SELECT COUNT(DISTINCT investor_id) FROM stake",
         params,
     )[0][0]
-    investors: dict[str, int] = {}
-    companies: dict[str, int] = {}
-    stakes: dict[str, int] = {}
-    for label_, n_investors, n_companies, n in counted:
-        k = UNSECTORED if label_ is None else label_
-        investors[k], companies[k], stakes[k] = n_investors, n_companies, n
     rows = tuple(
         SectorBalance(
             sector=k,
