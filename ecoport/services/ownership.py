@@ -928,9 +928,9 @@ def ecosystem(
         standings.update(_standings(reader, todo, day, wholes, diluted, first))
         first = None
         group |= todo
-        held_now = {c for h in todo for c in standings.get(h, {})} - asked
-        holding |= _ids(reader, _HOLDING, held_now, day)
-        asked |= held_now
+        met = {c for h in todo for c in standings.get(h, {})} - asked
+        holding |= _ids(reader, _HOLDING, met, day)
+        asked |= met
         bounds: dict[int, Decimal] = defaultdict(Decimal)
         for holder in group:
             for company, st in standings.get(holder, {}).items():
