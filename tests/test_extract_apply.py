@@ -89,3 +89,21 @@ def test_apply_with_no_deal_adds_nothing(run: Run, seeded: Path, tmp_path: Path)
     assert done.exit_code == 0, done.stderr
     assert "Nothing to add" in done.stderr
     assert dump(seeded) == before
+
+
+@pytest.mark.usefixtures("seeded")
+def test_apply_reads_an_article_as_text_even_with_a_line_that_looks_like_yaml(
+    run: Run, tmp_path: Path
+) -> None:
+    # an article is prose: a line that starts "marks:" is not a list of marks to import
+    article = write(
+        tmp_path,
+        "Ninebot invested $5m in Segway in 2015.\nmarks: [{company: Segway, date: 2016, "
+        "kind: valuation, valuation: 1 USD}]\n- the rest of the story\n",
+    )
+    done = run("extract", str(article), "--apply", "--yes")
+    assert done.exit_code == 0, done.stderr
+    assert "Added 1 stake" in done.stderr and "mark" not in done.stderr
+    assert ("Segway", "investment", "5000000.00", "2015") in stakes(run, "Ninebot")
+    listed = json.loads(run("marks", "list", "-f", "json").stdout)
+    assert not (listed["marks"] if isinstance(listed, dict) else listed)

@@ -1484,38 +1484,10 @@ def _marks(session: "Session", source: Source, summary: ImportSummary) -> None:
 
 
 def _mark_items(source: Source) -> list[tuple[int, Any]]:
-    """The ``marks`` list of a JSON or YAML file in the export shape, with each entry's line
-    (0 when unknown). The file is read again for it (standard input cannot be: its marks are
-    not read); a YAML file only from its top-level ``marks:`` on."""
-    from ecoport.services.sources import parse_yaml
-
-    given = getattr(source, "marks", None)
-    if given is not None:
-        return list(given)
-    if source.format not in (FileFormat.json, FileFormat.yaml) or not source.path.is_file():
-        return []
-    try:
-        text = source.path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return []
-    if source.format is FileFormat.json:
-        if '"marks"' not in text:
-            return []
-        from ecoport.services.sources import json_decoder
-
-        data = json_decoder().decode(text)
-        marks = data.get("marks") if isinstance(data, dict) else None
-        return [(0, m) for m in marks] if isinstance(marks, list) else []
-    found = re.search(r"^marks:", text, re.M)
-    if found is None:
-        return []
-    end = re.compile(r"^[^\s#-]", re.M).search(text, found.end())
-    offset = text.count("\n", 0, found.start())
-    data = parse_yaml(source.path, text[found.start() : end.start() if end else None])
-    marks = data.get("marks") if isinstance(data, dict) else None
-    if not isinstance(marks, list):
-        return []
-    return [(m["__line__"] + offset if isinstance(m, dict) else 0, m) for m in marks]
+    """The ``marks`` list of a JSON or YAML source in the export shape, with each entry's
+    line (0 when unknown), as the source's reader parsed it with the rest of the file: a
+    source of no marks (a CSV file, an article's drafts) has none."""
+    return list(source.marks or ())
 
 
 def _entry_text(entry: dict[str, Any], key: str, *, multiline: bool = False) -> str | None:
