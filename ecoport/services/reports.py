@@ -3,7 +3,7 @@
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -65,6 +65,34 @@ class Converter:
             self.failures[rate] += count
             return None
         return convert_minor(minor, rate)
+
+    def prepare(self, keys: Iterable[tuple[str, str, str]]) -> None:
+        """Works out at once the minor_rate of every (currency, date, precision) in *keys*
+        not known yet, as stored_rate would: each distinct day once, its rate read from the
+        ECB tables by index (Rates.ecb_values) rather than a lookup a day. Reports that
+        convert at tens of thousands of days call it with the keys of their rows first."""
+        known = self._stored
+        days: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for key in set(keys):
+            if key in known:
+                continue
+            currency, date, precision = key
+            if precision == "day":
+                try:
+                    days[currency].append((date, dt.date.fromisoformat(date).toordinal()))
+                    continue
+                except ValueError:
+                    pass
+            self.stored_rate(currency, date, precision)
+        into = self.into
+        for currency, wanted in days.items():
+            values = self.rates.ecb_values(currency, into, [o for _d, o in wanted])
+            places = exponent(currency)
+            for (date, _o), value in zip(wanted, values, strict=True):
+                if value is None:  # the one-by-one lookup tells why, or finds the user's
+                    self.stored_rate(currency, date, "day")
+                else:
+                    known[currency, date, "day"] = minor_rate(value, places, into)
 
     def stored_rate(self, currency: str, date: str, precision: str) -> tuple[int, int] | str:
         """The minor_rate that converts stored amounts of *currency* dated *date*, or why
@@ -451,7 +479,7 @@ def balance_by_sector(reader: Reader, query: ReportQuery, depth: int = 1) -> Bal
 
     money: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # minor units of into
     missed: dict[str, int] = defaultdict(int)
-    for sector, side, currency, date, precision, minor, n in reader.rows(
+    day_rows = reader.rows(
         f"""
         SELECT c.sector, CASE WHEN s.kind IN ({IN_SQL}) THEN 0 ELSE 1 END, s.currency,
                s.date, s.date_precision, CAST(SUM(s.amount_minor) AS BIGINT), COUNT(*)
@@ -460,7 +488,9 @@ def balance_by_sector(reader: Reader, query: ReportQuery, depth: int = 1) -> Bal
         GROUP BY c.sector, 2, s.currency, s.date, s.date_precision
         """,
         params,
-    ):
+    )
+    converter.prepare((r[2], r[3], r[4]) for r in day_rows)
+    for sector, side, currency, date, precision, minor, n in day_rows:
         done = converter.stored_minor(minor, currency, date, precision, n)
         if done is None:
             missed[key(sector)] += n
