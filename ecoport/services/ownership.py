@@ -768,17 +768,21 @@ WHERE total_minor IS NOT NULL AND valuation_minor IS NOT NULL AND date <= :as_of
 #: Every acquisition of a whole company up to the date: few, read once (a scan of the
 #: stakes, cheaper than probing each held company's stakes).
 _WHOLES = """
-SELECT company_id, investor_id, date FROM stake
+SELECT company_id, investor_id, date, id FROM stake
 WHERE kind = 'acquisition' AND (percent_micro IS NULL OR percent_micro >= 100000000)
   AND date <= :as_of
 """
 
 
-def _wholes(reader: Reader, as_of: str) -> dict[int, list[tuple[int, str]]]:
-    """Company -> [(acquirer, date)] of every whole acquisition up to *as_of*."""
-    out: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for company, acquirer, date in reader.rows(_WHOLES, {"as_of": as_of}):
-        out[company].append((acquirer, date))
+#: Company -> [(acquirer, date, stake id)] of the acquisitions of the whole company.
+Wholes = dict[int, list[tuple[int, str, int]]]
+
+
+def _wholes(reader: Reader, as_of: str) -> Wholes:
+    """Every acquisition of a whole company up to *as_of*, by company."""
+    out: Wholes = defaultdict(list)
+    for company, acquirer, date, sid in reader.rows(_WHOLES, {"as_of": as_of}):
+        out[company].append((acquirer, date, sid))
     return out
 
 
@@ -799,7 +803,7 @@ def _standings(
     reader: Reader,
     holders: Collection[int],
     as_of: str,
-    wholes: dict[int, list[tuple[int, str]]] | None = None,
+    wholes: Wholes | None = None,
     diluted: set[int] | None = None,
     rows: Iterable[Sequence[Any]] | None = None,
 ) -> dict[int, dict[int, _Standing]]:
@@ -821,7 +825,7 @@ def _standings(
         holder, company, added, ended, sold, adds, held, own_whole, vague, stated = row
         any_sale = sold
         acquired = wholes.get(company)
-        other = max((d for a, d in acquired if a != holder), default=None) if acquired else None
+        other = max((d for a, d, _s in acquired if a != holder), default=None) if acquired else None
         end = max(e for e in (ended, other) if e is not None) if (ended or other) else None
         # a sale ends a position only once its most is known and sold: never while an
         # undisclosed investment leaves it unbounded, unless something bounds it again
@@ -850,17 +854,89 @@ def _standings(
     return out
 
 
+#: The acquisitions of a whole company (of 100 % or of an undisclosed percent) in the
+#: companies {ids}, _EVENTS' columns.
+_WHOLE_EVENTS = """
+SELECT s.company_id, s.date, s.date_precision, s.investor_id, s.kind, s.percent_micro,
+       s.round_id, s.id
+FROM stake s WHERE s.company_id IN ({ids}) AND s.kind = 'acquisition'
+AND (s.percent_micro IS NULL OR s.percent_micro >= 100000000) AND s.date <= :as_of
+"""
+#: The stakes {ids} (by id), _EVENTS' columns.
+_BY_ID = """
+SELECT s.company_id, s.date, s.date_precision, s.investor_id, s.kind, s.percent_micro,
+       s.round_id, s.id
+FROM stake s WHERE s.id IN ({ids})
+"""
+
+
+def least_holdings(
+    reader: Reader,
+    holders: Collection[int],
+    companies: Collection[int],
+    *,
+    as_of: str,
+    wholes: Wholes | None = None,
+) -> dict[int, dict[int, Position]]:
+    """*holders*' positions in *companies* as of the ISO day *as_of*, exact in all but the
+    most each could hold (its range's high, which needs every other holder: holdings_of
+    gives it): held or ended, how and when, and the least share. Those depend on nothing
+    but the holder's own events, the acquisitions of the whole company (which end it) and
+    the company's diluting rounds, so only those are read and folded (see
+    core.positions.fold), not the events of every other holder. *wholes*: _wholes's, when
+    the caller read them already (the acquisitions are then read by their ids)."""
+    wanted = set(holders)
+    params = {"as_of": as_of}
+    out: dict[int, dict[int, Position]] = defaultdict(dict)
+    for ids in _batches(companies):
+        events = _events(
+            row
+            for holder_ids in _batches(wanted)
+            for row in reader.rows(
+                _TAKEN.format(ids=holder_ids) + f" AND s.company_id IN ({ids})", params
+            )
+        )
+        if wholes is None:
+            found = reader.rows(_WHOLE_EVENTS.format(ids=ids), params)
+        else:
+            sids = [
+                sid
+                for company in events
+                for acquirer, _d, sid in wholes.get(company, ())
+                if acquirer not in wanted
+            ]
+            found = [
+                row
+                for start in range(0, len(sids), BATCH)
+                for row in reader.rows(
+                    _BY_ID.format(ids=",".join(str(int(i)) for i in sids[start : start + BATCH]))
+                )
+            ]
+        for row in found:
+            if row[3] not in wanted and row[0] in events:  # a holder's own are read above
+                events[row[0]].extend(_events([row])[row[0]])
+        rounds = _rounds(reader, ids, as_of)
+        for company, evts in events.items():
+            for holder, pos in fold(evts, rounds.get(company, ()), wanted=wanted).items():
+                out[holder][company] = pos
+    return out
+
+
 def _fold_into(
     reader: Reader,
     standings: dict[int, dict[int, _Standing]],
     holders: Collection[int],
     companies: Collection[int],
     as_of: str,
+    wholes: Wholes | None = None,
 ) -> None:
-    """Fold the positions of *holders* in *companies* exactly, into *standings*."""
+    """Fold whether *holders* hold each of *companies*, and their least shares, exactly,
+    into *standings* (see least_holdings)."""
     if not companies:
         return
-    for holder, held in holdings_of(reader, holders, as_of=as_of, companies=companies).items():
+    for holder, held in least_holdings(
+        reader, holders, companies, as_of=as_of, wholes=wholes
+    ).items():
         for company, pos in held.items():
             standing = standings[holder].get(company)
             if standing is not None:
@@ -874,7 +950,8 @@ def least_positions(
     least share where it is above 0: exactly what `holdings_of` gives (its fold is run
     where grouped SQL cannot tell: after a sale, or an end and an addition on one day, or
     where a share was disclosed), without the upper bounds."""
-    standings = _standings(reader, holders, as_of)
+    wholes = _wholes(reader, as_of)
+    standings = _standings(reader, holders, as_of, wholes)
     _fold_into(
         reader,
         standings,
@@ -886,6 +963,7 @@ def least_positions(
             if st.active is None or st.bound > 0
         },
         as_of,
+        wholes,
     )
     return {
         h: {c: (bool(st.active), st.low) for c, st in held.items()} for h, held in standings.items()
@@ -944,7 +1022,7 @@ def ecosystem(
                 if not st.exact
                 and (st.active is None or (st.bound > 0 and c in holding and bounds[c] >= floor))
             }
-            _fold_into(reader, standings, {holder}, need, day)
+            _fold_into(reader, standings, {holder}, need, day, wholes)
         active = {
             holder: [
                 (c, Range(st.low, st.low))
