@@ -468,7 +468,9 @@ def _investor_progress(
     held_now, through = ecosystem(
         reader, inv_id, as_of=as_of, associates=query.associates, first=standing
     )
-    in_rounds = rounds_taken(reader, "WHERE s.investor_id = :inv AND s.date <= :as_of", dict(p))
+    in_rounds = rounds_taken(
+        reader, "WHERE s.investor_id = :inv AND s.date <= :as_of", dict(p), by_company=False
+    )
 
     depth_of: dict[str | None, str] = {}
 
