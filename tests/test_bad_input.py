@@ -329,6 +329,14 @@ def test_seed_shaped_entries_are_checked(
             '"valuation": 1' + "0" * 5000 + "}]}",
             "valuation",
         ),
+        # a value of the wrong type, spelled as the file spells it (not Python's True)
+        (
+            "kind.json",
+            '{"stakes": [], "marks": [{"company": "Midea Group", "date": "2020-12-31", '
+            '"kind": true, "valuation": "1 USD"}]}',
+            "kind: expected text, got true",
+        ),
+        ("list.yaml", "marks:\n  - [Midea Group, 2020]\n", 'a list ["Midea Group"'),
     ],
 )
 def test_marks_in_a_file_are_checked(

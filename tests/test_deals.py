@@ -266,6 +266,8 @@ def test_company_commands(run: Run, seeded: Path) -> None:
         (("companies", "merge", "Ninebot", "--into", "Segway"), ("--into", "in itself")),
         (("companies", "rename", "Zimi", "Xiaomi Inc."), ("NEW", "merge")),
         (("companies", "alias", "add", "Zimi", "Midea"), ("ALIAS", "another company")),
+        (("companies", "rename", "Zimi", "Zi\x07mi"), ("NEW", "control character")),
+        (("companies", "alias", "add", "Zimi", " "), ("ALIAS", "cannot be empty")),
         (("companies", "remove", "Zimi"), ("NAME", "stake")),
         (("companies", "alias", "remove", "Nobody"), ("ALIAS", "not an alias")),
         (("companies", "merge", "Nobody", "--into", "Zimi"), ("SOURCE", "no company")),

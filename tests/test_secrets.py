@@ -4,6 +4,7 @@ its output or in backups); migration 0006 masks the ones stored before."""
 
 import json
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -175,6 +176,10 @@ def test_errors_from_an_unreachable_server_hide_the_password(run: Run) -> None:
             assert result.exit_code == 1, (args, result.stdout, result.stderr)
             assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
             assert "cannot connect to postgresql" in result.stderr
+            # the cause (with libpq's hint), after the URL
+            assert re.search(r"/portfolio(\?password=\*\*\*)? — \w", result.stderr)
+            if " x@" not in url:
+                assert "Connection refused. Is the server running" in result.stderr
             no_secret(result.stdout, result.stderr)
 
 

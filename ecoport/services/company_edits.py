@@ -33,12 +33,20 @@ def _holder_of(session: "Session", name: str) -> CompanyRef | None:
     return find_company(SessionReader(session), name)
 
 
+def _new_name(text: str, *, where: str) -> str:
+    """clean_name's, its refusal naming the argument that gave the name."""
+    try:
+        return clean_name(text)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message, where=where) from None
+
+
 def rename_company(*, session: "Session", old: str, new: str) -> tuple[str, str]:
     """Give a company a new name; the old name stays an alias. Returns (old, new)."""
     from ecoport.store.models import CompanyAlias
 
     company = _company(session, old, field="OLD")
-    cleaned = clean_name(new)
+    cleaned = _new_name(new, where="NEW")
     taken = _holder_of(session, cleaned)
     if taken is not None and taken.id != company.id:
         raise Conflict(
@@ -263,7 +271,7 @@ def add_alias(*, session: "Session", company: str, alias: str) -> tuple[str, str
     from ecoport.store.models import CompanyAlias
 
     target = _company(session, company, field="NAME")
-    cleaned = clean_name(alias)
+    cleaned = _new_name(alias, where="ALIAS")
     exact = SessionReader(session).rows(
         "SELECT c.name FROM company c WHERE c.name_key = :k UNION ALL "
         "SELECT c.name FROM company_alias a JOIN company c ON c.id = a.company_id "

@@ -49,7 +49,7 @@ from ecoport.services.fields import (
     plain_parsers,
 )
 from ecoport.services.rounds import RoundIn, fill_round, round_currency
-from ecoport.services.sources import REJECT_COLUMNS, FileFormat, Row, Source
+from ecoport.services.sources import REJECT_COLUMNS, FileFormat, Row, Source, described
 from ecoport.store import audit
 from ecoport.store.db import Raw
 from ecoport.store.models import stored_now
@@ -1449,7 +1449,9 @@ def _marks(session: "Session", source: Source, summary: ImportSummary) -> None:
         where = f"{source.path}:{line}" if line else str(source.path)
         try:
             if not isinstance(item, dict):
-                raise InvalidInput(f"{item!r} is not a mark ({{company, date, kind, valuation}})")
+                raise InvalidInput(
+                    f"{described(item)} is not a mark ({{company, date, kind, valuation}})"
+                )
             kind = _entry_text(item, "kind") or "valuation"
             if kind not in ("valuation", "price", "write-down", "write-off"):
                 raise InvalidInput(
@@ -1498,7 +1500,7 @@ def _entry_text(entry: dict[str, Any], key: str, *, multiline: bool = False) -> 
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise InvalidInput(f"{key}: expected text, got {value!r}")
+        raise InvalidInput(f"{key}: expected text, got {described(value)}")
     try:
         return clean_text(str(value), multiline=multiline) or None
     except InvalidInput as exc:

@@ -859,10 +859,7 @@ def _dict_rows(source: Source, items: _Items, mapping: Mapping) -> Iterator[Row]
                     )
                 continue
             if not isinstance(value, _SCALARS) or isinstance(value, bool):
-                problem = (
-                    f"{target}: expected text, a number or a date, got "
-                    f"{_TYPE_NAMES.get(type(value), '')}{_shown(value)}"
-                )
+                problem = f"{target}: expected text, a number or a date, got {described(value)}"
                 break
             values[INDEX[target]] = _scalar(value)
         else:
@@ -879,6 +876,12 @@ _TYPE_NAMES = {bool: "", dict: "an object ", list: "a list "}
 def _shown(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, default=str)
     return printable(text if len(text) <= 40 else text[:39] + "…")
+
+
+def described(value: Any) -> str:
+    """A JSON or YAML value as the file spells it (``true``, ``an object {"a": 1}``), for
+    a message saying it is not what the key wants."""
+    return f"{_TYPE_NAMES.get(type(value), '')}{_shown(value)}"
 
 
 def _scalar(value: str | int | float | None) -> str | None:

@@ -224,9 +224,15 @@ def server_connection(location: Location) -> Any:
     try:
         return psycopg.connect(location.conninfo, connect_timeout=10, options="-c timezone=UTC")
     except psycopg.Error as exc:
+        # libpq's cause, then its hint ("Is the server running ...?"), on one line
         lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-        reason = location.scrub(lines[-1] if lines else type(exc).__name__)
-        raise StoreError(f"cannot connect to {location}: {reason}", where=location.origin) from None
+        reason = location.scrub(
+            ". ".join(lines).removeprefix("connection failed: ") or type(exc).__name__
+        )
+        # a space after the URL: a ':' would read as part of a ?password= value, and hidden
+        raise StoreError(
+            f"cannot connect to {location} — {reason}", where=location.origin
+        ) from None
 
 
 def _check_server(location: Location) -> tuple[State, str | None]:
