@@ -38,6 +38,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bulk_import import ecoport_command, user_env  # noqa: E402
+
 #: Shaped after the Crunchbase 2013 data, twelve times as large: there, 84,570 stakes in
 #: 24,333 companies by 18,948 investors; the largest investor took 0.6 % of the stakes and
 #: 4 % were taken by companies that others hold.
@@ -48,13 +51,8 @@ INVESTING_STARTUPS = 25_000
 CRUNCHBASE = Path("/work/shared/reference/crunchbase-2013")
 
 
-def ecoport_command() -> list[str]:
-    script = Path(sys.executable).with_name("ecoport")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "ecoport"]
-
-
 def run(args: list[str], db: Path | str, *, quiet: bool = True) -> str:
-    env = {**os.environ, "ECOPORT_DB": str(db), "ECOPORT_TERMINAL": "0"}
+    env = user_env(db, ECOPORT_TERMINAL="0")
     done = subprocess.run(
         [*ecoport_command(), *args], env=env, capture_output=True, text=True, check=False
     )
@@ -66,7 +64,7 @@ def run(args: list[str], db: Path | str, *, quiet: bool = True) -> str:
 def timed(args: list[str], db: Path | str, runs: int) -> tuple[float, float, int, int]:
     """Median wall and CPU seconds of *runs* whole processes, the largest peak memory (MB)
     and the output's lines. Each process is spawned (not forked), so its max RSS is its own."""
-    env = {**os.environ, "ECOPORT_DB": str(db), "ECOPORT_TERMINAL": "0"}
+    env = user_env(db, ECOPORT_TERMINAL="0")
     cmd = [*ecoport_command(), *args]
     walls, cpus, peaks = [], [], []
     with tempfile.TemporaryFile() as out:

@@ -42,6 +42,7 @@ from bulk_import import (  # noqa: E402
     generate,
     investor_name,
     startup_name,
+    user_env,
     write_csv,
 )
 
@@ -109,7 +110,7 @@ def main() -> None:
     n = args.size
     db = folder / f"ecoport-{n}.db"
     journal, beans = folder / f"stakes-{n}.ledger", folder / f"stakes-{n}.beancount"
-    env = {**os.environ, "ECOPORT_DB": str(db)}
+    env = user_env(db)
     if not db.exists():
         data = folder / f"stakes-{n}.csv"
         write_csv(data, n)

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bulk_import import AGGREGATE, ecoport_command, write_csv  # noqa: E402
+from bulk_import import AGGREGATE, ecoport_command, user_env, write_csv  # noqa: E402
 
 
 def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
@@ -55,9 +55,9 @@ def main() -> None:
         if not db.exists():
             data = folder / f"stakes-{args.size}.csv"
             write_csv(data, args.size)
-            env = {**os.environ, "ECOPORT_DB": str(db)}
+            env = user_env(db)
             subprocess.run([*ecoport_command(), "import", str(data), "-q"], env=env, check=True)
-    env = {**os.environ, "ECOPORT_DB": str(db)}
+    env = user_env(db)
     ours_cmd = [*ecoport_command(), "progress", "--investor", "Investor 0001", "-f", "json"]
     sqlite_cli = shutil.which("sqlite3")
     cmds = {"ecoport": ours_cmd}

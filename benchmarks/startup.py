@@ -11,7 +11,6 @@ within 30x. `python -X importtime -m ecoport progress` shows where the time goes
 """
 
 import argparse
-import os
 import shutil
 import statistics
 import subprocess
@@ -20,10 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-
-def ecoport_command() -> list[str]:
-    script = Path(sys.executable).with_name("ecoport")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "ecoport"]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bulk_import import ecoport_command, user_env  # noqa: E402
 
 
 def run_ms(cmd: list[str], env: dict[str, str]) -> float:
@@ -38,7 +35,7 @@ def main() -> None:
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="ecoport-bench-"))
     try:
-        env = {**os.environ, "ECOPORT_DB": str(folder / "seed.db")}
+        env = user_env(folder / "seed.db")
         eco = ecoport_command()
         subprocess.run([*eco, "init", "--seed"], env=env, check=True, capture_output=True)
         commands = [

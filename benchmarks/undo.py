@@ -15,7 +15,6 @@ Goal (issue: undo in bounded memory): a 1M-row import's undo under 250 MB.
 
 import argparse
 import json
-import os
 import shutil
 import sqlite3
 import sys
@@ -24,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bulk_import import ecoport_command, timed, write_csv  # noqa: E402
+from bulk_import import ecoport_command, timed, user_env, write_csv  # noqa: E402
 
 COUNTED = ("company", "funding_round", "stake")
 
@@ -50,7 +49,7 @@ def measure(folder: Path, n: int, redo: bool) -> dict[str, object]:
     data = folder / f"stakes-{n}.csv"
     db = folder / f"ecoport-{n}.db"
     write_csv(data, n)
-    env = {**os.environ, "ECOPORT_DB": str(db)}
+    env = user_env(db)
     timed([*eco, "-q", "init"], env)
     empty = counts(db)
     result: dict[str, object] = {"rows": n}

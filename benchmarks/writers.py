@@ -10,7 +10,6 @@ included). Whole processes; public tools only.
 """
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bulk_import import write_csv  # noqa: E402
+from bulk_import import user_env, write_csv  # noqa: E402
 
 
 def main() -> None:
@@ -34,7 +33,7 @@ def main() -> None:
     if ecoport is None:
         sys.exit("ecoport is not installed in this environment")
     work = Path(tempfile.mkdtemp(prefix="ecoport-writers-"))
-    env = {**os.environ, "ECOPORT_DB": args.db or str(work / "ecoport.db")}
+    env = user_env(args.db or work / "ecoport.db")
     env.pop("COLUMNS", None)
     data = work / "stakes.csv"
     write_csv(data, args.rows)
