@@ -62,6 +62,12 @@ def test_balance_by_sector(run: Run, tmp_path: Path) -> None:
         ("iot", "1600000.00"),
         ("(all)", "1600000.00"),
     ]
+    # a date filter applies to the counts too: from March 2024, Beta and Gamma only
+    since = json.loads(ok(run("report", "--by", "sector", "--since", "2024-03", "-f", "json")))
+    counts = {r["sector"]: (r["investors"], r["companies"], r["stakes"]) for r in since["sectors"]}
+    assert counts == {"iot": (1, 1, 1), "media": (1, 1, 2), "(no sector)": (1, 1, 1)}
+    total = since["total"]
+    assert (total["investors"], total["companies"], total["stakes"]) == (2, 3, 4)
     table = ok(run("report", "--by", "sector"))
     assert "USD 1.6m" in table and "(all)" in table
     bad = run("report", "--by", "investor")

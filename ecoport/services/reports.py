@@ -496,39 +496,28 @@ def balance_by_sector(reader: Reader, query: ReportQuery, depth: int = 1) -> Bal
             missed[key(sector)] += n
         else:
             money[key(sector)][side] += done
-    # Distinct investors and companies per sector, counted in SQL. A company has one sector,
-    # so companies add up across the sectors a depth merges; investors do not, and are
-    # read as (sector, investor) pairs only for the keys that merge several sectors.
+    # Investors per sector read as (sector, investor) pairs with their stakes: a depth may
+    # merge sectors, whose investors do not add up. A company has one sector: companies are
+    # counted per sector in SQL, as those with a matching stake.
     base = f"FROM stake s JOIN company c ON c.id = s.company_id {sql_where}"
-    investors: dict[str, int] = defaultdict(int)
-    companies: dict[str, int] = defaultdict(int)
+    seen: dict[str, set[int]] = defaultdict(set)
     stakes: dict[str, int] = defaultdict(int)
-    merged: dict[str, list[str | None]] = defaultdict(list)
-    for sector, n_investors, n_companies, n in reader.rows(
-        "SELECT c.sector, COUNT(DISTINCT s.investor_id), COUNT(DISTINCT s.company_id), "
-        f"COUNT(*) {base} GROUP BY c.sector",
+    for sector, investor, n in reader.rows(
+        f"SELECT c.sector, s.investor_id, COUNT(*) {base} GROUP BY c.sector, s.investor_id",
         params,
     ):
         k = key(sector)
-        investors[k] += n_investors
-        companies[k] += n_companies
+        seen[k].add(investor)
         stakes[k] += n
-        merged[k].append(sector)
-    several = {sector: k for k, group in merged.items() if len(group) > 1 for sector in group}
-    if several:
-        seen: dict[str, set[int]] = defaultdict(set)
-        for sector, investor in reader.rows(
-            f"SELECT c.sector, s.investor_id {base} GROUP BY c.sector, s.investor_id", params
-        ):
-            if sector in several:
-                seen[several[sector]].add(investor)
-        investors.update((k, len(ids)) for k, ids in seen.items())
-    everyone = reader.rows(
-        f"SELECT COUNT(DISTINCT s.investor_id) {base}"
-        if where
-        else "SELECT COUNT(DISTINCT investor_id) FROM stake",
+    investors = {k: len(ids) for k, ids in seen.items()}
+    companies: dict[str, int] = defaultdict(int)
+    for sector, n in reader.rows(
+        "SELECT c.sector, COUNT(*) FROM company c WHERE EXISTS (SELECT 1 FROM stake s "
+        f"WHERE s.company_id = c.id AND {sql_where.removeprefix(' WHERE ')}) GROUP BY c.sector",
         params,
-    )[0][0]
+    ):
+        companies[key(sector)] += n
+    everyone = len({i for ids in seen.values() for i in ids})
     rows = tuple(
         SectorBalance(
             sector=k,
