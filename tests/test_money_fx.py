@@ -276,6 +276,19 @@ def test_amounts_that_cannot_be_converted_are_counted(run: Run) -> None:
     assert data["stakes"][0]["conversion_error"].startswith("no CNY rate before 2005-04-01")
     table = run("report", "--in", "USD").stdout
     assert "Not converted (1): no CNY rate before 2005-04-01" in table
+    # another day before the first rate: the same reason, counted twice (not a line a day)
+    more = ("--investor", "Fund", "--startup", "Older Co", "--sector", "iot")
+    assert run("add-stake", *more, "--amount", "CNY 1m", "--date", "2002-01-05").exit_code == 0
+    data = json.loads(run("report", "--in", "USD", "-f", "json").stdout)
+    assert [(w["reason"], w["amounts"]) for w in data["totals"]["in"]["why_not"]] == [
+        (
+            "no CNY rate before 2005-04-01 (the first ECB rate); earlier days need rates of "
+            "your own (`ecoport fx set`)",
+            2,
+        )
+    ]
+    progress = json.loads(run("progress", "--in", "USD", "-f", "json").stdout)
+    assert [w["amounts"] for w in progress["investors"][0]["invested_in"]["why_not"]] == [2]
 
 
 @pytest.mark.parametrize(

