@@ -33,7 +33,7 @@ from ecoport.core.identity import (
     clashing_round,
     filled,
 )
-from ecoport.core.money import Money, currency_code, from_minor, to_minor
+from ecoport.core.money import Money, currency_code, from_minor, plain_money, to_minor
 from ecoport.core.names import clean_name, match_key, similar_pairs
 from ecoport.core.ownership import Kind
 from ecoport.core.percent import to_micro
@@ -591,10 +591,12 @@ class _Seen:
 
 
 class _Placed:
-    """The ids of the stakes this import wrote, by a hash of their (investor, company, kind):
-    while the stake table's indexes are dropped (a big file into an empty table), a record
-    repeating a triple finds its candidates by id, and no index is kept up to date row by
-    row (that doubled the time of the writes). Twelve bytes a stake."""
+    """The ids of the stakes this import wrote, by a hash of their (investor, company, kind,
+    year): while the stake table's indexes are dropped (a big file into an empty table), a
+    record finds the stakes it may repeat by id, and no index is kept up to date row by row
+    (that doubled the time of the writes). Only a stake of the same year can be the same deal
+    (core.identity: their dates must agree), so the others are never read back. Twelve bytes
+    a stake."""
 
     __slots__ = ("tags", "ids")
     BUCKETS = 1 << 14
@@ -603,8 +605,8 @@ class _Placed:
         self.tags: list[array[int] | None] = [None] * self.BUCKETS
         self.ids: list[array[int] | None] = [None] * self.BUCKETS
 
-    def add(self, triple: tuple[Any, ...], stake_id: int) -> None:
-        h = hash(triple) & 0x3FFFFFFFFFFF  # 14 bits of bucket, 32 of tag
+    def add(self, near: tuple[Any, ...], stake_id: int) -> None:
+        h = hash(near) & 0x3FFFFFFFFFFF  # 14 bits of bucket, 32 of tag
         at, tag = h & (self.BUCKETS - 1), h >> 14
         tags = self.tags[at]
         if tags is None:
@@ -615,14 +617,27 @@ class _Placed:
         assert ids is not None
         ids.append(stake_id)
 
-    def find(self, triple: tuple[Any, ...]) -> list[int]:
-        """The ids of the stakes written with *triple* (and, rarely, of others)."""
-        h = hash(triple) & 0x3FFFFFFFFFFF  # 14 bits of bucket, 32 of tag
+    def has(self, near: tuple[Any, ...]) -> bool:
+        """False when no stake was written with *near*; True when one may have been."""
+        h = hash(near) & 0x3FFFFFFFFFFF
+        tags = self.tags[h & (self.BUCKETS - 1)]
+        return tags is not None and h >> 14 in tags
+
+    def find(self, near: tuple[Any, ...]) -> list[int]:
+        """The ids of the stakes written with *near* (and, rarely, of others)."""
+        h = hash(near) & 0x3FFFFFFFFFFF  # 14 bits of bucket, 32 of tag
         at, tag = h & (self.BUCKETS - 1), h >> 14
         tags, ids = self.tags[at], self.ids[at]
+        found: list[int] = []
         if tags is None or ids is None:
-            return []
-        return [ids[i] for i, t in enumerate(tags) if t == tag]
+            return found
+        i = -1
+        try:
+            while True:
+                i = tags.index(tag, i + 1)
+                found.append(ids[i])
+        except ValueError:
+            return found
 
 
 #: The cache of a field's values seen: raw text -> stored form, or the FieldError.
@@ -679,8 +694,19 @@ class _Fast:
         currency = check_field("currency", raw_currency, self.parsers.currency)
         if type(currency) is FieldError:
             return self._keep(self.amounts, (raw, raw_currency), currency, _AMOUNTS)
-        parse = self.parsers.money
         default = self.default_currency
+        code = default if currency is None else currency
+        if raw is not None and code is not None:
+            # digits alone: what check_field and parse_money make of them, without the detour
+            # (a bad one, such as too many decimals, takes it: the message is the parser's)
+            try:
+                plain = plain_money(raw, code)
+            except InvalidInput:
+                plain = None
+            if plain is not None:
+                kept = (plain[0], plain[1], code)
+                return self._keep(self.amounts, (raw, raw_currency), kept, _AMOUNTS)
+        parse = self.parsers.money
 
         def money(text: str) -> Money:
             return parse(text, currency, default)
@@ -749,7 +775,9 @@ class _Importer:
             conn.execute("SELECT ref, id FROM stake WHERE ref IS NOT NULL")
         )
         self.pending: list[tuple[Any, ...]] = []
-        self.pending_triples: set[tuple[int, int, str]] = set()
+        #: (investor, company, kind, year) of the pending records: only a record sharing one
+        #: with them can be the same deal as one of them (its dates must agree)
+        self.pending_near: set[tuple[int, int, str, str]] = set()
         self.file_refs: set[str] = set()
         self.dropped: list[str] = []
         self.temporary_index = False
@@ -1087,10 +1115,16 @@ class _Importer:
                     summary.repeated_in_file += 1
                 return
         triple = key[:3]
-        if self.seen.add(triple):
-            if triple in self.pending_triples:
+        near = (*triple, key[3][:4])
+        placed = self.placed
+        if placed is None:
+            maybe = self.seen.add(triple)
+        else:  # every stake of the table is in placed or pending
+            maybe = near in self.pending_near or placed.has(near)
+        if maybe:
+            if near in self.pending_near:
                 self.flush()
-            rows = self.candidates(triple)
+            rows = self.candidates(triple, near)
             if rows:
                 new = StakeKey(*key)
                 candidates = {r[0]: (StakeKey(*r[1:10]), r[10], r[11]) for r in rows}
@@ -1099,7 +1133,7 @@ class _Importer:
                     stored, source, note = candidates[found]
                     self.fill(found, stored, source, note, new, record, line)
                     return
-        self.pending_triples.add(triple)
+        self.pending_near.add(near)
         if record.ref is not None:
             self.file_refs.add(record.ref)
             self.refs[record.ref] = -1  # stored with the next batch
@@ -1152,7 +1186,7 @@ class _Importer:
                 self.place(self.pending)
             self.summary.stakes_added += len(self.pending)
             self.pending.clear()
-            self.pending_triples.clear()
+            self.pending_near.clear()
 
     def place(self, rows: list[tuple[Any, ...]]) -> None:
         """Keep the ids of the stakes just written (see _Placed); if they do not follow each
@@ -1165,17 +1199,25 @@ class _Importer:
         ).fetchone()
         if count != len(rows) or first <= self.placed_last:
             self.placed = None
+            # from now on the Bloom filter says which triples may be stored: all of them
+            self.seen = _Seen()
+            for triple in self.conn.execute(
+                "SELECT DISTINCT investor_id, company_id, kind FROM stake"
+            ):
+                self.seen.add(tuple(triple))
             return
-        for i, row in enumerate(rows):
-            self.placed.add(row[:3], first + i)
+        add = self.placed.add
+        for i, row in enumerate(rows, start=first):
+            add((row[0], row[1], row[2], row[3][:4]), i)
         self.placed_last = last
 
-    def candidates(self, triple: tuple[Any, ...]) -> list[Any]:
-        """The stored stakes of *triple*: their id, key fields, source and note."""
+    def candidates(self, triple: tuple[Any, ...], near: tuple[Any, ...]) -> list[Any]:
+        """The stored stakes of *triple* (at least those of *near*'s year): their id, key
+        fields, source and note."""
         if self.placed is None:
             self.lookup_index()
             return list(self.conn.execute(_CANDIDATES, triple).fetchall())
-        ids = self.placed.find(triple)
+        ids = self.placed.find(near)
         if not ids:
             return []
         marks = ", ".join("?" * len(ids))
