@@ -376,12 +376,13 @@ class _Rounds:
         if not keys:
             return []
         year = day // 10000 * 10000
+        lo = bisect_left(keys, year << _DAY_SHIFT)
+        hi = bisect_left(keys, (year + 10000) << _DAY_SHIFT, lo)
+        # unusual dates (day 0) sort first and are always compared
+        odd = bisect_left(keys, 1 << _DAY_SHIFT) if keys[0] >> _DAY_SHIFT == 0 else 0
+        if lo == hi and not odd:
+            return []
         out = []
-        lo, hi = (
-            bisect_left(keys, year << _DAY_SHIFT),
-            bisect_left(keys, (year + 10000) << _DAY_SHIFT),
-        )
-        odd = bisect_left(keys, 1 << _DAY_SHIFT)  # unusual dates: always compared
         for i in (*range(odd), *range(lo, hi)):
             packed = keys[i]
             other = packed >> _DAY_SHIFT
@@ -414,16 +415,26 @@ class _Rounds:
     ) -> int:
         """attach() of a round known by its name and date alone, quicker when no round of
         the company has a date that agrees (then the round is new)."""
-        stored = self._stored(company_id)
-        if self._near(stored, date[3], date[4]):
+        stored = self.by_company.get(company_id)
+        if stored is None:
+            stored = self._stored(company_id)
+        day, precision = date[3], date[4]
+        if stored[0] and self._near(stored, day, precision):
             return self.attach(RoundIn(company_id, date[0], name, None, None, source), cheque)
         rid = self.conn.insert(
             "INSERT INTO funding_round (company_id, date, date_precision, name, total_minor, "
             "valuation_minor, currency, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (company_id, date[1], date[2], name, None, None, None, source, self.now),
         )
-        key = RoundKey(company_id, date[1], date[2], name, None, None)
-        self._put(stored, rid, self._pack(rid, key, None))
+        if day:  # what _pack makes of a round with a usual date and no figures, made here
+            name_id = self.name_ids.get(name)
+            if name_id is None:
+                name_id = self.name_ids[name] = len(self.names)
+                self.names.append(name)
+            packed = (day << 2 | precision) << 34 | name_id << 1
+        else:
+            packed = self._pack(rid, RoundKey(company_id, date[1], date[2], name, None, None), None)
+        self._put(stored, rid, packed)
         self.created += 1
         return rid
 
@@ -605,8 +616,8 @@ class _Placed:
         self.tags: list[array[int] | None] = [None] * self.BUCKETS
         self.ids: list[array[int] | None] = [None] * self.BUCKETS
 
-    def add(self, near: tuple[Any, ...], stake_id: int) -> None:
-        h = hash(near) & 0x3FFFFFFFFFFF  # 14 bits of bucket, 32 of tag
+    def add(self, near: int, stake_id: int) -> None:
+        h = near & 0x3FFFFFFFFFFF  # 14 bits of bucket, 32 of tag
         at, tag = h & (self.BUCKETS - 1), h >> 14
         tags = self.tags[at]
         if tags is None:
@@ -617,15 +628,15 @@ class _Placed:
         assert ids is not None
         ids.append(stake_id)
 
-    def has(self, near: tuple[Any, ...]) -> bool:
+    def has(self, near: int) -> bool:
         """False when no stake was written with *near*; True when one may have been."""
-        h = hash(near) & 0x3FFFFFFFFFFF
+        h = near & 0x3FFFFFFFFFFF
         tags = self.tags[h & (self.BUCKETS - 1)]
         return tags is not None and h >> 14 in tags
 
-    def find(self, near: tuple[Any, ...]) -> list[int]:
+    def find(self, near: int) -> list[int]:
         """The ids of the stakes written with *near* (and, rarely, of others)."""
-        h = hash(near) & 0x3FFFFFFFFFFF  # 14 bits of bucket, 32 of tag
+        h = near & 0x3FFFFFFFFFFF  # 14 bits of bucket, 32 of tag
         at, tag = h & (self.BUCKETS - 1), h >> 14
         tags, ids = self.tags[at], self.ids[at]
         found: list[int] = []
@@ -664,6 +675,7 @@ class _Fast:
         self.kinds: dict[str | None, Any] = {}
         self.dates: dict[str | None, Any] = {}
         self.amounts: dict[tuple[str | None, str | None], Any] = {}
+        self.currencies: dict[str | None, Any] = {}
         self.percents: dict[str | None, Any] = {}
         self.labels: dict[str, dict[str | None, Any]] = {
             name: {} for name in ("round", "source", "note", "ref")
@@ -691,7 +703,10 @@ class _Fast:
         return self._keep(self.dates, raw, found)
 
     def amount(self, raw: str | None, raw_currency: str | None) -> Any:
-        currency = check_field("currency", raw_currency, self.parsers.currency)
+        currency = self.currencies.get(raw_currency, _MISS)
+        if currency is _MISS:
+            currency = check_field("currency", raw_currency, self.parsers.currency)
+            self._keep(self.currencies, raw_currency, currency)
         if type(currency) is FieldError:
             return self._keep(self.amounts, (raw, raw_currency), currency, _AMOUNTS)
         default = self.default_currency
@@ -775,9 +790,10 @@ class _Importer:
             conn.execute("SELECT ref, id FROM stake WHERE ref IS NOT NULL")
         )
         self.pending: list[tuple[Any, ...]] = []
-        #: (investor, company, kind, year) of the pending records: only a record sharing one
-        #: with them can be the same deal as one of them (its dates must agree)
-        self.pending_near: set[tuple[int, int, str, str]] = set()
+        #: hash((investor, company, kind, year)) of each pending record, and as a set: only
+        #: a record sharing one can be the same deal as one of them (its dates must agree)
+        self.pending_near: list[int] = []
+        self.pending_nears: set[int] = set()
         self.file_refs: set[str] = set()
         self.dropped: list[str] = []
         self.temporary_index = False
@@ -1115,14 +1131,14 @@ class _Importer:
                     summary.repeated_in_file += 1
                 return
         triple = key[:3]
-        near = (*triple, key[3][:4])
+        near = hash((key[0], key[1], key[2], key[3][:4]))
         placed = self.placed
         if placed is None:
             maybe = self.seen.add(triple)
         else:  # every stake of the table is in placed or pending
-            maybe = near in self.pending_near or placed.has(near)
+            maybe = near in self.pending_nears or placed.has(near)
         if maybe:
-            if near in self.pending_near:
+            if near in self.pending_nears:
                 self.flush()
             rows = self.candidates(triple, near)
             if rows:
@@ -1133,7 +1149,8 @@ class _Importer:
                     stored, source, note = candidates[found]
                     self.fill(found, stored, source, note, new, record, line)
                     return
-        self.pending_near.add(near)
+        self.pending_near.append(near)
+        self.pending_nears.add(near)
         if record.ref is not None:
             self.file_refs.add(record.ref)
             self.refs[record.ref] = -1  # stored with the next batch
@@ -1187,10 +1204,12 @@ class _Importer:
             self.summary.stakes_added += len(self.pending)
             self.pending.clear()
             self.pending_near.clear()
+            self.pending_nears.clear()
 
     def place(self, rows: list[tuple[Any, ...]]) -> None:
-        """Keep the ids of the stakes just written (see _Placed); if they do not follow each
-        other after all, look candidates up through an index instead."""
+        """Keep the ids of the stakes just written (see _Placed), by their ``pending_near``;
+        if they do not follow each other after all, look candidates up through an index
+        instead."""
         assert self.placed is not None
         last = self.conn.execute("SELECT MAX(id) FROM stake").fetchone()[0]
         first = last - len(rows) + 1
@@ -1207,13 +1226,13 @@ class _Importer:
                 self.seen.add(tuple(triple))
             return
         add = self.placed.add
-        for i, row in enumerate(rows, start=first):
-            add((row[0], row[1], row[2], row[3][:4]), i)
+        for i, near in enumerate(self.pending_near, start=first):
+            add(near, i)
         self.placed_last = last
 
-    def candidates(self, triple: tuple[Any, ...], near: tuple[Any, ...]) -> list[Any]:
-        """The stored stakes of *triple* (at least those of *near*'s year): their id, key
-        fields, source and note."""
+    def candidates(self, triple: tuple[Any, ...], near: int) -> list[Any]:
+        """The stored stakes of *triple* (at least those of the year *near* hashes with it):
+        their id, key fields, source and note."""
         if self.placed is None:
             self.lookup_index()
             return list(self.conn.execute(_CANDIDATES, triple).fetchall())
