@@ -34,7 +34,7 @@ from ecoport.core.identity import (
     filled,
 )
 from ecoport.core.money import Money, currency_code, from_minor, plain_money, to_minor
-from ecoport.core.names import clean_name, match_key, similar_pairs
+from ecoport.core.names import clean_name, match_key, match_key_uncached, similar_pairs
 from ecoport.core.ownership import Kind
 from ecoport.core.percent import to_micro
 from ecoport.core.sectors import normalize_sector, within
@@ -230,7 +230,7 @@ class _Companies:
         self.created: list[tuple[int, str]] = []
         self.resolved = 0
         self.sectors_set = 0
-        self.keys = _Memo(lambda name: (name.lower(), match_key(name)))
+        self.keys = _Memo(lambda name: (name.lower(), match_key_uncached(name)))
         #: called whenever a company's sector changes
         self.on_sector: Callable[[], None] = lambda: None
 
