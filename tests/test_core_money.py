@@ -1,5 +1,6 @@
 """Money: parsing plain amounts, currencies and minor units, exactly."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -15,6 +16,7 @@ from ecoport.core.money import (
     max_amount,
     parse_money,
     plain,
+    plain_money,
     to_minor,
 )
 from ecoport.errors import InvalidInput
@@ -108,3 +110,34 @@ def test_digits_beyond_28_are_not_rounded_away() -> None:
     with pytest.raises(InvalidInput, match="decimal places"):
         parse_money("1.2345678901234567890123456789012bn USD")
     assert to_minor(max_amount("USD"), "USD") == MAX_MINOR
+
+
+@given(
+    st.from_regex(r"[0-9]{1,20}(\.[0-9]{0,6})?|\.[0-9]{1,6}|[0-9 ,.$a-z]{0,8}", fullmatch=True),
+    st.sampled_from(["USD", "JPY", "KWD"]),
+)
+def test_plain_money_is_what_parse_money_makes_of_digits(text: str, currency: str) -> None:
+    """The importer reads digits alone with plain_money: the same Money as parse_money, its
+    minor units as to_minor gives them, the same refusals; anything else is left to it."""
+    try:
+        found = plain_money(text, currency)
+    except InvalidInput as exc:
+        with pytest.raises(InvalidInput) as parsed:
+            parse_money(text, currency=currency)
+        assert parsed.value.message == exc.message
+        return
+    if found is None:  # not digits alone, or not above zero: parse_money decides
+        assert not re.fullmatch(r"[0-9]+(\.[0-9]*)?|\.[0-9]+", text) or Decimal(text) == 0
+        return
+    money, minor = found
+    assert money == parse_money(text, currency=currency)
+    assert minor == to_minor(money.amount, currency)
+
+
+def test_plain_money_examples() -> None:
+    assert plain_money("1551000", "USD") == (parse_money("1551000 USD"), 155100000)
+    assert plain_money("2500.50", "USD") == (parse_money("USD 2500.50"), 250050)
+    for other in ("1,551,000", "$300m", " 12", "0", "0.00", "1e6", ""):
+        assert plain_money(other, "USD") is None
+    with pytest.raises(InvalidInput, match="decimal places"):
+        plain_money("2500.50", "JPY")

@@ -178,3 +178,64 @@ def test_ids_that_do_not_follow_each_other_fall_back_to_an_index(
     assert fallback == plain
     assert stored(tmp_path / "fallback.db") == stored(tmp_path / "plain.db")
     assert plain[0]["already_present"]
+
+
+def test_a_repeat_of_another_year_does_not_cut_a_batch(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Records of one investor, company and kind in other years cannot be the same deal (their
+    dates must agree): with the indexes dropped they go in one batch; a record of a year met
+    before still finds its stake."""
+    lines = ["investor,startup,date,amount,currency"]
+    lines += [f"Fund 1,Startup A,{2000 + y}-01-01,1000,USD" for y in range(10)]
+    lines += ["Fund 1,Startup A,2003,,"]  # 2003-01-01 told less precisely: already present
+    file = tmp_path / "a.csv"
+    file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with monkeypatch.context() as patch:
+        patch.setattr(importing, "BIG_FILE_BYTES", 0)
+        patch.setattr(importing, "BATCH", 1000)
+        placed: list[int] = []
+        keep = importing._Importer.place
+
+        def counted(self: Any, batch: list[tuple[Any, ...]]) -> None:
+            placed.append(len(batch))
+            keep(self, batch)
+
+        patch.setattr(importing._Importer, "place", counted)
+        big = imports(run, tmp_path / "big.db", [file])
+    with monkeypatch.context() as patch:
+        whole_pipeline(patch)
+        small = imports(run, tmp_path / "small.db", [file])
+    assert placed == [10]  # one batch, cut once, by the record of 2003
+    assert big == small
+    assert (big[0]["stakes_added"], big[0]["already_present"]) == (10, 1)
+    assert stored(tmp_path / "big.db") == stored(tmp_path / "small.db")
+
+
+def test_csv_columns_in_any_order_give_the_same_fields(run: Run, tmp_path: Path) -> None:
+    """A file's columns in another order than ecoport's fields, with blank lines, lines of
+    delimiters and cells padded with spaces, read as the same rows."""
+    data = [[*r[:3], "investment" if n % 3 else "", *r[3:8]] for n, r in enumerate(rows(5, 300))]
+    # ecoport's first nine fields in their order (read as a prefix), and shuffled
+    header = ["investor", "startup", "sector", "kind", "date", "amount", "currency", "percent"]
+    header.append("round")
+    order = [8, 4, 0, 6, 3, 1, 7, 5, 2]
+
+    def write_in(path: Path, columns: list[int]) -> Path:
+        import csv
+
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            out = csv.writer(fh, lineterminator="\n")
+            out.writerow([header[i] for i in columns])
+            for n, row in enumerate(data):
+                out.writerow([f" {row[i]} " if n % 7 == 0 else row[i] for i in columns])
+                if n % 50 == 0:
+                    out.writerow([])
+                    out.writerow([""] * len(columns))
+        return path
+
+    given = imports(run, tmp_path / "given.db", [write_in(tmp_path / "given.csv", order)])
+    plain = imports(run, tmp_path / "plain.db", [write_in(tmp_path / "plain.csv", list(range(9)))])
+    assert given[0]["rows_skipped"] == 6 and given[0]["stakes_added"]
+    assert given[0] == {**plain[0], "file": given[0]["file"]}
+    assert stored(tmp_path / "given.db") == stored(tmp_path / "plain.db")

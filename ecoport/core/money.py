@@ -200,6 +200,19 @@ def _number(text: str) -> Decimal:
     return Decimal(bare)
 
 
+def plain_money(text: str, code: str) -> tuple[Money, int] | None:
+    """Digits alone (``1551000``, ``2500.50``), as files mostly give amounts, in the currency
+    *code* (checked already): the Money parse_money makes of them with its minor units; None
+    when *text* is anything else or not above zero (parse_money says what is wrong with it).
+    InvalidInput for more decimals than the currency has, or an amount past MAX_MINOR."""
+    if not _PLAIN_ASCII.match(text):
+        return None
+    value = Decimal(text)
+    if value > 0:
+        return Money(value, code), to_minor(value, code)
+    return None
+
+
 def parse_money(
     text: str,
     *,
@@ -219,12 +232,9 @@ def parse_money(
     """
     raw = text.strip()
     if _PLAIN_ASCII.match(raw) and (currency is not None or fallback is not None):
-        # digits alone, as files mostly give them: what the general path below makes of them
-        plain = currency_code(currency if currency is not None else str(fallback))
-        value = Decimal(raw)
-        if value > 0:
-            to_minor(value, plain)  # refuse more decimals than the currency has
-            return Money(value, plain)
+        plain = plain_money(raw, currency_code(currency if currency is not None else str(fallback)))
+        if plain is not None:
+            return plain[0]
     if re.search(r"\d[eE][+-]?\d", raw):
         raise InvalidInput(
             f"{brief(raw)!r}: exponent notation is ambiguous; write 1200000000 or 1.2bn"

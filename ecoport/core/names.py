@@ -68,10 +68,8 @@ def _longest_term() -> int:
     return max((len(t) for t in _legal_terms()), default=1)
 
 
-@lru_cache(maxsize=1 << 16)
-def _base_tokens(text: str) -> list[str]:
-    """The name's words without trailing legal forms ("Midea Group Co., Ltd." -> midea group).
-    Cached: callers must not change the list."""
+def _base_words(text: str) -> list[str]:
+    """The name's words without trailing legal forms ("Midea Group Co., Ltd." -> midea group)."""
     words = _tokens(text)
     terms = _legal_terms()
     longest = _longest_term()
@@ -87,6 +85,10 @@ def _base_tokens(text: str) -> list[str]:
     return base or words
 
 
+#: _base_words cached: callers must not change the list.
+_base_tokens = lru_cache(maxsize=1 << 16)(_base_words)
+
+
 def match_key(text: str) -> str:
     """The normalised key: two names with one key are one company.
 
@@ -96,6 +98,12 @@ def match_key(text: str) -> str:
     generations and places do count (``Fund 2``, ``GGV Capital II``, ``Sequoia Capital India``).
     """
     return "".join(_base_tokens(text))
+
+
+def match_key_uncached(text: str) -> str:
+    """match_key without the shared cache, for a caller that keeps the keys it needs itself
+    (an import of many names: the cache would hold up to 65,536 names' words again)."""
+    return "".join(_base_words(text))
 
 
 def _numbers(words: list[str]) -> list[str]:

@@ -33,8 +33,8 @@ from ecoport.core.identity import (
     clashing_round,
     filled,
 )
-from ecoport.core.money import Money, currency_code, from_minor, to_minor
-from ecoport.core.names import clean_name, match_key, similar_pairs
+from ecoport.core.money import Money, currency_code, from_minor, plain_money, to_minor
+from ecoport.core.names import clean_name, match_key, match_key_uncached, similar_pairs
 from ecoport.core.ownership import Kind
 from ecoport.core.percent import to_micro
 from ecoport.core.sectors import normalize_sector, within
@@ -230,7 +230,7 @@ class _Companies:
         self.created: list[tuple[int, str]] = []
         self.resolved = 0
         self.sectors_set = 0
-        self.keys = _Memo(lambda name: (name.lower(), match_key(name)))
+        self.keys = _Memo(lambda name: (name.lower(), match_key_uncached(name)))
         #: called whenever a company's sector changes
         self.on_sector: Callable[[], None] = lambda: None
 
@@ -376,12 +376,13 @@ class _Rounds:
         if not keys:
             return []
         year = day // 10000 * 10000
+        lo = bisect_left(keys, year << _DAY_SHIFT)
+        hi = bisect_left(keys, (year + 10000) << _DAY_SHIFT, lo)
+        # unusual dates (day 0) sort first and are always compared
+        odd = bisect_left(keys, 1 << _DAY_SHIFT) if keys[0] >> _DAY_SHIFT == 0 else 0
+        if lo == hi and not odd:
+            return []
         out = []
-        lo, hi = (
-            bisect_left(keys, year << _DAY_SHIFT),
-            bisect_left(keys, (year + 10000) << _DAY_SHIFT),
-        )
-        odd = bisect_left(keys, 1 << _DAY_SHIFT)  # unusual dates: always compared
         for i in (*range(odd), *range(lo, hi)):
             packed = keys[i]
             other = packed >> _DAY_SHIFT
@@ -414,16 +415,26 @@ class _Rounds:
     ) -> int:
         """attach() of a round known by its name and date alone, quicker when no round of
         the company has a date that agrees (then the round is new)."""
-        stored = self._stored(company_id)
-        if self._near(stored, date[3], date[4]):
+        stored = self.by_company.get(company_id)
+        if stored is None:
+            stored = self._stored(company_id)
+        day, precision = date[3], date[4]
+        if stored[0] and self._near(stored, day, precision):
             return self.attach(RoundIn(company_id, date[0], name, None, None, source), cheque)
         rid = self.conn.insert(
             "INSERT INTO funding_round (company_id, date, date_precision, name, total_minor, "
             "valuation_minor, currency, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (company_id, date[1], date[2], name, None, None, None, source, self.now),
         )
-        key = RoundKey(company_id, date[1], date[2], name, None, None)
-        self._put(stored, rid, self._pack(rid, key, None))
+        if day:  # what _pack makes of a round with a usual date and no figures, made here
+            name_id = self.name_ids.get(name)
+            if name_id is None:
+                name_id = self.name_ids[name] = len(self.names)
+                self.names.append(name)
+            packed = (day << 2 | precision) << 34 | name_id << 1
+        else:
+            packed = self._pack(rid, RoundKey(company_id, date[1], date[2], name, None, None), None)
+        self._put(stored, rid, packed)
         self.created += 1
         return rid
 
@@ -591,10 +602,12 @@ class _Seen:
 
 
 class _Placed:
-    """The ids of the stakes this import wrote, by a hash of their (investor, company, kind):
-    while the stake table's indexes are dropped (a big file into an empty table), a record
-    repeating a triple finds its candidates by id, and no index is kept up to date row by
-    row (that doubled the time of the writes). Twelve bytes a stake."""
+    """The ids of the stakes this import wrote, by a hash of their (investor, company, kind,
+    year): while the stake table's indexes are dropped (a big file into an empty table), a
+    record finds the stakes it may repeat by id, and no index is kept up to date row by row
+    (that doubled the time of the writes). Only a stake of the same year can be the same deal
+    (core.identity: their dates must agree), so the others are never read back. Twelve bytes
+    a stake."""
 
     __slots__ = ("tags", "ids")
     BUCKETS = 1 << 14
@@ -603,8 +616,8 @@ class _Placed:
         self.tags: list[array[int] | None] = [None] * self.BUCKETS
         self.ids: list[array[int] | None] = [None] * self.BUCKETS
 
-    def add(self, triple: tuple[Any, ...], stake_id: int) -> None:
-        h = hash(triple) & 0x3FFFFFFFFFFF  # 14 bits of bucket, 32 of tag
+    def add(self, near: int, stake_id: int) -> None:
+        h = near & 0x3FFFFFFFFFFF  # 14 bits of bucket, 32 of tag
         at, tag = h & (self.BUCKETS - 1), h >> 14
         tags = self.tags[at]
         if tags is None:
@@ -615,14 +628,27 @@ class _Placed:
         assert ids is not None
         ids.append(stake_id)
 
-    def find(self, triple: tuple[Any, ...]) -> list[int]:
-        """The ids of the stakes written with *triple* (and, rarely, of others)."""
-        h = hash(triple) & 0x3FFFFFFFFFFF  # 14 bits of bucket, 32 of tag
+    def has(self, near: int) -> bool:
+        """False when no stake was written with *near*; True when one may have been."""
+        h = near & 0x3FFFFFFFFFFF
+        tags = self.tags[h & (self.BUCKETS - 1)]
+        return tags is not None and h >> 14 in tags
+
+    def find(self, near: int) -> list[int]:
+        """The ids of the stakes written with *near* (and, rarely, of others)."""
+        h = near & 0x3FFFFFFFFFFF  # 14 bits of bucket, 32 of tag
         at, tag = h & (self.BUCKETS - 1), h >> 14
         tags, ids = self.tags[at], self.ids[at]
+        found: list[int] = []
         if tags is None or ids is None:
-            return []
-        return [ids[i] for i, t in enumerate(tags) if t == tag]
+            return found
+        i = -1
+        try:
+            while True:
+                i = tags.index(tag, i + 1)
+                found.append(ids[i])
+        except ValueError:
+            return found
 
 
 #: The cache of a field's values seen: raw text -> stored form, or the FieldError.
@@ -649,6 +675,7 @@ class _Fast:
         self.kinds: dict[str | None, Any] = {}
         self.dates: dict[str | None, Any] = {}
         self.amounts: dict[tuple[str | None, str | None], Any] = {}
+        self.currencies: dict[str | None, Any] = {}
         self.percents: dict[str | None, Any] = {}
         self.labels: dict[str, dict[str | None, Any]] = {
             name: {} for name in ("round", "source", "note", "ref")
@@ -676,11 +703,25 @@ class _Fast:
         return self._keep(self.dates, raw, found)
 
     def amount(self, raw: str | None, raw_currency: str | None) -> Any:
-        currency = check_field("currency", raw_currency, self.parsers.currency)
+        currency = self.currencies.get(raw_currency, _MISS)
+        if currency is _MISS:
+            currency = check_field("currency", raw_currency, self.parsers.currency)
+            self._keep(self.currencies, raw_currency, currency)
         if type(currency) is FieldError:
             return self._keep(self.amounts, (raw, raw_currency), currency, _AMOUNTS)
-        parse = self.parsers.money
         default = self.default_currency
+        code = default if currency is None else currency
+        if raw is not None and code is not None:
+            # digits alone: what check_field and parse_money make of them, without the detour
+            # (a bad one, such as too many decimals, takes it: the message is the parser's)
+            try:
+                plain = plain_money(raw, code)
+            except InvalidInput:
+                plain = None
+            if plain is not None:
+                kept = (plain[0], plain[1], code)
+                return self._keep(self.amounts, (raw, raw_currency), kept, _AMOUNTS)
+        parse = self.parsers.money
 
         def money(text: str) -> Money:
             return parse(text, currency, default)
@@ -749,7 +790,10 @@ class _Importer:
             conn.execute("SELECT ref, id FROM stake WHERE ref IS NOT NULL")
         )
         self.pending: list[tuple[Any, ...]] = []
-        self.pending_triples: set[tuple[int, int, str]] = set()
+        #: hash((investor, company, kind, year)) of each pending record, and as a set: only
+        #: a record sharing one can be the same deal as one of them (its dates must agree)
+        self.pending_near: list[int] = []
+        self.pending_nears: set[int] = set()
         self.file_refs: set[str] = set()
         self.dropped: list[str] = []
         self.temporary_index = False
@@ -1087,10 +1131,16 @@ class _Importer:
                     summary.repeated_in_file += 1
                 return
         triple = key[:3]
-        if self.seen.add(triple):
-            if triple in self.pending_triples:
+        near = hash((key[0], key[1], key[2], key[3][:4]))
+        placed = self.placed
+        if placed is None:
+            maybe = self.seen.add(triple)
+        else:  # every stake of the table is in placed or pending
+            maybe = near in self.pending_nears or placed.has(near)
+        if maybe:
+            if near in self.pending_nears:
                 self.flush()
-            rows = self.candidates(triple)
+            rows = self.candidates(triple, near)
             if rows:
                 new = StakeKey(*key)
                 candidates = {r[0]: (StakeKey(*r[1:10]), r[10], r[11]) for r in rows}
@@ -1099,7 +1149,8 @@ class _Importer:
                     stored, source, note = candidates[found]
                     self.fill(found, stored, source, note, new, record, line)
                     return
-        self.pending_triples.add(triple)
+        self.pending_near.append(near)
+        self.pending_nears.add(near)
         if record.ref is not None:
             self.file_refs.add(record.ref)
             self.refs[record.ref] = -1  # stored with the next batch
@@ -1152,11 +1203,13 @@ class _Importer:
                 self.place(self.pending)
             self.summary.stakes_added += len(self.pending)
             self.pending.clear()
-            self.pending_triples.clear()
+            self.pending_near.clear()
+            self.pending_nears.clear()
 
     def place(self, rows: list[tuple[Any, ...]]) -> None:
-        """Keep the ids of the stakes just written (see _Placed); if they do not follow each
-        other after all, look candidates up through an index instead."""
+        """Keep the ids of the stakes just written (see _Placed), by their ``pending_near``;
+        if they do not follow each other after all, look candidates up through an index
+        instead."""
         assert self.placed is not None
         last = self.conn.execute("SELECT MAX(id) FROM stake").fetchone()[0]
         first = last - len(rows) + 1
@@ -1165,17 +1218,25 @@ class _Importer:
         ).fetchone()
         if count != len(rows) or first <= self.placed_last:
             self.placed = None
+            # from now on the Bloom filter says which triples may be stored: all of them
+            self.seen = _Seen()
+            for triple in self.conn.execute(
+                "SELECT DISTINCT investor_id, company_id, kind FROM stake"
+            ):
+                self.seen.add(tuple(triple))
             return
-        for i, row in enumerate(rows):
-            self.placed.add(row[:3], first + i)
+        add = self.placed.add
+        for i, near in enumerate(self.pending_near, start=first):
+            add(near, i)
         self.placed_last = last
 
-    def candidates(self, triple: tuple[Any, ...]) -> list[Any]:
-        """The stored stakes of *triple*: their id, key fields, source and note."""
+    def candidates(self, triple: tuple[Any, ...], near: int) -> list[Any]:
+        """The stored stakes of *triple* (at least those of the year *near* hashes with it):
+        their id, key fields, source and note."""
         if self.placed is None:
             self.lookup_index()
             return list(self.conn.execute(_CANDIDATES, triple).fetchall())
-        ids = self.placed.find(triple)
+        ids = self.placed.find(near)
         if not ids:
             return []
         marks = ", ".join("?" * len(ids))

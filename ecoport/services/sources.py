@@ -10,10 +10,11 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
@@ -562,60 +563,97 @@ def _csv_rows(
     take: list[int],
     width: int,
 ) -> Iterator[Row]:
+    values_of = _fields_of_cells(take)
     try:
-        pending = [] if has_header else [(1, first)]
+        if not has_header:
+            yield from _csv_row(source, 1, first, has_header, width, values_of)
         last = reader.line_num
-
-        def records() -> Iterator[tuple[int, list[str] | str]]:
-            """Each record with its first line; a malformed one as the reason it is."""
-            nonlocal last
-            yield from pending
-            while True:
-                try:
-                    record: list[str] | str = next(reader)
-                except StopIteration:
-                    return
-                except csv.Error as exc:
-                    record = f"is not valid CSV ({exc}); quote a cell that holds quotes whole"
+        while True:
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
                 start, last = last + 1, reader.line_num
-                yield start, record
-
-        for line, record in records():
-            if isinstance(record, str):
-                yield Row(line, [], [], record)
+                problem = f"is not valid CSV ({exc}); quote a cell that holds quotes whole"
+                yield Row(start, [], [], problem)
                 continue
-            if not record or (len(record) == 1 and not record[0].strip()):
-                continue  # a blank line is not a row
-            if not any(cell.strip() for cell in record):
-                source.skipped += 1  # a line of nothing but delimiters (",,,,") is blank too
-                continue
-            if len(record) > width and not any(c.strip() for c in record[width:]):
-                record = record[:width]  # empty cells under a trailing delimiter
-            problem = None
-            if len(record) != width:
-                problem = (
-                    f"has {len(record)} fields, the header has {width}"
-                    if has_header
-                    else f"has {len(record)} fields, {{option:columns}} names {width}"
-                )
-            elif not all(map(str.isascii, record)):
-                bad = next((m for c in record if (m := _SURROGATE.search(c))), None)
-                if bad is not None:
-                    problem = (
-                        f"byte 0x{ord(bad.group()) - 0xDC00:02x} is not valid in this encoding; "
-                        "pass {option:encoding} with the file's encoding "
-                        "(for example cp1252 or mac_roman)"
-                    )
-            if problem is not None:
-                yield Row(line, [], record, problem)
-                continue
-            # ASCII white space only: a control character at a cell's edge (U+0085 is white
-            # space to str.strip) must reach the field parser, which refuses it
-            yield Row(
-                line, [(record[i].strip(_BLANK) or None) if i >= 0 else None for i in take], record
-            )
+            start, last = last + 1, reader.line_num
+            joined = "".join(record)
+            if len(record) == width > 0 and joined and joined.isascii() and not joined.isspace():
+                # the usual row: as many cells as columns, ASCII, not blank
+                yield Row(start, values_of(record), record)
+            else:
+                yield from _csv_row(source, start, record, has_header, width, values_of)
     finally:
         binary.close()
+
+
+def _csv_row(
+    source: Source,
+    line: int,
+    record: list[str],
+    has_header: bool,
+    width: int,
+    values_of: "Callable[[list[str]], list[str | None]]",
+) -> Iterator[Row]:
+    """The row of a record (none for a blank one), with the problem that keeps it from being
+    read, if any."""
+    if not record or (len(record) == 1 and not record[0].strip()):
+        return  # a blank line is not a row
+    if not "".join(record).strip():
+        source.skipped += 1  # a line of nothing but delimiters (",,,,") is blank too
+        return
+    if len(record) > width and not "".join(record[width:]).strip():
+        record = record[:width]  # empty cells under a trailing delimiter
+    problem = None
+    if len(record) != width:
+        problem = (
+            f"has {len(record)} fields, the header has {width}"
+            if has_header
+            else f"has {len(record)} fields, {{option:columns}} names {width}"
+        )
+    elif not all(map(str.isascii, record)):
+        bad = next((m for c in record if (m := _SURROGATE.search(c))), None)
+        if bad is not None:
+            problem = (
+                f"byte 0x{ord(bad.group()) - 0xDC00:02x} is not valid in this encoding; "
+                "pass {option:encoding} with the file's encoding "
+                "(for example cp1252 or mac_roman)"
+            )
+    if problem is not None:
+        yield Row(line, [], record, problem)
+        return
+    yield Row(line, values_of(record), record)
+
+
+def _fields_of_cells(take: list[int]) -> "Callable[[list[str]], list[str | None]]":
+    """For a record's cells, the raw text of each field (aligned to FIELDS): the cell of its
+    column trimmed of ASCII white space only (a control character at a cell's edge, such as
+    U+0085, must reach the field parser, which refuses it); None where blank or not given."""
+    columns = [i for i in take if i >= 0]
+    given = [f for f, i in enumerate(take) if i >= 0]
+    if not columns:
+        return lambda _record: [None] * len(take)
+    pick = itemgetter(*columns) if len(columns) > 1 else lambda record: (record[columns[0]],)
+    blanks = (_BLANK,) * len(columns)
+    if given == list(range(len(given))):  # the fields given are FIELDS' first ones
+        rest: list[str | None] = [None] * (len(take) - len(given))
+
+        def leading(record: list[str]) -> list[str | None]:
+            values: list[str | None] = [c or None for c in map(str.strip, pick(record), blanks)]
+            return values + rest
+
+        return leading
+    # each field's place among the given cells, or that of a None put after them
+    at = [given.index(f) if f in given else len(given) for f in range(len(take))]
+
+    def scattered(record: list[str]) -> list[str | None]:
+        cells: list[str | None] = [c or None for c in map(str.strip, pick(record), blanks)]
+        cells.append(None)
+        return [cells[i] for i in at]
+
+    return scattered
 
 
 # -- JSON and YAML -------------------------------------------------------------------------
