@@ -10,7 +10,9 @@ share of the deals, amounts log-normal in USD/CNY/EUR/GBP/JPY with 12% undisclos
   (an empty ecoport database), one transaction (the cost of the writes alone);
 - fair floor: benchmarks/import_floor.py, a whole process doing with nothing but `csv` and
   `sqlite3` the work an import cannot skip (streamed reading, the same parsing to minor
-  units, the same companies, rounds and ids, the indexes built after the load);
+  units, the same companies, rounds and ids, the indexes built after the load); and again
+  with the schema's foreign keys enforced, as ecoport enforces them (the goal is measured
+  against the first, as the issue measured it; the second is shown beside it);
 - `ecoport import FILE.csv` into an empty database: the whole process, parsing and checking
   included, its peak memory (max RSS) and the database's size after it;
 - `ecoport progress --investor "Investor 0001" --format json` (the investor with most deals)
@@ -336,10 +338,10 @@ def main() -> None:
                 ).stdout
                 floors = [float(x) for x in out.split()]
             fair_script = str(Path(__file__).with_name("import_floor.py"))
-            fairs, fair_peaks, imports, peaks = [], [], [], []
+            fairs, fair_peaks, imports, peaks, keyed = [], [], [], [], []
             db = folder / f"ecoport-{n}.db"
             fair_db = folder / "fair-floor.db"
-            for _ in range(args.runs):  # the two alternate: the machine's load hits both
+            for _ in range(args.runs):  # they alternate: the machine's load hits all alike
                 for target in (db, fair_db):
                     for suffix in ("", "-wal", "-shm", "-journal"):
                         Path(f"{target}{suffix}").unlink(missing_ok=True)
@@ -348,11 +350,14 @@ def main() -> None:
                 seconds, peak = timed([sys.executable, fair_script, str(data), str(fair_db)], env)
                 fairs.append(seconds)
                 fair_peaks.append(peak)
+                shutil.copy(template, fair_db)
+                fk = [sys.executable, fair_script, str(data), str(fair_db), "--foreign-keys"]
+                keyed.append(timed(fk, env)[0])
                 env = user_env(db)
                 seconds, peak = timed([*eco, "-q", "import", str(data)], env)
                 imports.append(seconds)
                 peaks.append(peak)
-            f, fair, i = (statistics.median(x) for x in (floors, fairs, imports))
+            f, fair, i, fk_fair = (statistics.median(x) for x in (floors, fairs, imports, keyed))
             mb = data.stat().st_size / 2**20
             print(f"\n{n:,} stakes ({mb:.0f} MB of CSV), medians of {args.runs} runs")
             print(f"  raw: sqlite3 executemany        {f:8.2f} s")
@@ -360,10 +365,12 @@ def main() -> None:
                 f"  fair floor: csv + sqlite3       {fair:8.2f} s   "
                 f"peak {max(fair_peaks)} MB   database {size_mb(fair_db):.0f} MB"
             )
+            print(f"  the same, foreign keys enforced {fk_fair:8.2f} s   (ecoport enforces them)")
             print(
                 f"  ecoport import                  {i:8.2f} s   {i / fair:5.2f}x fair floor   "
                 f"peak {max(peaks)} MB   database {size_mb(db):.0f} MB"
             )
+            print(f"    ({i / fk_fair:.2f}x the floor with the foreign keys enforced)")
             print(
                 f"    (each run, s: {' '.join(f'{x:.2f}' for x in imports)}; "
                 f"floor: {' '.join(f'{x:.2f}' for x in fairs)})"
