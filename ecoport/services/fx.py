@@ -106,35 +106,26 @@ class Rates:
             pairs = self._user_pairs = {(b, q) for b, q, _d in self.user}
         if (base, quote) in pairs or (quote, base) in pairs:
             return [None] * len(ordinals)
-        tables = []
-        for currency in (base, quote):
-            table = None if currency == "EUR" else self._table(currency)
-            if table is None and currency != "EUR":
-                return [None] * len(ordinals)
-            tables.append(table)
-        out: list[Decimal | None] = []
-        one = Decimal(1)
-        bt, qt = tables
-        b_start, b_rates = (0, []) if bt is None else (bt.start, bt.rates)
-        q_start, q_rates = (0, []) if qt is None else (qt.start, qt.rates)
-        b_len, q_len = len(b_rates), len(q_rates)
-        for day in ordinals:
-            if bt is None:
-                per_base = one
-            elif 0 <= day - b_start < b_len:
-                per_base = Decimal(b_rates[day - b_start])
-            else:
-                out.append(None)
-                continue
-            if qt is None:
-                per_quote = one
-            elif 0 <= day - q_start < q_len:
-                per_quote = Decimal(q_rates[day - q_start])
-            else:
-                out.append(None)
-                continue
-            out.append(per_quote / per_base)
-        return out
+        per_base = self._per_eur_days(base, ordinals)
+        per_quote = self._per_eur_days(quote, ordinals)
+        if per_base is None or per_quote is None:
+            return [None] * len(ordinals)
+        return [
+            None if b is None or q is None else q / b
+            for b, q in zip(per_base, per_quote, strict=True)
+        ]
+
+    def _per_eur_days(self, currency: str, ordinals: Sequence[int]) -> list[Decimal | None] | None:
+        """_per_eur of each day (an ordinal) read from the table by index: None for a day
+        outside it; None in all for a currency the ECB does not publish."""
+        if currency == "EUR":
+            return [Decimal(1)] * len(ordinals)
+        table = self._table(currency)
+        if table is None:
+            return None
+        start, rates = table.start, table.rates
+        size = len(rates)
+        return [Decimal(rates[d - start]) if 0 <= d - start < size else None for d in ordinals]
 
     def convert(self, amount: Decimal, base: str, quote: str, day: dt.date) -> tuple[Decimal, Rate]:
         rate = self.rate(base, quote, day)
