@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import chain
 from typing import Any, ClassVar
 
 from ecoport.core.ownership import Kind
@@ -37,17 +38,17 @@ from ecoport.store.db import Reader
 BATCH = 2000
 _KINDS = {k.value: k for k in Kind}
 
-_EVENTS = """
+#: The columns of an event (see _events), and the stakes they are read from.
+_EVENT_ROWS = """
 SELECT s.company_id, s.date, s.date_precision, s.investor_id, s.kind, s.percent_micro,
        s.round_id, s.id
-FROM stake s WHERE s.company_id IN ({ids}) AND s.date <= :as_of
-"""
-#: The stakes the holders {ids} took, the same columns.
-_TAKEN = """
-SELECT s.company_id, s.date, s.date_precision, s.investor_id, s.kind, s.percent_micro,
-       s.round_id, s.id
-FROM stake s WHERE s.investor_id IN ({ids}) AND s.date <= :as_of
-"""
+FROM stake s WHERE """
+#: The stakes in the companies {ids}.
+_EVENTS = _EVENT_ROWS + "s.company_id IN ({ids}) AND s.date <= :as_of"
+#: The stakes the holders {ids} took.
+_TAKEN = _EVENT_ROWS + "s.investor_id IN ({ids}) AND s.date <= :as_of"
+#: The stakes {ids} (by id).
+_BY_ID = _EVENT_ROWS + "s.id IN ({ids})"
 #: A stake that only adds to its holder's position, whenever it comes (see core fold).
 _ADDS = (
     "(s.kind = 'investment' OR (s.kind = 'acquisition' AND s.percent_micro IS NOT NULL "
@@ -854,22 +855,6 @@ def _standings(
     return out
 
 
-#: The acquisitions of a whole company (of 100 % or of an undisclosed percent) in the
-#: companies {ids}, _EVENTS' columns.
-_WHOLE_EVENTS = """
-SELECT s.company_id, s.date, s.date_precision, s.investor_id, s.kind, s.percent_micro,
-       s.round_id, s.id
-FROM stake s WHERE s.company_id IN ({ids}) AND s.kind = 'acquisition'
-AND (s.percent_micro IS NULL OR s.percent_micro >= 100000000) AND s.date <= :as_of
-"""
-#: The stakes {ids} (by id), _EVENTS' columns.
-_BY_ID = """
-SELECT s.company_id, s.date, s.date_precision, s.investor_id, s.kind, s.percent_micro,
-       s.round_id, s.id
-FROM stake s WHERE s.id IN ({ids})
-"""
-
-
 def least_holdings(
     reader: Reader,
     holders: Collection[int],
@@ -883,38 +868,37 @@ def least_holdings(
     gives it): held or ended, how and when, and the least share. Those depend on nothing
     but the holder's own events, the acquisitions of the whole company (which end it) and
     the company's diluting rounds, so only those are read and folded (see
-    core.positions.fold), not the events of every other holder. *wholes*: _wholes's, when
-    the caller read them already (the acquisitions are then read by their ids)."""
+    core.positions.fold), not the events of every other holder: the acquisitions are read
+    by their ids from *wholes* (_wholes's, read here when the caller has not)."""
     wanted = set(holders)
     params = {"as_of": as_of}
+    if wholes is None:
+        wholes = _wholes(reader, as_of)
     out: dict[int, dict[int, Position]] = defaultdict(dict)
     for ids in _batches(companies):
-        events = _events(
+        taken = [
             row
             for holder_ids in _batches(wanted)
             for row in reader.rows(
                 _TAKEN.format(ids=holder_ids) + f" AND s.company_id IN ({ids})", params
             )
+        ]
+        others = [  # the holders' own acquisitions are among what they took
+            sid
+            for company in {row[0] for row in taken}
+            for acquirer, _d, sid in wholes.get(company, ())
+            if acquirer not in wanted
+        ]
+        events = _events(
+            chain(
+                taken,
+                (
+                    row
+                    for batch in _batches(others)
+                    for row in reader.rows(_BY_ID.format(ids=batch))
+                ),
+            )
         )
-        if wholes is None:
-            found = reader.rows(_WHOLE_EVENTS.format(ids=ids), params)
-        else:
-            sids = [
-                sid
-                for company in events
-                for acquirer, _d, sid in wholes.get(company, ())
-                if acquirer not in wanted
-            ]
-            found = [
-                row
-                for start in range(0, len(sids), BATCH)
-                for row in reader.rows(
-                    _BY_ID.format(ids=",".join(str(int(i)) for i in sids[start : start + BATCH]))
-                )
-            ]
-        for row in found:
-            if row[3] not in wanted and row[0] in events:  # a holder's own are read above
-                events[row[0]].extend(_events([row])[row[0]])
         rounds = _rounds(reader, ids, as_of)
         for company, evts in events.items():
             for holder, pos in fold(evts, rounds.get(company, ()), wanted=wanted).items():
