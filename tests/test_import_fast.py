@@ -239,3 +239,39 @@ def test_csv_columns_in_any_order_give_the_same_fields(run: Run, tmp_path: Path)
     assert given[0]["rows_skipped"] == 6 and given[0]["stakes_added"]
     assert given[0] == {**plain[0], "file": given[0]["file"]}
     assert stored(tmp_path / "given.db") == stored(tmp_path / "plain.db")
+
+
+def test_rounds_written_in_batches_store_what_rounds_written_one_by_one_store(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite new rounds wait for the next batch, with ids given by the importer: a round
+    completed by a later row of the file, or named by a stake matched later, is written
+    first; the tables are those of rounds inserted a row at a time (as on PostgreSQL)."""
+    data = rows(6, 1500)
+    data[700:700] = [
+        ["Fund 9", "Startup Z", "iot", "2016-05-01", "1000", "USD", "", "Series C", "", ""],
+        ["Fund 8", "Startup Z", "iot", "2016-05-01", "2000", "USD", "", "Series C", "9000", ""],
+        ["Fund 7", "Startup Y", "iot", "2016-06-01", "1000", "USD", "", "", "", ""],
+        ["Fund 7", "Startup Y", "iot", "2016-06-01", "1000", "USD", "", "Series D", "", ""],
+    ]
+    files = [write(tmp_path / "a.csv", data), write(tmp_path / "b.csv", rows(7, 500))]
+    batched = imports(run, tmp_path / "batched.db", files)
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            importing._Rounds,
+            "_insert",
+            lambda self, values: self.conn.insert(importing._INSERT_ROUND, values),
+        )
+        one_by_one = imports(run, tmp_path / "one.db", files)
+    assert batched == one_by_one
+    assert stored(tmp_path / "batched.db") == stored(tmp_path / "one.db")
+    completed = query(
+        tmp_path / "batched.db",
+        "SELECT r.total_minor, r.currency, COUNT(s.id) FROM funding_round r "
+        "JOIN stake s ON s.round_id = r.id WHERE r.name IN ('Series C', 'Series D') "
+        "GROUP BY r.id ORDER BY r.name",
+    )
+    assert completed == [(900000, "USD", 2), (None, None, 1)]
+    assert query(
+        tmp_path / "batched.db", "SELECT seq FROM sqlite_sequence WHERE name = 'funding_round'"
+    ) == query(tmp_path / "batched.db", "SELECT MAX(id) FROM funding_round")

@@ -76,6 +76,14 @@ _INSERT_STAKE = (
     f"INSERT INTO stake ({_KEY_COLUMNS}, ref, source, note, created_at) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+_ROUND_COLUMNS = (
+    "company_id, date, date_precision, name, total_minor, valuation_minor, currency, source, "
+    "created_at"
+)
+_INSERT_ROUND = f"INSERT INTO funding_round ({_ROUND_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_INSERT_ROUND_WITH_ID = (
+    f"INSERT INTO funding_round (id, {_ROUND_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 _CANDIDATES = (
     f"SELECT id, {_KEY_COLUMNS}, source, note FROM stake "
     "WHERE investor_id = ? AND company_id = ? AND kind = ?"
@@ -317,6 +325,13 @@ class _Rounds:
     ) -> None:
         self.session, self.conn, self.now, self.last_id = session, conn, now, last_id
         self.last_company = last_company
+        #: On SQLite, new rounds are written in batches (``flush``) with ids given here: the
+        #: import holds the write lock, and AUTOINCREMENT's next id is known (SQLite moves
+        #: its sequence past an id given). PostgreSQL's ids come from its sequence, a row
+        #: at a time.
+        self.batched = conn.sqlite
+        self.pending: list[tuple[Any, ...]] = []
+        self.next_id = 0
         self.by_company: dict[int, tuple[array[int], array[int]]] = {}
         self.extra: dict[int, tuple[RoundKey, int | None]] = {}
         self.names: list[str | None] = [None]
@@ -366,6 +381,29 @@ class _Rounds:
                     packed = self._pack(r[0], RoundKey(company_id, *r[1:6]), r[6])
                     self._put(found, r[0], packed)
         return found
+
+    def _insert(self, values: tuple[Any, ...]) -> int:
+        """The id of a new round with these values (_ROUND_COLUMNS); on SQLite, written with
+        the next batch."""
+        if not self.batched:
+            return self.conn.insert(_INSERT_ROUND, values)
+        rid = self.next_id
+        if not rid:
+            (seq,) = self.conn.execute(
+                "SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'funding_round'"
+            ).fetchone()
+            rid = max(seq, self.last_id) + 1
+        self.next_id = rid + 1
+        self.pending.append((rid, *values))
+        if len(self.pending) >= BATCH:
+            self.flush()
+        return rid
+
+    def flush(self) -> None:
+        """Write the rounds not written yet (before any stake that refers to one)."""
+        if self.pending:
+            self.conn.executemany(_INSERT_ROUND_WITH_ID, self.pending)
+            self.pending.clear()
 
     def _near(
         self, stored: "tuple[array[int], array[int]]", day: int, precision: int
@@ -421,11 +459,7 @@ class _Rounds:
         day, precision = date[3], date[4]
         if stored[0] and self._near(stored, day, precision):
             return self.attach(RoundIn(company_id, date[0], name, None, None, source), cheque)
-        rid = self.conn.insert(
-            "INSERT INTO funding_round (company_id, date, date_precision, name, total_minor, "
-            "valuation_minor, currency, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (company_id, date[1], date[2], name, None, None, None, source, self.now),
-        )
+        rid = self._insert((company_id, date[1], date[2], name, None, None, None, source, self.now))
         if day:  # what _pack makes of a round with a usual date and no figures, made here
             name_id = self.name_ids.get(name)
             if name_id is None:
@@ -467,9 +501,7 @@ class _Rounds:
                 if round_in.valuation is None
                 else to_minor(round_in.valuation.amount, round_in.valuation.currency)
             )
-            rid = self.conn.insert(
-                "INSERT INTO funding_round (company_id, date, date_precision, name, total_minor, "
-                "valuation_minor, currency, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rid = self._insert(
                 (
                     round_in.company_id,
                     key.date,
@@ -480,7 +512,7 @@ class _Rounds:
                     currency,
                     round_in.source,
                     self.now,
-                ),
+                )
             )
             new = RoundKey(*(round_in.company_id, *_tail(key)))
             self._put(stored, rid, self._pack(rid, new, valuation))
@@ -490,6 +522,7 @@ class _Rounds:
         self._check_cheque(old, cheque)
         update = fill_round(old, valuation, round_in)
         if update:
+            self.flush()  # the round may be one not written yet
             names = ", ".join(f"{k} = ?" for k in update)
             self.conn.execute(
                 f"UPDATE funding_round SET {names} WHERE id = ?",
@@ -1190,13 +1223,15 @@ class _Importer:
                 summary.repeated_in_file += 1
             return
         summary.matched += 1
+        self.rounds.flush()  # the update may name a round not written yet
         names = ", ".join(f"{k} = ?" for k in update)
         self.conn.execute(f"UPDATE stake SET {names} WHERE id = ?", (*update.values(), stake_id))
         if stake_id <= self.last["stake"]:
             audit.note(self.session, audit.Record("stake", str(stake_id), before, update))
 
     def flush(self) -> None:
-        """Step 5: write the new stakes."""
+        """Step 5: write the new stakes (after the rounds they refer to)."""
+        self.rounds.flush()
         if self.pending:
             self.conn.executemany(_INSERT_STAKE, self.pending)
             if self.placed is not None:
