@@ -78,6 +78,91 @@ def test_migrating_a_blank_database_gives_exactly_the_models_schema(tmp_path: Pa
     assert diff == []
 
 
+def _checks(path: Path) -> dict[tuple[str, str], str]:
+    """Each table's CHECK constraints as SQLite stores them: (table, name) -> expression."""
+    import re
+
+    conn = sqlite3.connect(path)
+    tables = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall()
+    conn.close()
+    found = re.compile(r"^\s*CONSTRAINT (\w+) CHECK \((.*)\),?\s*$", re.MULTILINE)
+    return {(t, m[1]): m[2] for t, sql in tables for m in found.finditer(sql or "")}
+
+
+def test_the_migrated_check_constraints_are_the_models_own(tmp_path: Path) -> None:
+    """compare_metadata leaves CHECK constraints out: they are compared here, text for text;
+    none builds an IN list for each row written (revision 0011)."""
+    upgrade(create_engine(f"sqlite:///{tmp_path / 'blank.db'}"))
+    migrated = _checks(tmp_path / "blank.db")
+    expected = {
+        (table.name, c.name): str(c.sqltext)
+        for table in SQLModel.metadata.tables.values()
+        for c in table.constraints
+        if c.__class__.__name__ == "CheckConstraint"
+    }
+    assert migrated == expected
+    assert len(migrated) > 20
+    assert not [expr for expr in migrated.values() if " IN (" in expr.upper()]
+
+
+def test_revision_0011_rewrites_the_in_lists_in_place_and_back(tmp_path: Path) -> None:
+    """An old database's constraints change text, not meaning; its rows stay, a bad kind is
+    still refused; going back gives the old text exactly."""
+    path = tmp_path / "old.db"
+    engine = create_engine(f"sqlite:///{path}")
+    upgrade(engine, "0010")
+    before = _checks(path)
+    assert before[("stake", "ck_stake_kind")].startswith("kind IN (")
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        """
+        INSERT INTO company (id, name, name_key, match_key, created_at)
+        VALUES (1, 'Xiaomi', 'xiaomi', 'xiaomi', '2026-01-01'),
+               (2, 'Ninebot', 'ninebot', 'ninebot', '2026-01-01');
+        INSERT INTO stake (investor_id, company_id, kind, date, date_precision, created_at)
+        VALUES (1, 2, 'write-off', '2015', 'year', '2026-01-01');
+        """
+    )
+    conn.commit()
+    conn.close()
+    upgrade(engine)
+    after = _checks(path)
+    assert after[("stake", "ck_stake_kind")] == (
+        "kind = 'investment' OR kind = 'acquisition' OR kind = 'holding' OR kind = 'sale' "
+        "OR kind = 'exit' OR kind = 'write-off'"
+    )
+    changed = {key for key in before if before[key] != after[key]}
+    assert changed == {
+        ("stake", "ck_stake_kind"),
+        ("stake", "ck_stake_precision"),
+        ("funding_round", "ck_round_precision"),
+        ("mark", "ck_mark_kind"),
+        ("mark", "ck_mark_precision"),
+    }
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    assert conn.execute("SELECT kind, date_precision FROM stake").fetchall() == [
+        ("write-off", "year")
+    ]
+    for kind, precision in (("grant", "day"), ("sale", "week")):
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
+            conn.execute(
+                "INSERT INTO stake (investor_id, company_id, kind, date, date_precision, "
+                "created_at) VALUES (1, 2, ?, '2016-01-01', ?, '2026-01-01')",
+                (kind, precision),
+            )
+    conn.close()
+    from alembic import command
+
+    from ecoport.store.migrate import config
+
+    cfg = config()
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, "0010")
+    assert _checks(path) == before
+
+
 def test_locate_precedence(tmp_path: Path) -> None:
     env = {
         "ECOPORT_DB": str(tmp_path / "env.db"),

@@ -60,6 +60,16 @@ class CompanyAlias(SQLModel, table=True):
     match_key: str = Field(max_length=200, index=True)
 
 
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    """A CHECK that *column* holds one of *values*, written as comparisons joined by OR: SQLite
+    builds the list of an IN afresh each time a statement runs, about 3.5 µs for every row
+    a bulk insert writes (revision 0011)."""
+    return " OR ".join(f"{column} = '{value}'" for value in values)
+
+
+_PRECISIONS = ("year", "month", "day")
+_STAKE_KINDS = ("investment", "acquisition", "holding", "sale", "exit", "write-off")
+_MARK_KINDS = ("valuation", "price", "write-down", "write-off")
 _DILUTING = "total_minor IS NOT NULL AND valuation_minor IS NOT NULL"
 _WHOLE = "kind = 'acquisition' AND (percent_micro IS NULL OR percent_micro >= 100000000)"
 
@@ -69,7 +79,7 @@ class FundingRound(SQLModel, table=True):
 
     __tablename__ = "funding_round"
     __table_args__ = (
-        CheckConstraint("date_precision IN ('year', 'month', 'day')", name="ck_round_precision"),
+        CheckConstraint(_one_of("date_precision", _PRECISIONS), name="ck_round_precision"),
         CheckConstraint("total_minor IS NULL OR total_minor > 0", name="ck_round_total"),
         CheckConstraint(
             "valuation_minor IS NULL OR valuation_minor > 0", name="ck_round_valuation"
@@ -114,11 +124,8 @@ class Stake(SQLModel, table=True):
     __tablename__ = "stake"
     __table_args__ = (
         CheckConstraint("investor_id <> company_id", name="ck_stake_not_self"),
-        CheckConstraint(
-            "kind IN ('investment', 'acquisition', 'holding', 'sale', 'exit', 'write-off')",
-            name="ck_stake_kind",
-        ),
-        CheckConstraint("date_precision IN ('year', 'month', 'day')", name="ck_stake_precision"),
+        CheckConstraint(_one_of("kind", _STAKE_KINDS), name="ck_stake_kind"),
+        CheckConstraint(_one_of("date_precision", _PRECISIONS), name="ck_stake_precision"),
         CheckConstraint("amount_minor IS NULL OR amount_minor > 0", name="ck_stake_amount"),
         CheckConstraint(
             "(amount_minor IS NULL) = (currency IS NULL)", name="ck_stake_amount_currency"
@@ -187,10 +194,8 @@ class Mark(SQLModel, table=True):
     __tablename__ = "mark"
     __table_args__ = (
         UniqueConstraint("company_id", "date", "date_precision", name="uq_mark_company_date"),
-        CheckConstraint(
-            "kind IN ('valuation', 'price', 'write-down', 'write-off')", name="ck_mark_kind"
-        ),
-        CheckConstraint("date_precision IN ('year', 'month', 'day')", name="ck_mark_precision"),
+        CheckConstraint(_one_of("kind", _MARK_KINDS), name="ck_mark_kind"),
+        CheckConstraint(_one_of("date_precision", _PRECISIONS), name="ck_mark_precision"),
         CheckConstraint("valuation_minor IS NULL OR valuation_minor > 0", name="ck_mark_valuation"),
         CheckConstraint("price_minor IS NULL OR price_minor > 0", name="ck_mark_price"),
         CheckConstraint("shares IS NULL OR shares > 0", name="ck_mark_shares"),
