@@ -832,7 +832,10 @@ class _Importer:
         self.temporary_index = False
         self.line = 0
         if not stored and source.size > BIG_FILE_BYTES:
-            self.dropped = _drop_indexes(conn)
+            self.dropped = _drop_indexes(conn, "stake")
+            if not self.last["funding_round"]:
+                # no round to look up either: its indexes are built once at the end too
+                self.dropped += _drop_indexes(conn, "funding_round")
         #: on SQLite, with the indexes dropped, every stake a record can match is one this
         #: import wrote: their ids are kept here (a batch's ids follow each other: the import
         #: holds the write lock, and AUTOINCREMENT never reuses an id)
@@ -1352,9 +1355,9 @@ def import_source(
     return summary
 
 
-def _drop_indexes(conn: Raw) -> list[str]:
-    """Drop the stake table's indexes; return the statements that make them again."""
-    found = conn.indexes("stake")
+def _drop_indexes(conn: Raw, table: str) -> list[str]:
+    """Drop the table's indexes; return the statements that make them again."""
+    found = conn.indexes(table)
     for name, _sql in found:
         conn.execute(f'DROP INDEX "{name}"')
     return [sql for _name, sql in found]

@@ -55,14 +55,12 @@ def _rewrite(old_form: str, new_form: str) -> None:
             op.create_check_constraint(name, table, new(column, values))
         return
     tables = sorted({table for table, _name in CHECKS})
-    texts: dict[str, str] = {
-        name: sql
-        for name, sql in bind.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name IN "
-            f"({', '.join('?' * len(tables))})",
-            tuple(tables),
-        )
-    }
+    rows = bind.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name IN "
+        f"({', '.join('?' * len(tables))})",
+        tuple(tables),
+    )
+    texts: dict[str, str] = dict(rows.tuples().all())
     changed: dict[str, str] = {}
     for (table, name), (column, values) in CHECKS.items():
         before = f"CONSTRAINT {name} CHECK ({old(column, values)})"
