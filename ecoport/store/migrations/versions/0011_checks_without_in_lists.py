@@ -60,7 +60,7 @@ def _rewrite(old_form: str, new_form: str) -> None:
         f"({', '.join('?' * len(tables))})",
         tuple(tables),
     )
-    texts: dict[str, str] = dict(rows.tuples().all())
+    texts: dict[str, str] = {row.name: row.sql for row in rows}
     changed: dict[str, str] = {}
     for (table, name), (column, values) in CHECKS.items():
         before = f"CONSTRAINT {name} CHECK ({old(column, values)})"
