@@ -275,3 +275,30 @@ def test_rounds_written_in_batches_store_what_rounds_written_one_by_one_store(
     assert query(
         tmp_path / "batched.db", "SELECT seq FROM sqlite_sequence WHERE name = 'funding_round'"
     ) == query(tmp_path / "batched.db", "SELECT MAX(id) FROM funding_round")
+
+
+def test_a_bulk_load_checks_references_once_at_the_end(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big file into a database with no stake yet is a bulk load: its references are
+    checked once, before the commit; any other import checks them row by row. Both store
+    the same."""
+    from ecoport.store import db as store
+
+    asked: list[bool] = []
+    keep = store.writing
+
+    def writing(*args: Any, **kwargs: Any) -> Any:
+        asked.append(kwargs.get("references_at_end", False))
+        return keep(*args, **kwargs)
+
+    files = [write(tmp_path / "a.csv", rows(8, 600)), write(tmp_path / "b.csv", rows(9, 600))]
+    with monkeypatch.context() as patch:
+        patch.setattr(store, "writing", writing)
+        patch.setattr(importing, "BIG_FILE_BYTES", 0)
+        bulk = imports(run, tmp_path / "bulk.db", files)
+    assert asked == [True, False]  # the second file finds stakes stored
+    plain = imports(run, tmp_path / "plain.db", files)
+    assert bulk == plain
+    assert stored(tmp_path / "bulk.db") == stored(tmp_path / "plain.db")
+    assert query(tmp_path / "bulk.db", "PRAGMA foreign_key_check") == []

@@ -22,6 +22,7 @@ from ecoport.store.db import (
     reading,
 )
 from ecoport.store.migrate import head, upgrade
+from tests.conftest import query
 
 
 def test_schema_revision_constants_match_the_migrations() -> None:
@@ -204,3 +205,47 @@ def test_files_that_are_not_ecoport_databases(tmp_path: Path) -> None:
         check(locate(str(other), {}))
     with pytest.raises(StoreError, match="does not exist"):
         check(locate(str(tmp_path / "missing" / "x.db"), {}))
+
+
+def test_references_checked_at_the_end_refuse_a_broken_one_and_write_nothing(
+    tmp_path: Path,
+) -> None:
+    """A bulk load writes with SQLite's foreign keys unchecked and checks them all before the
+    commit: a row referring to no row fails the block, and nothing is written; a whole
+    block of good rows is written. Checked row by row, the broken row fails at once."""
+    from ecoport.store.db import Raw, writing
+
+    loc = locate(str(tmp_path / "bulk.db"), {})
+    create(loc)
+    companies = (
+        "INSERT INTO company (id, name, name_key, match_key, created_at) "
+        "VALUES (1, 'Xiaomi', 'xiaomi', 'xiaomi', '2026-01-01'), "
+        "(2, 'Ninebot', 'ninebot', 'ninebot', '2026-01-01')"
+    )
+    stake = (
+        "INSERT INTO stake (investor_id, company_id, kind, date, date_precision, round_id, "
+        "created_at) VALUES (1, 2, 'investment', '2015-01-01', 'day', ?, '2026-01-01')"
+    )
+    with pytest.raises(StoreError) as caught:
+        with writing(loc, references_at_end=True) as session:
+            raw = Raw(session)
+            raw.execute(companies)
+            raw.execute(stake, (77,))  # no round 77: not refused yet
+            assert raw.execute("SELECT COUNT(*) FROM stake").fetchone() == (1,)
+    assert str(caught.value) == (
+        f"writing to {loc} failed: stake row 1 would refer to a row of funding_round that "
+        "does not exist; nothing was changed"
+    )
+    assert query(loc.path, "SELECT COUNT(*) FROM company") == [(0,)]
+    assert query(loc.path, "SELECT COUNT(*) FROM change") == [(0,)]
+    with pytest.raises(Exception, match="FOREIGN KEY constraint failed"):
+        with writing(loc) as session:
+            raw = Raw(session)
+            raw.execute(companies)
+            raw.execute(stake, (77,))
+    with writing(loc, references_at_end=True) as session:
+        raw = Raw(session)
+        raw.execute(companies)
+        raw.execute(stake, (None,))
+    assert query(loc.path, "SELECT investor_id, company_id FROM stake") == [(1, 2)]
+    assert query(loc.path, "PRAGMA foreign_key_check") == []

@@ -227,7 +227,7 @@ def import_(
     """
     from ecoport.errors import InvalidInput
     from ecoport.render import error, file_progress, import_summary, info
-    from ecoport.services.importing import ImportOptions, RejectsFile, import_source
+    from ecoport.services.importing import ImportOptions, RejectsFile, bulk_load, import_source
     from ecoport.services.settings import settings_at, symbols
     from ecoport.services.sources import (
         STDIN,
@@ -289,7 +289,12 @@ def import_(
                 source.size,
                 enabled=not quiet and source.size > PROGRESS_BYTES,
             ) as advance,
-            writing(loc, commit=not dry_run, change=change_of(ctx)) as session,
+            writing(
+                loc,
+                commit=not dry_run,
+                change=change_of(ctx),
+                references_at_end=bulk_load(loc, source),
+            ) as session,
         ):
             summary = import_source(
                 session=session, source=source, options=options, rejects=sink, progress=advance

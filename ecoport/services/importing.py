@@ -59,6 +59,8 @@ if TYPE_CHECKING:
 
     from sqlmodel import Session
 
+    from ecoport.store.db import Location
+
 BATCH = 20_000
 #: Above this size, an import into an empty stake table drops the stake indexes and
 #: builds them once at the end (SQLite then sorts once instead of inserting at random).
@@ -1353,6 +1355,22 @@ def import_source(
         )
         raise InvalidInput(f"{source.path}: {bad_rows}; nothing was imported", details=problems)
     return summary
+
+
+def bulk_load(location: "Location", source: Source) -> bool:
+    """Whether importing *source* is a bulk load: a big file (over BIG_FILE_BYTES) into an
+    ecoport database on SQLite that holds no stake yet. The importer then builds the stake
+    indexes once, at the end, and the write checks every reference once, at the end
+    (store.db.writing's ``references_at_end``): both cost in proportion to the database,
+    which is mostly what the file brings."""
+    from ecoport.store.db import State, check, reading
+
+    if not location.is_sqlite or source.size <= BIG_FILE_BYTES:
+        return False
+    if check(location) is State.MISSING:
+        return True
+    with reading(location) as reader:
+        return not reader.rows("SELECT 1 FROM stake LIMIT 1")
 
 
 def _drop_indexes(conn: Raw, table: str) -> list[str]:
