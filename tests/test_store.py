@@ -249,3 +249,10 @@ def test_references_checked_at_the_end_refuse_a_broken_one_and_write_nothing(
         raw.execute(stake, (None,))
     assert query(loc.path, "SELECT investor_id, company_id FROM stake") == [(1, 2)]
     assert query(loc.path, "PRAGMA foreign_key_check") == []
+    # a reference to a primary key it does not name is left to SQLite's own check
+    with pytest.raises(StoreError, match="extra row 2 would refer to a row of company "):
+        with writing(loc, references_at_end=True) as session:
+            raw = Raw(session)
+            raw.execute("CREATE TABLE extra (company INTEGER REFERENCES company)")
+            raw.execute("INSERT INTO extra VALUES (1), (5)")
+    assert query(loc.path, "SELECT name FROM sqlite_master WHERE name = 'extra'") == []

@@ -642,17 +642,21 @@ class _Placed:
     record finds the stakes it may repeat by id, and no index is kept up to date row by row
     (that doubled the time of the writes). Only a stake of the same year can be the same deal
     (core.identity: their dates must agree), so the others are never read back. Twelve bytes
-    a stake."""
+    a stake, and a bitmap of 2 MB that answers most questions without a bucket's scan (one
+    bit for each of 2**24 values of the hash's low bits: with a million stakes, 94% unset)."""
 
-    __slots__ = ("tags", "ids")
+    __slots__ = ("tags", "ids", "bits")
     BUCKETS = 1 << 14
 
     def __init__(self) -> None:
         self.tags: list[array[int] | None] = [None] * self.BUCKETS
         self.ids: list[array[int] | None] = [None] * self.BUCKETS
+        self.bits = bytearray(1 << 21)
 
     def add(self, near: int, stake_id: int) -> None:
         h = near & 0x3FFFFFFFFFFF  # 14 bits of bucket, 32 of tag
+        low = h & 0xFFFFFF
+        self.bits[low >> 3] |= 1 << (low & 7)
         at, tag = h & (self.BUCKETS - 1), h >> 14
         tags = self.tags[at]
         if tags is None:
@@ -666,6 +670,9 @@ class _Placed:
     def has(self, near: int) -> bool:
         """False when no stake was written with *near*; True when one may have been."""
         h = near & 0x3FFFFFFFFFFF
+        low = h & 0xFFFFFF
+        if not self.bits[low >> 3] >> (low & 7) & 1:
+            return False
         tags = self.tags[h & (self.BUCKETS - 1)]
         return tags is not None and h >> 14 in tags
 
