@@ -240,7 +240,10 @@ class _Companies:
         self.created: list[tuple[int, str]] = []
         self.resolved = 0
         self.sectors_set = 0
-        self.keys = _Memo(lambda name: (name.lower(), match_key_uncached(name)))
+        #: a new name's keys are wanted twice in a row (find, then get_or_create); a row
+        #: whose companies are known resolves from the fast path's caches: a small memo
+        #: serves, where one of every name held 8 MB a million rows
+        self.keys = _Memo(lambda name: (name.lower(), match_key_uncached(name)), limit=4096)
         #: called whenever a company's sector changes
         self.on_sector: Callable[[], None] = lambda: None
 
