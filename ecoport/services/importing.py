@@ -656,19 +656,19 @@ class _Placed:
         self.ids: list[array[int] | None] = [None] * self.BUCKETS
         self.bits = bytearray(1 << 21)
 
-    def add(self, near: int, stake_id: int) -> None:
-        h = near & 0x3FFFFFFFFFFF  # 14 bits of bucket, 32 of tag
-        low = h & 0xFFFFFF
-        self.bits[low >> 3] |= 1 << (low & 7)
-        at, tag = h & (self.BUCKETS - 1), h >> 14
-        tags = self.tags[at]
-        if tags is None:
-            tags = self.tags[at] = array("I")
-            self.ids[at] = array("q")
-        tags.append(tag)
-        ids = self.ids[at]
-        assert ids is not None
-        ids.append(stake_id)
+    def add(self, nears: list[int], first_id: int) -> None:
+        """Keep the stakes written with ids from *first_id* on, one for each of *nears*."""
+        bits, all_tags, all_ids, mask = self.bits, self.tags, self.ids, self.BUCKETS - 1
+        for stake_id, near in enumerate(nears, start=first_id):
+            h = near & 0x3FFFFFFFFFFF  # 14 bits of bucket, 32 of tag
+            low = h & 0xFFFFFF
+            bits[low >> 3] |= 1 << (low & 7)
+            at = h & mask
+            tags, ids = all_tags[at], all_ids[at]
+            if tags is None or ids is None:
+                tags, ids = all_tags[at], all_ids[at] = array("I"), array("q")
+            tags.append(h >> 14)
+            ids.append(stake_id)
 
     def has(self, near: int) -> bool:
         """False when no stake was written with *near*; True when one may have been."""
@@ -1275,9 +1275,7 @@ class _Importer:
             ):
                 self.seen.add(tuple(triple))
             return
-        add = self.placed.add
-        for i, near in enumerate(self.pending_near, start=first):
-            add(near, i)
+        self.placed.add(self.pending_near, first)
         self.placed_last = last
 
     def candidates(self, triple: tuple[Any, ...], near: int) -> list[Any]:

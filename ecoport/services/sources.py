@@ -639,10 +639,20 @@ def _fields_of_cells(take: list[int]) -> "Callable[[list[str]], list[str | None]
     blanks = (_BLANK,) * len(columns)
     if given == list(range(len(given))):  # the fields given are FIELDS' first ones
         rest: list[str | None] = [None] * (len(take) - len(given))
+        if columns == list(range(len(columns))):
+            # ...in the file's first columns: the cells as they come (map stops at blanks' end)
+
+            def first(record: list[str]) -> list[str | None]:
+                values: list[str | None] = [c or None for c in map(str.strip, record, blanks)]
+                values += rest
+                return values
+
+            return first
 
         def leading(record: list[str]) -> list[str | None]:
             values: list[str | None] = [c or None for c in map(str.strip, pick(record), blanks)]
-            return values + rest
+            values += rest
+            return values
 
         return leading
     # each field's place among the given cells, or that of a None put after them
