@@ -15,8 +15,9 @@ indexes. The script does the work an import cannot skip, with nothing but `csv` 
 - drops the stake table's indexes, inserts the stakes by `executemany` in batches of 20,000,
   and builds the indexes again after the load, as ecoport does for a big file.
 
-SQLite enforces the schema's foreign keys only when a connection asks; ecoport asks on every
-connection, this floor by default does not (as the issue measured it): --foreign-keys asks.
+SQLite enforces the schema's foreign keys only when a connection asks; ecoport checks every
+reference (row by row, or, in a bulk load into an empty database, once before the commit),
+this floor by default does not (as the issue measured it): --foreign-keys asks, row by row.
 
 It prints the number of stakes written. Time it as a whole process (benchmarks/bulk_import.py
 does, beside `ecoport import` of the same file).
@@ -52,7 +53,7 @@ def main() -> None:
     path, database = sys.argv[1], sys.argv[2]
     conn = sqlite3.connect(database, isolation_level=None)
     if "--foreign-keys" in sys.argv[3:]:
-        # the schema's foreign keys enforced, as ecoport has them on every connection
+        # the schema's foreign keys enforced row by row
         conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("BEGIN IMMEDIATE")
     indexes = conn.execute(
