@@ -378,6 +378,10 @@ def main() -> None:
                 f"peak {max(peaks)} MB   database {size_mb(db):.0f} MB"
             )
             print(f"    ({i / fk_fair:.2f}x the floor with the foreign keys enforced)")
+            # each import against the floor run just before it: a machine whose speed drifts
+            # moves both alike, so the median of these ratios is the steadier figure
+            paired = statistics.median(x / y for x, y in zip(imports, fairs, strict=True))
+            print(f"    ({paired:.2f}x: the median of each run's ratio to the floor beside it)")
             print(
                 f"    (each run, s: {' '.join(f'{x:.2f}' for x in imports)}; "
                 f"floor: {' '.join(f'{x:.2f}' for x in fairs)})"
