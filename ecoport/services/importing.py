@@ -462,8 +462,14 @@ class _Rounds:
         if stored is None:
             stored = self._stored(company_id)
         day, precision = date[3], date[4]
-        if stored[0] and self._near(stored, day, precision):
-            return self.attach(RoundIn(company_id, date[0], name, None, None, source), cheque)
+        keys = stored[0]
+        if keys:
+            # a round of the record's year, or of an unusual date, may be the same: _near says
+            year = day // 10000 * 10000
+            at = bisect_left(keys, year << _DAY_SHIFT)
+            maybe = at < len(keys) and keys[at] >> _DAY_SHIFT < year + 10000
+            if (maybe or not keys[0] >> _DAY_SHIFT) and self._near(stored, day, precision):
+                return self.attach(RoundIn(company_id, date[0], name, None, None, source), cheque)
         rid = self._insert((company_id, date[1], date[2], name, None, None, None, source, self.now))
         if day:  # what _pack makes of a round with a usual date and no figures, made here
             name_id = self.name_ids.get(name)
@@ -999,7 +1005,7 @@ class _Importer:
             percent,
             round_id,
         )
-        self.identify(_Record(key, ref, source, note), row.line)
+        self.identify(key, ref, source, note, row.line)
         return True
 
     def fast_companies(
@@ -1063,7 +1069,7 @@ class _Importer:
             self.learn(fields, records[0].key)
         self.summary.records += len(records)
         for record in records:
-            self.identify(record, row.line)
+            self.identify(record.key, record.ref, record.source, record.note, row.line)
 
     def learn(self, fields: dict[str, str | None], key: tuple[Any, ...]) -> None:
         """Remember the companies of a row the whole pipeline took, for the fast path."""
@@ -1168,14 +1174,17 @@ class _Importer:
         )
         return _Record(key, stake.ref, stake.source, stake.note)
 
-    def identify(self, record: _Record, line: int) -> None:
-        """Step 4: already present, the same deal (matched and filled in), or new."""
-        summary, key = self.summary, record.key
-        if record.ref is not None:
-            stored_id = self.refs.get(record.ref)
+    def identify(
+        self, key: _Key, ref: str | None, source: str | None, note: str | None, line: int
+    ) -> None:
+        """Step 4: already present, the same deal (matched and filled in), or new; for the
+        record of *key* and these labels (a _Record's fields, no object made per row)."""
+        summary = self.summary
+        if ref is not None:
+            stored_id = self.refs.get(ref)
             if stored_id is not None:
                 summary.already_present += 1
-                if record.ref in self.file_refs:
+                if ref in self.file_refs:
                     summary.repeated_in_file += 1
                 return
         triple = key[:3]
@@ -1194,15 +1203,16 @@ class _Importer:
                 candidates = {r[0]: (StakeKey(*r[1:10]), r[10], r[11]) for r in rows}
                 found = best_match(new, [(sid, c[0]) for sid, c in candidates.items()])
                 if found is not None:
-                    stored, source, note = candidates[found]
-                    self.fill(found, stored, source, note, new, record, line)
+                    stored, was_source, was_note = candidates[found]
+                    record = _Record(key, ref, source, note)
+                    self.fill(found, stored, was_source, was_note, new, record, line)
                     return
         self.pending_near.append(near)
         self.pending_nears.add(near)
-        if record.ref is not None:
-            self.file_refs.add(record.ref)
-            self.refs[record.ref] = -1  # stored with the next batch
-        self.pending.append((*key, record.ref, record.source, record.note, self.now))
+        if ref is not None:
+            self.file_refs.add(ref)
+            self.refs[ref] = -1  # stored with the next batch
+        self.pending.append((*key, ref, source, note, self.now))
         if len(self.pending) >= BATCH:
             self.flush()
 
