@@ -20,7 +20,20 @@ if TYPE_CHECKING:
 
 #: The Alembic revision this version of ecoport writes and reads. A test keeps it equal to
 #: the migrations' head, so opening a database never needs to import Alembic.
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011")
+REVISIONS = (
+    "0001",
+    "0002",
+    "0003",
+    "0004",
+    "0005",
+    "0006",
+    "0007",
+    "0008",
+    "0009",
+    "0010",
+    "0011",
+    "0012",
+)
 SCHEMA_REVISION = REVISIONS[-1]
 
 #: How long a writer waits for another's transaction by default, in seconds (``--wait``).

@@ -71,6 +71,7 @@ _PRECISIONS = ("year", "month", "day")
 _STAKE_KINDS = ("investment", "acquisition", "holding", "sale", "exit", "write-off")
 _MARK_KINDS = ("valuation", "price", "write-down", "write-off")
 _DILUTING = "total_minor IS NOT NULL AND valuation_minor IS NOT NULL"
+_HAS_REF = "ref IS NOT NULL"
 _WHOLE = "kind = 'acquisition' AND (percent_micro IS NULL OR percent_micro >= 100000000)"
 
 
@@ -147,6 +148,14 @@ class Stake(SQLModel, table=True):
             "date_precision",
             "round_id",
         ),
+        # unique where given: the many stakes without one are not in it (revision 0012)
+        Index(
+            "ix_stake_ref",
+            "ref",
+            unique=True,
+            sqlite_where=text(_HAS_REF),
+            postgresql_where=text(_HAS_REF),
+        ),
         # the few acquisitions of a whole company (they end the others' positions), covering
         Index(
             "ix_stake_whole_acquisition",
@@ -181,7 +190,7 @@ class Stake(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("funding_round.id"), nullable=True, index=True),
     )
     #: a stable reference given by the stake's source (the seed's keys), unique
-    ref: str | None = Field(default=None, max_length=200, unique=True, index=True)
+    ref: str | None = Field(default=None, max_length=200)
     source: str | None = None
     note: str | None = None
     created_at: dt.datetime = Field(default_factory=_now)
