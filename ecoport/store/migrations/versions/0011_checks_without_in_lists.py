@@ -14,7 +14,7 @@ Revises: 0010
 Create Date: 2026-11-22
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import sqlalchemy as sa
 from alembic import op
@@ -38,6 +38,10 @@ CHECKS = {
 }
 
 
+#: how a constraint allows one of the values of a column
+Form = Callable[[str, tuple[str, ...]], str]
+
+
 def in_list(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
@@ -46,8 +50,8 @@ def or_chain(column: str, values: tuple[str, ...]) -> str:
     return " OR ".join(f"{column} = '{v}'" for v in values)
 
 
-def _rewrite(old_form: str, new_form: str) -> None:
-    old, new = _FORMS[old_form], _FORMS[new_form]
+def _rewrite(old: Form, new: Form) -> None:
+    """Each constraint of CHECKS from its *old* form to its *new* one."""
     bind = op.get_bind()
     if bind.dialect.name != "sqlite":
         for (table, name), (column, values) in CHECKS.items():
@@ -90,12 +94,9 @@ def _rewrite(old_form: str, new_form: str) -> None:
         bind.exec_driver_sql("PRAGMA writable_schema = OFF")
 
 
-_FORMS = {"in": in_list, "or": or_chain}
-
-
 def upgrade() -> None:
-    _rewrite("in", "or")
+    _rewrite(in_list, or_chain)
 
 
 def downgrade() -> None:
-    _rewrite("or", "in")
+    _rewrite(or_chain, in_list)
