@@ -109,7 +109,7 @@ def imports(run: Run, db: Path, files: list[Path], *options: str) -> list[Any]:
 
 
 def whole_pipeline(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(importing._Importer, "fast_row", lambda _self, _row: False)
+    monkeypatch.setattr(importing._Importer, "fast_row", lambda _self, *_given: False)
 
 
 @pytest.mark.parametrize("conflict", ["keep", "update", "reject"])
@@ -302,3 +302,56 @@ def test_a_bulk_load_checks_references_once_at_the_end(
     assert bulk == plain
     assert stored(tmp_path / "bulk.db") == stored(tmp_path / "plain.db")
     assert query(tmp_path / "bulk.db", "PRAGMA foreign_key_check") == []
+
+
+def test_cells_as_read_store_what_the_pipeline_stores(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file whose first columns are ecoport's first fields: its usual rows reach the fast
+    path as the cells were read (untrimmed, empty rather than None), and the caches keyed by
+    that raw text must give what the pipeline makes of the trimmed text: padded cells, cells
+    of spaces alone, a column not read, rows that are not ASCII."""
+    header = [
+        "investor", "startup", "sector", "kind", "date", "amount", "currency", "percent",
+        "round", "source", "note", "round_total", "remark",
+    ]  # fmt: skip
+    rng = random.Random(6)
+    data = []
+    for n, r in enumerate(rows(6, 2000)):
+        investor, startup, sector, date, amount, currency, percent, round_, total, source = r
+        kind = rng.choice(["", "investment", " investment", "holding", "sale", "  "])
+        note = rng.choice(["", "", "first cheque", " \t"])
+        cells = [investor, startup, sector, kind, date, amount, currency, percent, round_]
+        cells += [source, note, total, rng.choice(["", "not read"])]
+        if n % 7 == 0:
+            cells = [f" {c}\t" for c in cells]
+        if n % 11 == 0:
+            cells[rng.randrange(9)] = "   "
+        if n % 41 == 0:
+            cells[1] = f"Startup Ü{n % 5}"  # not ASCII: read as a Row
+        data.append(cells)
+    file = tmp_path / "fields.csv"
+    with file.open("w", encoding="utf-8", newline="") as fh:
+        import csv
+
+        out = csv.writer(fh, lineterminator="\n")
+        out.writerow(header)
+        out.writerows(data)
+    given: list[str] = []
+    with monkeypatch.context() as patch:
+        keep = importing._Importer.fast_row
+
+        def spied(self: Any, line: int, values: list[Any], row: Any) -> bool:
+            given.append(type(row).__name__)
+            return keep(self, line, values, row)
+
+        patch.setattr(importing._Importer, "fast_row", spied)
+        fast = imports(run, tmp_path / "fast.db", [file, file])
+    with monkeypatch.context() as patch:
+        whole_pipeline(patch)
+        slow = imports(run, tmp_path / "slow.db", [file, file])
+    assert fast == slow
+    assert stored(tmp_path / "fast.db") == stored(tmp_path / "slow.db")
+    assert given.count("list") > 3000 and given.count("Row") > 50  # both kinds were read
+    assert fast[0]["stakes_added"] and fast[0]["rejected"] and fast[0]["rounds_matched"]
+    assert fast[3]["already_present"]

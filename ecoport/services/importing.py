@@ -50,6 +50,7 @@ from ecoport.services.fields import (
 )
 from ecoport.services.rounds import RoundIn, fill_round, round_currency
 from ecoport.services.sources import REJECT_COLUMNS, FileFormat, Row, Source, described
+from ecoport.services.sources import trimmed as _trimmed
 from ecoport.store import audit
 from ecoport.store.db import Raw
 from ecoport.store.models import stored_now
@@ -741,13 +742,13 @@ class _Fast:
         return value
 
     def kind(self, raw: str | None) -> Any:
-        found = check_field("kind", raw, self.parsers.kind)
+        found = check_field("kind", _trimmed(raw), self.parsers.kind)
         if type(found) is not FieldError:
             found = (found or Kind.INVESTMENT).value
         return self._keep(self.kinds, raw, found)
 
     def date(self, raw: str | None) -> Any:
-        found = check_field("date", raw, self.parsers.date)
+        found = check_field("date", _trimmed(raw), self.parsers.date)
         if type(found) is not FieldError:
             iso, precision = found.start.isoformat(), found.precision.value
             found = (found, iso, precision, _day(iso), _PRECISION[precision])
@@ -756,17 +757,18 @@ class _Fast:
     def amount(self, raw: str | None, raw_currency: str | None) -> Any:
         currency = self.currencies.get(raw_currency, _MISS)
         if currency is _MISS:
-            currency = check_field("currency", raw_currency, self.parsers.currency)
+            currency = check_field("currency", _trimmed(raw_currency), self.parsers.currency)
             self._keep(self.currencies, raw_currency, currency)
         if type(currency) is FieldError:
             return self._keep(self.amounts, (raw, raw_currency), currency, _AMOUNTS)
         default = self.default_currency
         code = default if currency is None else currency
-        if raw is not None and code is not None:
+        text = _trimmed(raw)
+        if text is not None and code is not None:
             # digits alone: what check_field and parse_money make of them, without the detour
             # (a bad one, such as too many decimals, takes it: the message is the parser's)
             try:
-                plain = plain_money(raw, code)
+                plain = plain_money(text, code)
             except InvalidInput:
                 plain = None
             if plain is not None:
@@ -777,7 +779,7 @@ class _Fast:
         def money(text: str) -> Money:
             return parse(text, currency, default)
 
-        found = check_field("amount", raw, money)
+        found = check_field("amount", text, money)
         if found is None:
             found = (None, None, None)
         elif type(found) is not FieldError:
@@ -785,13 +787,13 @@ class _Fast:
         return self._keep(self.amounts, (raw, raw_currency), found, _AMOUNTS)
 
     def percent(self, raw: str | None) -> Any:
-        found = check_field("percent", raw, self.parsers.percent)
+        found = check_field("percent", _trimmed(raw), self.parsers.percent)
         if found is not None and type(found) is not FieldError:
             found = to_micro(found)
         return self._keep(self.percents, raw, found)
 
     def label(self, name: str, raw: str | None) -> Any:
-        found = check_field(name, raw, self.label_parsers[name])
+        found = check_field(name, _trimmed(raw), self.label_parsers[name])
         return self._keep(self.labels[name], raw, found)
 
 
@@ -883,15 +885,19 @@ class _Importer:
             and self.options.split_investors is None
             and self.listed is None
         )
-        for row in self.source.rows:
-            summary.rows_read += 1
-            if progress is not None and summary.rows_read % 8192 == 0:
-                progress(self.source.position())
-            if row.problem is not None:
-                self.reject(row, [row.problem], 1)
-                continue
-            if not (fast and self.fast_row(row)):
-                self.row(row)
+        source = self.source
+        if fast and source.leading and source.cells is not None and not self.constant_at:
+            self.run_cells(source.cells, source.leading, progress)
+        else:
+            for row in source.rows:
+                summary.rows_read += 1
+                if progress is not None and summary.rows_read % 8192 == 0:
+                    progress(source.position())
+                if row.problem is not None:
+                    self.reject(row, [row.problem], 1)
+                    continue
+                if not (fast and self.fast_row(row.line, row.values, row)):
+                    self.row(row)
         self.flush()
         self.forget()
         self.restore_indexes()
@@ -920,11 +926,50 @@ class _Importer:
         self.placed = None
         self.parsers = memo_parsers(self.options)
 
-    def fast_row(self, row: Row) -> bool:
+    def run_cells(
+        self,
+        cells: Iterator[tuple[int, list[str]] | Row],
+        leading: int,
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        """The rows of a CSV file whose first columns are FIELDS' first fields: a usual row's
+        cells go to fast_row as they were read (the caches take raw text, trimmed or not);
+        its Row is made only when it must take the whole pipeline."""
+        summary, source = self.summary, self.source
+        values_of = source.values_of
+        assert values_of is not None
+        padding = [""] * (len(FIELDS) - leading)
+        for item in cells:
+            summary.rows_read += 1
+            if progress is not None and summary.rows_read % 8192 == 0:
+                progress(source.position())
+            if type(item) is tuple:
+                line, record = item
+                values = (record if len(record) == leading else record[:leading]) + padding
+                if not self.fast_row(line, values, record):
+                    self.row(Row(line, values_of(record), record))
+                continue
+            row: Row = item  # type: ignore[assignment]
+            if row.problem is not None:
+                self.reject(row, [row.problem], 1)
+            elif not self.fast_row(row.line, row.values, row):
+                self.row(row)
+
+    def as_row(self, line: int, given: "Row | list[str]") -> Row:
+        """The Row of a fast row (run_cells hands fast_row a usual row's cells alone)."""
+        if isinstance(given, Row):
+            return given
+        values_of = self.source.values_of
+        assert values_of is not None
+        return Row(line, values_of(given), given)
+
+    def fast_row(self, line: int, values: list[Any], given: "Row | list[str]") -> bool:
         """Steps 1 to 3 of a row from the caches (see _Fast), then step 4; False, having
-        changed nothing, when the row must take the whole pipeline."""
-        self.line = row.line
-        values = row.values
+        changed nothing, when the row must take the whole pipeline. *values* are the row's
+        fields aligned to FIELDS, as a Row has them (trimmed, None when blank) or as the
+        file's cells gave them (untrimmed, "" when empty): the caches answer both alike.
+        *given* is the Row, or the cells read (for a Row made only if one is needed)."""
+        self.line = line
         if len(values) != len(FIELDS):
             return False
         if self.constant_at:
@@ -934,11 +979,11 @@ class _Importer:
                     values[i] = constant
         (investor, startup, sector, kind_, date_, amount_, currency_, percent_) = values[:8]
         (round_, source_, note_, total_, valuation_, ref_) = values[8:]
-        if total_ is not None or valuation_ is not None:
+        if total_ or valuation_:
             return False
         fast = self.fast
-        inv_id = fast.ids.get(investor)  # type: ignore[arg-type]
-        comp_id = fast.startups.get((startup, sector))  # type: ignore[arg-type]
+        inv_id = fast.ids.get(investor)
+        comp_id = fast.startups.get((startup, sector))
         kind = fast.kinds.get(kind_, _MISS)
         if kind is _MISS:
             kind = fast.kind(kind_)
@@ -953,19 +998,19 @@ class _Importer:
             percent = fast.percent(percent_)
         labels = fast.labels
         name = source = note = ref = None
-        if round_ is not None:
+        if round_:
             name = labels["round"].get(round_, _MISS)
             if name is _MISS:
                 name = fast.label("round", round_)
-        if source_ is not None:
+        if source_:
             source = labels["source"].get(source_, _MISS)
             if source is _MISS:
                 source = fast.label("source", source_)
-        if note_ is not None:
+        if note_:
             note = labels["note"].get(note_, _MISS)
             if note is _MISS:
                 note = fast.label("note", note_)
-        if ref_ is not None:
+        if ref_:
             ref = labels["ref"].get(ref_, _MISS)
             if ref is _MISS:
                 ref = fast.label("ref", ref_)
@@ -982,7 +1027,7 @@ class _Importer:
         ):
             return False
         if inv_id is None or comp_id is None or inv_id == comp_id:
-            found = self.fast_companies(row, investor, startup, sector)
+            found = self.fast_companies(line, given, investor, startup, sector)
             if found is None:
                 return self.fast_rejected
             inv_id, comp_id = found
@@ -991,7 +1036,8 @@ class _Importer:
             try:
                 round_id = self.rounds.attach_named(comp_id, date, name, source, amount[0])
             except FieldError as exc:
-                self.reject(row, [f"{self.label(exc.field)}: {exc.message}"], 1)
+                reason = f"{self.label(exc.field)}: {exc.message}"
+                self.reject(self.as_row(line, given), [reason], 1)
                 return True
         self.summary.records += 1
         key = (
@@ -1005,21 +1051,27 @@ class _Importer:
             percent,
             round_id,
         )
-        self.identify(key, ref, source, note, row.line)
+        self.identify(key, ref, source, note, line)
         return True
 
     def fast_companies(
-        self, row: Row, investor: str | None, startup: str | None, sector: str | None
+        self,
+        line: int,
+        given: "Row | list[str]",
+        investor: str | None,
+        startup: str | None,
+        sector: str | None,
     ) -> tuple[int, int] | None:
         """Step 2 of a fast row whose companies are not cached yet: None with nothing changed
         when the row must take the whole pipeline (a bad or missing name, one company on both
         sides); or resolved as the pipeline resolves them (the row rejected when it must be:
-        then None after self.reject, with ``self.fast_rejected`` set)."""
+        then None after self.reject, with ``self.fast_rejected`` set). The names are raw
+        text, trimmed or not (fast_row); the caches learn them as given."""
         self.fast_rejected = False
         names = self.parsers.name
-        inv_name = check_field("investor", investor, names)
-        st_name = check_field("startup", startup, names)
-        sector_ = check_field("sector", sector, self.parsers.sector)
+        inv_name = check_field("investor", _trimmed(investor), names)
+        st_name = check_field("startup", _trimmed(startup), names)
+        sector_ = check_field("sector", _trimmed(sector), self.parsers.sector)
         if (
             type(inv_name) is FieldError
             or type(st_name) is FieldError
@@ -1030,7 +1082,7 @@ class _Importer:
         reasons: list[str] = []
         found = self.resolve(inv_name, st_name, sector_, reasons)
         if found is None:
-            self.reject(row, list(dict.fromkeys(reasons)), 1)
+            self.reject(self.as_row(line, given), list(dict.fromkeys(reasons)), 1)
             self.fast_rejected = True
             return None
         self.learn({"investor": investor, "startup": startup, "sector": sector}, found)
@@ -1081,7 +1133,7 @@ class _Importer:
         if startup is None:
             return
         current = companies.sector[key[1]]
-        wanted = check_field("sector", sector, self.parsers.sector)
+        wanted = check_field("sector", _trimmed(sector), self.parsers.sector)
         if wanted is None or (current is not None and within(current, wanted)):
             fast._keep(fast.startups, (startup, sector), key[1])
 

@@ -243,6 +243,15 @@ class Source:
     """Rows of nothing but delimiters, skipped like blank lines."""
     marks: list[tuple[int, Any]] | None = None
     """Mark entries of the export shape, with their line (None: the format has none)."""
+    cells: "Iterator[tuple[int, list[str]] | Row] | None" = None
+    """For a CSV file, the same rows as ``rows`` (read one or the other): each usual row (as
+    many cells as columns, ASCII, not blank) as its line and its cells as read, untrimmed;
+    any other as its Row."""
+    leading: int = 0
+    """When the file's first columns give FIELDS' first fields, and no other column is read:
+    how many (a usual row's first cells are then its fields' raw text); else 0."""
+    values_of: "Callable[[list[str]], list[str | None]] | None" = None
+    """For a CSV file: a record's cells -> its Row's values."""
 
 
 def detect_format(path: Path, head: bytes) -> FileFormat:
@@ -493,7 +502,12 @@ def _open_csv(path: Path, binary: IO[bytes], size: int, head: bytes, mapping: Ma
         while width and not source.header[width - 1].strip():
             width -= 1
         source.header = source.header[:width]
-    source.rows = _csv_rows(source, reader, binary, first, has_header, take, width)
+    values_of = source.values_of = _fields_of_cells(take)
+    records = source.cells = _csv_records(source, reader, binary, first, has_header, width)
+    source.rows = _csv_rows(records, values_of)
+    read = sum(1 for i in take if i >= 0)
+    if take[:read] == list(range(read)):  # fields 0..n-1 in columns 0..n-1, and no other
+        source.leading = read
     return source
 
 
@@ -554,16 +568,17 @@ def _take(source: Source, names: list[str], mapping: Mapping, has_header: bool) 
     return take
 
 
-def _csv_rows(
+def _csv_records(
     source: Source,
     reader: Any,
     binary: IO[bytes],
     first: list[str],
     has_header: bool,
-    take: list[int],
     width: int,
-) -> Iterator[Row]:
-    values_of = _fields_of_cells(take)
+) -> Iterator[tuple[int, list[str]] | Row]:
+    """Source.cells: the usual row as (line, cells), any other as its Row."""
+    values_of = source.values_of
+    assert values_of is not None
     try:
         if not has_header:
             yield from _csv_row(source, 1, first, has_header, width, values_of)
@@ -582,11 +597,23 @@ def _csv_rows(
             joined = "".join(record)
             if len(record) == width > 0 and joined and joined.isascii() and not joined.isspace():
                 # the usual row: as many cells as columns, ASCII, not blank
-                yield Row(start, values_of(record), record)
+                yield start, record
             else:
                 yield from _csv_row(source, start, record, has_header, width, values_of)
     finally:
         binary.close()
+
+
+def _csv_rows(
+    cells: Iterator[tuple[int, list[str]] | Row],
+    values_of: "Callable[[list[str]], list[str | None]]",
+) -> Iterator[Row]:
+    for item in cells:
+        if type(item) is tuple:
+            line, record = item
+            yield Row(line, values_of(record), record)
+        else:
+            yield item  # type: ignore[misc]
 
 
 def _csv_row(
@@ -625,6 +652,11 @@ def _csv_row(
         yield Row(line, [], record, problem)
         return
     yield Row(line, values_of(record), record)
+
+
+def trimmed(cell: str | None) -> str | None:
+    """A cell's text as a Row's value: trimmed of ASCII white space only, None when blank."""
+    return (cell.strip(_BLANK) or None) if cell else None
 
 
 def _fields_of_cells(take: list[int]) -> "Callable[[list[str]], list[str | None]]":
