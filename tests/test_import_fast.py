@@ -355,3 +355,26 @@ def test_cells_as_read_store_what_the_pipeline_stores(
     assert given.count("list") > 3000 and given.count("Row") > 50  # both kinds were read
     assert fast[0]["stakes_added"] and fast[0]["rejected"] and fast[0]["rounds_matched"]
     assert fast[3]["already_present"]
+
+
+def test_a_cheque_over_its_rounds_total_is_refused_alike(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fast path keeps a plain amount as its text and makes its Money only to compare it
+    with a round's total: the refusal reads as the pipeline's, to the last decimal."""
+    file = tmp_path / "a.csv"
+    file.write_text(
+        "investor,startup,sector,kind,date,amount,currency,percent,round,source,note,"
+        "round_total\n"
+        "Fund 1,Startup A,iot,investment,2015-01-10,1000,USD,,Series A,,,5000\n"
+        "Fund 2,Startup A,iot,investment,2015-01-10,6000.50,USD,,Series A,,,\n"
+        "Fund 3,Startup A,iot,investment,2015-01-10,4000,USD,,Series A,,,\n",
+        encoding="utf-8",
+    )
+    fast = imports(run, tmp_path / "fast.db", [file])
+    with monkeypatch.context() as patch:
+        whole_pipeline(patch)
+        slow = imports(run, tmp_path / "slow.db", [file])
+    assert fast == slow
+    assert (fast[0]["stakes_added"], fast[0]["rejected"]) == (2, 1)
+    assert "USD 6,000.50 is more than the round's whole total (USD 5,000.00)" in fast[1]

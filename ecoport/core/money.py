@@ -205,16 +205,23 @@ def plain_money(text: str, code: str) -> tuple[Money, int] | None:
     *code* (checked already): the Money parse_money makes of them with its minor units; None
     when *text* is anything else or not above zero (parse_money says what is wrong with it).
     InvalidInput for more decimals than the currency has, or an amount past MAX_MINOR."""
+    minor = plain_minor(text, code)
+    return None if minor is None else (Money(Decimal(text), code), minor)
+
+
+def plain_minor(text: str, code: str) -> int | None:
+    """plain_money's minor units alone, without making its Money (the importer's cache of
+    amounts keeps the text, and makes the Money only when one is needed)."""
     if len(text) < 19 and text.isdigit() and text.isascii():
         # whole units (MAX_MINOR has 17 digits): minor units without a Decimal's ratio
-        minor = int(text) * 10 ** exponent(code)
+        minor: int = int(text) * 10 ** exponent(code)
         if 0 < minor <= MAX_MINOR:
-            return Money(Decimal(text), code), minor
+            return minor
     if not _PLAIN_ASCII.match(text):
         return None
     value = Decimal(text)
     if value > 0:
-        return Money(value, code), to_minor(value, code)
+        return to_minor(value, code)
     return None
 
 

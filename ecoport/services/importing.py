@@ -22,6 +22,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any, Literal, Protocol
 
 from ecoport.core.identity import (
@@ -33,7 +34,7 @@ from ecoport.core.identity import (
     clashing_round,
     filled,
 )
-from ecoport.core.money import Money, currency_code, from_minor, plain_money, to_minor
+from ecoport.core.money import Money, currency_code, from_minor, plain_minor, to_minor
 from ecoport.core.names import clean_name, match_key, match_key_uncached, similar_pairs
 from ecoport.core.ownership import Kind
 from ecoport.core.percent import to_micro
@@ -455,10 +456,11 @@ class _Rounds:
         date: tuple[Any, str, str, int, int],
         name: str,
         source: str | None,
-        cheque: Money | None,
+        amount: tuple[Money | str | None, int | None, str | None],
     ) -> int:
         """attach() of a round known by its name and date alone, quicker when no round of
-        the company has a date that agrees (then the round is new)."""
+        the company has a date that agrees (then the round is new). *amount* is the record's,
+        as _Fast.amount keeps it (its Money, or the text of one)."""
         stored = self.by_company.get(company_id)
         if stored is None:
             stored = self._stored(company_id)
@@ -470,7 +472,11 @@ class _Rounds:
             at = bisect_left(keys, year << _DAY_SHIFT)
             maybe = at < len(keys) and keys[at] >> _DAY_SHIFT < year + 10000
             if (maybe or not keys[0] >> _DAY_SHIFT) and self._near(stored, day, precision):
-                return self.attach(RoundIn(company_id, date[0], name, None, None, source), cheque)
+                cheque, _minor, currency = amount
+                if type(cheque) is str:
+                    cheque = Money(Decimal(cheque), str(currency))
+                round_in = RoundIn(company_id, date[0], name, None, None, source)
+                return self.attach(round_in, cheque)  # type: ignore[arg-type]
         rid = self._insert((company_id, date[1], date[2], name, None, None, None, source, self.now))
         if day:  # what _pack makes of a round with a usual date and no figures, made here
             name_id = self.name_ids.get(name)
@@ -766,14 +772,14 @@ class _Fast:
         text = _trimmed(raw)
         if text is not None and code is not None:
             # digits alone: what check_field and parse_money make of them, without the detour
-            # (a bad one, such as too many decimals, takes it: the message is the parser's)
+            # (a bad one, such as too many decimals, takes it: the message is the parser's);
+            # kept as their text, which makes the same Money (plain_money) when one is needed
             try:
-                plain = plain_money(text, code)
+                minor = plain_minor(text, code)
             except InvalidInput:
-                plain = None
-            if plain is not None:
-                kept = (plain[0], plain[1], code)
-                return self._keep(self.amounts, (raw, raw_currency), kept, _AMOUNTS)
+                minor = None
+            if minor is not None:
+                return self._keep(self.amounts, (raw, raw_currency), (text, minor, code), _AMOUNTS)
         parse = self.parsers.money
 
         def money(text: str) -> Money:
@@ -1034,7 +1040,7 @@ class _Importer:
         round_id = None
         if name is not None:
             try:
-                round_id = self.rounds.attach_named(comp_id, date, name, source, amount[0])
+                round_id = self.rounds.attach_named(comp_id, date, name, source, amount)
             except FieldError as exc:
                 reason = f"{self.label(exc.field)}: {exc.message}"
                 self.reject(self.as_row(line, given), [reason], 1)
