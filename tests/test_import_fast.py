@@ -378,3 +378,27 @@ def test_a_cheque_over_its_rounds_total_is_refused_alike(
     assert fast == slow
     assert (fast[0]["stakes_added"], fast[0]["rejected"]) == (2, 1)
     assert "USD 6,000.50 is more than the round's whole total (USD 5,000.00)" in fast[1]
+
+
+def test_caches_that_forget_store_the_same(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fast path's caches are forgotten whole when full (memory stays flat on a big
+    file); with room for a few values only, they forget all the time and store the same."""
+    files = [write(tmp_path / "a.csv", rows(7, 1200)), write(tmp_path / "b.csv", rows(8, 600))]
+    with monkeypatch.context() as patch:
+        patch.setattr(importing, "_LIMIT", 3)
+        patch.setattr(importing, "_AMOUNTS", 2)
+        full: list[bool] = []
+        keep = importing._Pairs.keep
+
+        def kept(self: Any, outer: Any, inner: Any, value: Any) -> Any:
+            full.append(self.count >= self.limit)
+            return keep(self, outer, inner, value)
+
+        patch.setattr(importing._Pairs, "keep", kept)
+        forgetful = imports(run, tmp_path / "forgetful.db", files)
+    plain = imports(run, tmp_path / "plain.db", files)
+    assert forgetful == plain
+    assert stored(tmp_path / "forgetful.db") == stored(tmp_path / "plain.db")
+    assert full.count(True) > 50  # forgotten when full, many times over

@@ -716,6 +716,33 @@ _AMOUNTS = 20_000
 _MISS = object()
 
 
+class _Pairs:
+    """A cache by two keys, as a dict of dicts: a look-up makes and hashes no tuple (a
+    million rows look up their startup by name and sector, and their amount by currency).
+    Forgotten whole when it holds *limit* values."""
+
+    __slots__ = ("by", "count", "limit")
+
+    def __init__(self, limit: int) -> None:
+        self.by: dict[Any, dict[Any, Any]] = {}
+        self.count, self.limit = 0, limit
+
+    def keep(self, outer: Any, inner: Any, value: Any) -> Any:
+        if self.count >= self.limit:
+            self.clear()
+        found = self.by.get(outer)
+        if found is None:
+            found = self.by[outer] = {}
+        if inner not in found:
+            self.count += 1
+        found[inner] = value
+        return value
+
+    def clear(self) -> None:
+        self.by.clear()
+        self.count = 0
+
+
 class _Fast:
     """Rows whose every field was seen before, resolved from caches of what the one stake
     parser (services.fields) made of each raw text; any other row (a field not yet seen, a
@@ -729,10 +756,10 @@ class _Fast:
     def __init__(self, parsers: Parsers, default_currency: str | None) -> None:
         self.parsers, self.default_currency = parsers, default_currency
         self.ids: dict[str, int] = {}
-        self.startups: dict[tuple[str, str | None], int] = {}
+        self.startups = _Pairs(_LIMIT)  # by raw sector, then raw name
         self.kinds: dict[str | None, Any] = {}
         self.dates: dict[str | None, Any] = {}
-        self.amounts: dict[tuple[str | None, str | None], Any] = {}
+        self.amounts = _Pairs(_AMOUNTS)  # by raw currency, then raw amount
         self.currencies: dict[str | None, Any] = {}
         self.percents: dict[str | None, Any] = {}
         self.labels: dict[str, dict[str | None, Any]] = {
@@ -766,7 +793,7 @@ class _Fast:
             currency = check_field("currency", _trimmed(raw_currency), self.parsers.currency)
             self._keep(self.currencies, raw_currency, currency)
         if type(currency) is FieldError:
-            return self._keep(self.amounts, (raw, raw_currency), currency, _AMOUNTS)
+            return self.amounts.keep(raw_currency, raw, currency)
         default = self.default_currency
         code = default if currency is None else currency
         text = _trimmed(raw)
@@ -779,7 +806,7 @@ class _Fast:
             except InvalidInput:
                 minor = None
             if minor is not None:
-                return self._keep(self.amounts, (raw, raw_currency), (text, minor, code), _AMOUNTS)
+                return self.amounts.keep(raw_currency, raw, (text, minor, code))
         parse = self.parsers.money
 
         def money(text: str) -> Money:
@@ -790,7 +817,7 @@ class _Fast:
             found = (None, None, None)
         elif type(found) is not FieldError:
             found = (found, to_minor(found.amount, found.currency), found.currency)
-        return self._keep(self.amounts, (raw, raw_currency), found, _AMOUNTS)
+        return self.amounts.keep(raw_currency, raw, found)
 
     def percent(self, raw: str | None) -> Any:
         found = check_field("percent", _trimmed(raw), self.parsers.percent)
@@ -989,14 +1016,16 @@ class _Importer:
             return False
         fast = self.fast
         inv_id = fast.ids.get(investor)
-        comp_id = fast.startups.get((startup, sector))
+        by_name = fast.startups.by.get(sector)
+        comp_id = None if by_name is None else by_name.get(startup)
         kind = fast.kinds.get(kind_, _MISS)
         if kind is _MISS:
             kind = fast.kind(kind_)
         date = fast.dates.get(date_, _MISS)
         if date is _MISS:
             date = fast.date(date_)
-        amount = fast.amounts.get((amount_, currency_), _MISS)
+        by_text = fast.amounts.by.get(currency_)
+        amount: Any = _MISS if by_text is None else by_text.get(amount_, _MISS)
         if amount is _MISS:
             amount = fast.amount(amount_, currency_)
         percent = fast.percents.get(percent_, _MISS)
@@ -1141,7 +1170,7 @@ class _Importer:
         current = companies.sector[key[1]]
         wanted = check_field("sector", _trimmed(sector), self.parsers.sector)
         if wanted is None or (current is not None and within(current, wanted)):
-            fast._keep(fast.startups, (startup, sector), key[1])
+            fast.startups.keep(sector, startup, key[1])
 
     def label(self, name: str) -> str:
         return self.labels[FIELDS.index(name)]
