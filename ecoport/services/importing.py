@@ -748,7 +748,8 @@ class _Fast:
     parser (services.fields) made of each raw text; any other row (a field not yet seen, a
     bad value, round figures, several investors) takes the whole pipeline.
 
-    The field caches hold check_field's own result for each raw text. A company id is cached
+    The field caches hold what check_field made of each raw text it accepted (a refused one
+    is not kept: its row takes the whole pipeline, which says why). A company id is cached
     for a raw name only once the whole pipeline resolved it (``ids``); a startup with its raw
     sector only when that pair changes nothing (no sector to set, no conflict to count), and
     the pairs are forgotten whenever a company's sector changes."""
@@ -776,24 +777,25 @@ class _Fast:
 
     def kind(self, raw: str | None) -> Any:
         found = check_field("kind", _trimmed(raw), self.parsers.kind)
-        if type(found) is not FieldError:
-            found = (found or Kind.INVESTMENT).value
-        return self._keep(self.kinds, raw, found)
+        if type(found) is FieldError:
+            return found
+        return self._keep(self.kinds, raw, (found or Kind.INVESTMENT).value)
 
     def date(self, raw: str | None) -> Any:
         found = check_field("date", _trimmed(raw), self.parsers.date)
-        if type(found) is not FieldError:
-            iso, precision = found.start.isoformat(), found.precision.value
-            found = (found, iso, precision, _day(iso), _PRECISION[precision])
-        return self._keep(self.dates, raw, found)
+        if type(found) is FieldError:
+            return found
+        iso, precision = found.start.isoformat(), found.precision.value
+        kept = (found, iso, precision, _day(iso), _PRECISION[precision])
+        return self._keep(self.dates, raw, kept)
 
     def amount(self, raw: str | None, raw_currency: str | None) -> Any:
         currency = self.currencies.get(raw_currency, _MISS)
         if currency is _MISS:
             currency = check_field("currency", _trimmed(raw_currency), self.parsers.currency)
+            if type(currency) is FieldError:
+                return currency
             self._keep(self.currencies, raw_currency, currency)
-        if type(currency) is FieldError:
-            return self.amounts.keep(raw_currency, raw, currency)
         default = self.default_currency
         code = default if currency is None else currency
         text = _trimmed(raw)
@@ -813,20 +815,23 @@ class _Fast:
             return parse(text, currency, default)
 
         found = check_field("amount", text, money)
+        if type(found) is FieldError:
+            return found
         if found is None:
-            found = (None, None, None)
-        elif type(found) is not FieldError:
-            found = (found, to_minor(found.amount, found.currency), found.currency)
-        return self.amounts.keep(raw_currency, raw, found)
+            return self.amounts.keep(raw_currency, raw, (None, None, None))
+        kept = (found, to_minor(found.amount, found.currency), found.currency)
+        return self.amounts.keep(raw_currency, raw, kept)
 
     def percent(self, raw: str | None) -> Any:
         found = check_field("percent", _trimmed(raw), self.parsers.percent)
-        if found is not None and type(found) is not FieldError:
-            found = to_micro(found)
-        return self._keep(self.percents, raw, found)
+        if type(found) is FieldError:
+            return found
+        return self._keep(self.percents, raw, None if found is None else to_micro(found))
 
     def label(self, name: str, raw: str | None) -> Any:
         found = check_field(name, _trimmed(raw), self.label_parsers[name])
+        if type(found) is FieldError:
+            return found
         return self._keep(self.labels[name], raw, found)
 
 
@@ -1010,57 +1015,49 @@ class _Importer:
             for i, constant in self.constant_at:
                 if values[i] is None:
                     values[i] = constant
-        (investor, startup, sector, kind_, date_, amount_, currency_, percent_) = values[:8]
-        (round_, source_, note_, total_, valuation_, ref_) = values[8:]
+        (
+            investor, startup, sector, kind_, date_, amount_, currency_, percent_,
+            round_, source_, note_, total_, valuation_, ref_,
+        ) = values  # fmt: skip
         if total_ or valuation_:
             return False
+        # a cache holds accepted values only: a miss that is refused sends the row on
+        bad = FieldError
         fast = self.fast
         inv_id = fast.ids.get(investor)
         by_name = fast.startups.by.get(sector)
         comp_id = None if by_name is None else by_name.get(startup)
         kind = fast.kinds.get(kind_, _MISS)
-        if kind is _MISS:
-            kind = fast.kind(kind_)
+        if kind is _MISS and type(kind := fast.kind(kind_)) is bad:
+            return False
         date = fast.dates.get(date_, _MISS)
-        if date is _MISS:
-            date = fast.date(date_)
+        if date is _MISS and type(date := fast.date(date_)) is bad:
+            return False
         by_text = fast.amounts.by.get(currency_)
         amount: Any = _MISS if by_text is None else by_text.get(amount_, _MISS)
-        if amount is _MISS:
-            amount = fast.amount(amount_, currency_)
+        if amount is _MISS and type(amount := fast.amount(amount_, currency_)) is bad:
+            return False
         percent = fast.percents.get(percent_, _MISS)
-        if percent is _MISS:
-            percent = fast.percent(percent_)
+        if percent is _MISS and type(percent := fast.percent(percent_)) is bad:
+            return False
         labels = fast.labels
         name = source = note = ref = None
         if round_:
             name = labels["round"].get(round_, _MISS)
-            if name is _MISS:
-                name = fast.label("round", round_)
+            if name is _MISS and type(name := fast.label("round", round_)) is bad:
+                return False
         if source_:
             source = labels["source"].get(source_, _MISS)
-            if source is _MISS:
-                source = fast.label("source", source_)
+            if source is _MISS and type(source := fast.label("source", source_)) is bad:
+                return False
         if note_:
             note = labels["note"].get(note_, _MISS)
-            if note is _MISS:
-                note = fast.label("note", note_)
+            if note is _MISS and type(note := fast.label("note", note_)) is bad:
+                return False
         if ref_:
             ref = labels["ref"].get(ref_, _MISS)
-            if ref is _MISS:
-                ref = fast.label("ref", ref_)
-        bad = FieldError
-        if (
-            type(kind) is bad
-            or type(date) is bad
-            or type(amount) is bad
-            or type(percent) is bad
-            or type(name) is bad
-            or type(source) is bad
-            or type(note) is bad
-            or type(ref) is bad
-        ):
-            return False
+            if ref is _MISS and type(ref := fast.label("ref", ref_)) is bad:
+                return False
         if inv_id is None or comp_id is None or inv_id == comp_id:
             found = self.fast_companies(line, given, investor, startup, sector)
             if found is None:
@@ -1274,17 +1271,16 @@ class _Importer:
                 if ref in self.file_refs:
                     summary.repeated_in_file += 1
                 return
-        triple = key[:3]
         near = hash((key[0], key[1], key[2], key[3][:4]))
         placed = self.placed
         if placed is None:
-            maybe = self.seen.add(triple)
+            maybe = self.seen.add(key[:3])
         else:  # every stake of the table is in placed or pending
             maybe = near in self.pending_nears or placed.has(near)
         if maybe:
             if near in self.pending_nears:
                 self.flush()
-            rows = self.candidates(triple, near)
+            rows = self.candidates(key[:3], near)
             if rows:
                 new = StakeKey(*key)
                 candidates = {r[0]: (StakeKey(*r[1:10]), r[10], r[11]) for r in rows}
