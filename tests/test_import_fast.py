@@ -304,13 +304,14 @@ def test_a_bulk_load_checks_references_once_at_the_end(
     assert query(tmp_path / "bulk.db", "PRAGMA foreign_key_check") == []
 
 
+@pytest.mark.parametrize("order", ["fields", "shuffled"])
 def test_cells_as_read_store_what_the_pipeline_stores(
-    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, order: str
 ) -> None:
-    """A file whose first columns are ecoport's first fields: its usual rows reach the fast
-    path as the cells were read (untrimmed, empty rather than None), and the caches keyed by
-    that raw text must give what the pipeline makes of the trimmed text: padded cells, cells
-    of spaces alone, a column not read, rows that are not ASCII."""
+    """A CSV file's usual rows reach the fast path as the cells were read (untrimmed, empty
+    rather than None; picked in the fields' order when the columns come in another), and the
+    caches keyed by that raw text must give what the pipeline makes of the trimmed text:
+    padded cells, cells of spaces alone, a column not read, rows that are not ASCII."""
     header = [
         "investor", "startup", "sector", "kind", "date", "amount", "currency", "percent",
         "round", "source", "note", "round_total", "remark",
@@ -330,13 +331,16 @@ def test_cells_as_read_store_what_the_pipeline_stores(
         if n % 41 == 0:
             cells[1] = f"Startup Ü{n % 5}"  # not ASCII: read as a Row
         data.append(cells)
+    columns = list(range(len(header)))
+    if order == "shuffled":
+        random.Random(7).shuffle(columns)
     file = tmp_path / "fields.csv"
     with file.open("w", encoding="utf-8", newline="") as fh:
         import csv
 
         out = csv.writer(fh, lineterminator="\n")
-        out.writerow(header)
-        out.writerows(data)
+        out.writerow([header[i] for i in columns])
+        out.writerows([cells[i] for i in columns] for cells in data)
     given: list[str] = []
     with monkeypatch.context() as patch:
         keep = importing._Importer.fast_row

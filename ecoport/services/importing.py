@@ -20,7 +20,7 @@ import datetime as dt
 import re
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any, Literal, Protocol
@@ -924,8 +924,9 @@ class _Importer:
             and self.listed is None
         )
         source = self.source
-        if fast and source.leading and source.cells is not None and not self.constant_at:
-            self.run_cells(source.cells, source.leading, progress)
+        raw_fields = source.raw_fields
+        if fast and raw_fields is not None and source.cells is not None and not self.constant_at:
+            self.run_cells(source.cells, raw_fields, progress)
         else:
             for row in source.rows:
                 summary.rows_read += 1
@@ -967,24 +968,22 @@ class _Importer:
     def run_cells(
         self,
         cells: Iterator[tuple[int, list[str]] | Row],
-        leading: int,
+        raw_fields: Callable[[list[str]], Sequence[str]],
         progress: Callable[[int], None] | None,
     ) -> None:
-        """The rows of a CSV file whose first columns are FIELDS' first fields: a usual row's
-        cells go to fast_row as they were read (the caches take raw text, trimmed or not);
-        its Row is made only when it must take the whole pipeline."""
+        """The rows of a CSV file: a usual row's fields go to fast_row as its cells were read
+        (the caches take raw text, trimmed or not); its Row is made only when it must take
+        the whole pipeline."""
         summary, source = self.summary, self.source
         values_of = source.values_of
         assert values_of is not None
-        padding = [""] * (len(FIELDS) - leading)
         for item in cells:
             summary.rows_read += 1
             if progress is not None and summary.rows_read % 8192 == 0:
                 progress(source.position())
             if type(item) is tuple:
                 line, record = item
-                values = (record if len(record) == leading else record[:leading]) + padding
-                if not self.fast_row(line, values, record):
+                if not self.fast_row(line, raw_fields(record), record):
                     self.row(Row(line, values_of(record), record))
                 continue
             row: Row = item  # type: ignore[assignment]
@@ -1001,7 +1000,7 @@ class _Importer:
         assert values_of is not None
         return Row(line, values_of(given), given)
 
-    def fast_row(self, line: int, values: list[Any], given: "Row | list[str]") -> bool:
+    def fast_row(self, line: int, values: Sequence[Any], given: "Row | list[str]") -> bool:
         """Steps 1 to 3 of a row from the caches (see _Fast), then step 4; False, having
         changed nothing, when the row must take the whole pipeline. *values* are the row's
         fields aligned to FIELDS, as a Row has them (trimmed, None when blank) or as the

@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
@@ -247,9 +247,9 @@ class Source:
     """For a CSV file, the same rows as ``rows`` (read one or the other): each usual row (as
     many cells as columns, ASCII, not blank) as its line and its cells as read, untrimmed;
     any other as its Row."""
-    leading: int = 0
-    """When the file's first columns give FIELDS' first fields, and no other column is read:
-    how many (a usual row's first cells are then its fields' raw text); else 0."""
+    raw_fields: "Callable[[list[str]], Sequence[str]] | None" = None
+    """For a CSV file: a usual row's cells -> its fields' raw text, aligned to FIELDS (as
+    read, untrimmed; "" where no column gives the field)."""
     values_of: "Callable[[list[str]], list[str | None]] | None" = None
     """For a CSV file: a record's cells -> its Row's values."""
 
@@ -505,10 +505,22 @@ def _open_csv(path: Path, binary: IO[bytes], size: int, head: bytes, mapping: Ma
     values_of = source.values_of = _fields_of_cells(take)
     records = source.cells = _csv_records(source, reader, binary, first, has_header, width)
     source.rows = _csv_rows(records, values_of)
-    read = sum(1 for i in take if i >= 0)
-    if take[:read] == list(range(read)):  # fields 0..n-1 in columns 0..n-1, and no other
-        source.leading = read
+    source.raw_fields = _raw_fields(take, width)
     return source
+
+
+def _raw_fields(take: list[int], width: int) -> "Callable[[list[str]], Sequence[str]]":
+    """Source.raw_fields for the columns *take* of a file of *width* columns."""
+    read = sum(1 for i in take if i >= 0)
+    padding = [""] * (len(take) - read)
+    if take[:read] == list(range(read)):  # FIELDS' first fields, in the first columns
+        if read == width:
+            return lambda cells: cells + padding
+        return lambda cells: cells[:read] + padding
+    # any other order: each field's cell, or the "" put after the row's last cell
+    pick = itemgetter(*(i if i >= 0 else width for i in take))
+    blank = [""]
+    return lambda cells: pick(cells + blank)
 
 
 def _take(source: Source, names: list[str], mapping: Mapping, has_header: bool) -> list[int]:
