@@ -472,11 +472,10 @@ class _Rounds:
             at = bisect_left(keys, year << _DAY_SHIFT)
             maybe = at < len(keys) and keys[at] >> _DAY_SHIFT < year + 10000
             if (maybe or not keys[0] >> _DAY_SHIFT) and self._near(stored, day, precision):
-                cheque, _minor, currency = amount
-                if type(cheque) is str:
-                    cheque = Money(Decimal(cheque), str(currency))
+                given, _minor, currency = amount
+                cheque = Money(Decimal(given), str(currency)) if isinstance(given, str) else given
                 round_in = RoundIn(company_id, date[0], name, None, None, source)
-                return self.attach(round_in, cheque)  # type: ignore[arg-type]
+                return self.attach(round_in, cheque)
         rid = self._insert((company_id, date[1], date[2], name, None, None, None, source, self.now))
         if day:  # what _pack makes of a round with a usual date and no figures, made here
             name_id = self.name_ids.get(name)
