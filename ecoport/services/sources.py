@@ -503,7 +503,8 @@ def _open_csv(path: Path, binary: IO[bytes], size: int, head: bytes, mapping: Ma
             width -= 1
         source.header = source.header[:width]
     values_of = source.values_of = _fields_of_cells(take)
-    records = source.cells = _csv_records(source, reader, binary, first, has_header, width)
+    records = _csv_records(source, reader, binary, first, has_header, width, values_of)
+    source.cells = records
     source.rows = _csv_rows(records, values_of)
     source.raw_fields = _raw_fields(take, width)
     return source
@@ -587,10 +588,9 @@ def _csv_records(
     first: list[str],
     has_header: bool,
     width: int,
+    values_of: "Callable[[list[str]], list[str | None]]",
 ) -> Iterator[tuple[int, list[str]] | Row]:
     """Source.cells: the usual row as (line, cells), any other as its Row."""
-    values_of = source.values_of
-    assert values_of is not None
     try:
         if not has_header:
             yield from _csv_row(source, 1, first, has_header, width, values_of)
